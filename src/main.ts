@@ -1,0 +1,35 @@
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli.js';
+import { EXIT, ExitError, UsageError } from './errors.js';
+import { HistoryError } from './history/types.js';
+
+/** Runs the CLI and returns the exit code: the one place where errors become exit codes. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return EXIT.valid;
+  } catch (err) {
+    return exitCodeOf(err);
+  }
+}
+
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof ExitError) {
+    if (err.message) process.stderr.write(`${err.message}\n`);
+    return err.code;
+  }
+  if (err instanceof CommanderError) {
+    // Commander already printed its message (or the help/version text).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.valid;
+    if (err.code === 'commander.help') return EXIT.valid;
+    return EXIT.usage;
+  }
+  if (err instanceof UsageError || err instanceof HistoryError) {
+    process.stderr.write(`dscheck: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`dscheck crashed: ${detail}\n`);
+  return EXIT.crash;
+}

@@ -1,0 +1,116 @@
+import type { Grudge } from '../nemesis/grudge.js';
+import type { Json } from '../history/types.js';
+
+/**
+ * What the orchestrator knows of a store. Like Jepsen's db.clj: a running cluster only has
+ * `teardown`; extra abilities (kill, pause, primary, logs) are optional interfaces detected with
+ * the type guards below.
+ */
+
+/** One container of the cluster, reachable from the host on the run's private network. */
+export interface ClusterNode {
+  /** n1 .. nN */
+  name: string;
+  ip: string;
+  containerId: string;
+}
+
+export interface ClusterOptions {
+  /** Unique id of the run; every container and network carries the label dscheck.run=<runId>. */
+  runId: string;
+  topology: string;
+  /** Number of store nodes (n1..nN). */
+  nodes: number;
+  /** Where a client reads from, when the topology has a choice (primary | replicas | any). */
+  readFrom: string;
+  /** Progress and diagnostics for the user. */
+  log: (message: string) => void;
+  /** Aborted when the user interrupts the run: stop waiting, clean up, rethrow. */
+  signal?: AbortSignal;
+}
+
+/** A client of one logical process for the register workload. One outstanding call at a time. */
+export interface RegisterClient {
+  /** The node this client talks to (for the history's `node` field), when there is one. */
+  readonly node?: string;
+  read(key: string): Promise<Json>;
+  write(key: string, value: number): Promise<void>;
+  /** Atomic on the server: true when the value was `expected` and is now `next`. */
+  cas(key: string, expected: number, next: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** How a client error ends an operation: `fail` = definitely no effect, `info` = unknown. */
+export interface ErrorVerdict {
+  type: 'fail' | 'info';
+  /** Short, stable reason: timeout, unavailable, connection-lost, READONLY ... */
+  error: string;
+}
+
+/** A running cluster. */
+export interface Db {
+  readonly store: string;
+  readonly topology: string;
+  readonly nodes: readonly ClusterNode[];
+  /** A register client for one process; `index` spreads processes over nodes. */
+  registerClient(index: number, timeoutMs: number): Promise<RegisterClient>;
+  /** Error classification table of this store, for operation `f`. Reads that err always fail. */
+  classify(error: unknown, f: string): ErrorVerdict;
+  /** Heals, resumes and removes everything the run created. Never throws. */
+  teardown(): Promise<void>;
+}
+
+/** Network faults, applied with iptables inside the containers. */
+export interface Network {
+  /** Drops, on each node, the packets from the nodes the grudge names. Replaces any earlier grudge. */
+  partition(grudge: Grudge): Promise<void>;
+  /** Drops a share (0..1) of packets arriving at each of `nodes`. */
+  loss(nodes: readonly string[], probability: number): Promise<void>;
+  /** Removes every partition and loss rule. */
+  heal(): Promise<void>;
+}
+
+export interface Killable {
+  /** SIGKILL the server process; data on disk is kept. */
+  kill(node: string): Promise<void>;
+  /** Start the server process again and wait until it serves. */
+  restart(node: string): Promise<void>;
+}
+
+export interface Pausable {
+  pause(node: string): Promise<void>;
+  resume(node: string): Promise<void>;
+}
+
+export interface HasPrimary {
+  /** The node currently acting as primary, if the store has one and it can be told. */
+  primary(): Promise<string | null>;
+}
+
+export interface HasLogs {
+  /** Copies each node's logs into `dir/<node>/`. */
+  collectLogs(dir: string): Promise<void>;
+}
+
+export interface HasNetwork {
+  readonly network: Network;
+}
+
+export const isKillable = (db: Db): db is Db & Killable => typeof (db as Partial<Killable>).kill === 'function';
+export const isPausable = (db: Db): db is Db & Pausable => typeof (db as Partial<Pausable>).pause === 'function';
+export const hasPrimary = (db: Db): db is Db & HasPrimary =>
+  typeof (db as Partial<HasPrimary>).primary === 'function';
+export const hasLogs = (db: Db): db is Db & HasLogs =>
+  typeof (db as Partial<HasLogs>).collectLogs === 'function';
+export const hasNetwork = (db: Db): db is Db & HasNetwork => (db as Partial<HasNetwork>).network !== undefined;
+
+/** One store: its topologies and how to start a cluster of it. */
+export interface Store {
+  readonly name: string;
+  readonly topologies: readonly string[];
+  readonly defaultTopology: string;
+  readonly readFromChoices: readonly string[];
+  readonly defaultNodes: number;
+  /** Builds missing images (cached by recipe hash), then starts the cluster and waits until it serves. */
+  start(options: ClusterOptions): Promise<Db>;
+}
