@@ -1,6 +1,12 @@
 import { Command, Option } from 'commander';
-import { check } from './commands/check.js';
 import { MODEL_NAMES } from './checker/linearizable/models.js';
+import { check } from './commands/check.js';
+import { type RunCliOptions, run } from './commands/run.js';
+import { PARTITION_SHAPES } from './nemesis/grudge.js';
+import { NEMESIS_KINDS } from './nemesis/schedule.js';
+import { RUN_DEFAULTS } from './run/options.js';
+import { STORE_NAMES } from './stores/index.js';
+import { WORKLOADS } from './workloads/index.js';
 
 /** The command table only: each command is a typed function in src/commands/. */
 export function buildProgram(): Command {
@@ -16,11 +22,41 @@ export function buildProgram(): Command {
     .argument('<file...>', 'history files (.ndjson, .jsonl, .edn)')
     .addOption(new Option('--model <model>', 'the object the history operates on').choices(MODEL_NAMES))
     .option('--initial-value <json>', "the object's initial value, as JSON (Knossos's histories need 0)")
-    .addOption(new Option('--format <format>', 'history format (default: from the extension)').choices(['ndjson', 'edn']))
+    .addOption(
+      new Option('--format <format>', 'history format (default: from the extension)').choices([
+        'ndjson',
+        'edn',
+      ]),
+    )
     .option('--timeout <seconds>', 'give up on a file after this long and call it unknown', '300')
     .option('--json', 'one JSON object per file per line')
     .action(async (files: string[], opts) => {
       await check(files, opts);
+    });
+
+  const d = RUN_DEFAULTS;
+  program
+    .command('run')
+    .description('start a cluster in Docker, run concurrent clients while injecting faults, check the history')
+    .option('--store <store>', `the data store: ${STORE_NAMES.join(', ')}`, d.store)
+    .option('--workload <workload>', `a preset (${WORKLOADS.join(', ')}) or the path of a .yaml preset`, d.workload)
+    .option('--nemesis <kinds>', `faults, comma-separated: ${NEMESIS_KINDS.join(', ')}; or none`, d.nemesis)
+    .option('--time-limit <seconds>', 'how long the clients run', d.timeLimit)
+    .option('--seed <n>', 'random seed (0..4294967295); the same seed gives the same operations and faults (default: random, printed)')
+    .option('--concurrency <n>', 'concurrent client processes', d.concurrency)
+    .option('--rate <ops/s>', 'total operations per second; 0 = as fast as the store answers', d.rate)
+    .option('--keys <n>', "number of keys (default: the workload's)")
+    .option('--topology <topology>', "cluster topology (default: the store's; redis: replicated, sentinel)")
+    .option('--read-from <where>', "where clients read (default: the store's first choice; redis: primary, replicas)")
+    .option('--nemesis-interval <seconds>', 'length of each healthy and each faulty period', d.nemesisInterval)
+    .option('--partition <shape>', `partition shape: ${PARTITION_SHAPES.join(', ')}`, d.partition)
+    .option('--loss <share>', 'share of packets dropped by the loss nemesis (0..1)', d.loss)
+    .option('--recovery <seconds>', 'wait after healing before the final reads', d.recovery)
+    .option('--timeout <ms>', 'client operation timeout', d.timeout)
+    .option('--out <dir>', 'where run folders go', d.out)
+    .option('--name <name>', 'run name (default: <store>-<workload>-<nemesis>)')
+    .action(async (opts: RunCliOptions) => {
+      await run(opts);
     });
 
   return program;

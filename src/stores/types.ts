@@ -1,4 +1,5 @@
 import type { Grudge } from '../nemesis/grudge.js';
+import type { ImageRecipe } from '../docker/images.js';
 import type { Json } from '../history/types.js';
 
 /**
@@ -27,6 +28,12 @@ export interface ClusterOptions {
   log: (message: string) => void;
   /** Aborted when the user interrupts the run: stop waiting, clean up, rethrow. */
   signal?: AbortSignal;
+  /**
+   * Persist every acknowledged write before answering (Redis: appendonly + fsync always), so a
+   * killed and restarted node keeps its data. Off by default: the stores' usual deployments, and
+   * what Jepsen tested.
+   */
+  durable?: boolean;
 }
 
 /** A client of one logical process for the register workload. One outstanding call at a time. */
@@ -111,6 +118,8 @@ export interface Store {
   readonly defaultTopology: string;
   readonly readFromChoices: readonly string[];
   readonly defaultNodes: number;
+  /** The images its nodes run, for `dscheck images` and `doctor`; `start` builds the missing ones. */
+  readonly images?: readonly ImageRecipe[];
   /** Builds missing images (cached by recipe hash), then starts the cluster and waits until it serves. */
   start(options: ClusterOptions): Promise<Db>;
 }

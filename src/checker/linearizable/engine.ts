@@ -1,0 +1,342 @@
+import type { Json, Operation } from '../../history/types.js';
+import { type CompleteModel, ILLEGAL, type ModelOp } from './models.js';
+
+/**
+ * Wing & Gong's linearizability search with Lowe's memoisation, for the operations on one key.
+ *
+ * The history becomes a doubly linked list of call and return entries in time order. The search
+ * linearizes the first call it can (the model accepts it and the resulting configuration, the set
+ * of linearized operations plus the state, was not seen before), lifts it out of the list, and
+ * starts again from the front; reaching the return of an operation not yet linearized means the
+ * last choice was wrong, so it backtracks. Everything in the loop lives in typed arrays; nothing
+ * is allocated per step except when a configuration is stored.
+ *
+ * The stored configuration is compact: operations are numbered by call time, so every
+ * linearized operation below `base` (the first one not linearized) is implied, and the ones
+ * above it lie within a window no wider than the history's concurrency (an operation called after
+ * `base` returned cannot be reached before `base` is linearized). Pending operations, which may
+ * stay unlinearized to the end, get their own bit range. A Zobrist hash of the full set, kept up
+ * to date by XOR as bits flip, makes lookups O(1) and the comparison exact.
+ */
+
+export interface PartitionOutcome {
+  valid: boolean | 'unknown';
+  /** Why the search gave up, when valid is 'unknown'. */
+  reason?: 'timeout' | 'memory' | 'budget';
+  /** Configurations stored in the cache: a measure of the work done. */
+  configurations: number;
+  /** When not linearizable: the operation whose completion no linearization gets past. */
+  blocked?: Operation;
+  /** The longest linearizable prefix found: operations in linearization order with states. */
+  prefix?: { op: Operation; before: Json; after: Json }[];
+}
+
+export interface SearchLimits {
+  /** performance.now() value after which the search gives up. */
+  deadline: number;
+  /** Words (4 bytes) the configuration cache may hold. */
+  maxCacheWords: number;
+  /** Configurations to store before giving up with reason 'budget': a deterministic limit. */
+  maxConfigurations: number;
+}
+
+/** Distinct states one search may intern before it gives up (a Map holds at most 2^24). */
+const MAX_STATES = 1 << 22;
+
+const NONE = -1;
+
+export function searchPartition(
+  model: CompleteModel,
+  initial: Json,
+  ops: readonly Operation[],
+  limits: SearchLimits,
+): PartitionOutcome {
+  // Completed operations first, by call time; pending ones after, in their own word-aligned range.
+  const completed = ops.filter((op) => !op.pending).sort(byCall);
+  const pending = ops.filter((op) => op.pending).sort(byCall);
+  const C = completed.length;
+  const P = pending.length;
+  if (C === 0) return { valid: true, configurations: 0 };
+  const pendingBase = (C + 31) & ~31;
+  const local: Operation[] = [...completed, ...pending];
+  const n = local.length;
+  const bitOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) bitOf[i] = i < C ? i : pendingBase + (i - C);
+  const modelOps: ModelOp[] = local.map((op) => ({
+    f: op.f,
+    input: op.input,
+    output: op.pending ? undefined : op.output,
+    pending: op.pending,
+  }));
+
+  // Entries: one call per operation, one return per completed operation. At equal times calls
+  // come first: operations whose times touch are concurrent (HISTORY.md).
+  const E = n + C;
+  const entryTime = new Float64Array(E);
+  const entryOp = new Int32Array(E);
+  const entryIsCall = new Uint8Array(E);
+  {
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) order.push(i);
+    for (let i = 0; i < C; i++) order.push(n + i);
+    const timeOf = (x: number): number => (x < n ? local[x].call : local[x - n].ret);
+    order.sort((a, b) => timeOf(a) - timeOf(b) || (a < n ? 0 : 1) - (b < n ? 0 : 1) || a - b);
+    order.forEach((x, e) => {
+      entryTime[e] = timeOf(x);
+      entryOp[e] = x < n ? x : x - n;
+      entryIsCall[e] = x < n ? 1 : 0;
+    });
+  }
+  const callEntry = new Int32Array(n);
+  const retEntry = new Int32Array(n).fill(NONE);
+  for (let e = 0; e < E; e++) {
+    if (entryIsCall[e]) callEntry[entryOp[e]] = e;
+    else retEntry[entryOp[e]] = e;
+  }
+  const HEAD = E;
+  const next = new Int32Array(E + 1);
+  const prev = new Int32Array(E + 1);
+  for (let e = 0; e <= E; e++) {
+    next[e] = e + 1 < E ? e + 1 : NONE;
+    prev[e] = e === 0 ? HEAD : e - 1;
+  }
+  next[HEAD] = E > 0 ? 0 : NONE;
+  prev[HEAD] = NONE;
+
+  // Window: how far above `base` a linearized completed operation can be.
+  // For completed op i, the ops that can be linearized while i is not are those called before i
+  // returns: a prefix [0, m) of the call order, found by binary search.
+  let windowBits = 1;
+  for (let i = 0; i < C; i++) {
+    const ret = retEntry[i];
+    let lo = i;
+    let hi = C;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (callEntry[mid] < ret) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo - i > windowBits) windowBits = lo - i;
+  }
+  const windowWords = (windowBits + 31) >>> 5;
+  const pendingWords = (P + 31) >>> 5;
+  const pendingWord0 = pendingBase >>> 5;
+  // Room past the end so window extraction never reads outside the array.
+  const totalWords = pendingWord0 + pendingWords + windowWords + 2;
+  const lin = new Uint32Array(totalWords);
+
+  // Zobrist keys, from a fixed seed so results never depend on run-to-run randomness.
+  const z1 = new Uint32Array(n);
+  const z2 = new Uint32Array(n);
+  let seed = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    seed = splitmix32(seed);
+    z1[i] = seed;
+    seed = splitmix32(seed);
+    z2[i] = seed;
+  }
+
+  // States interned to small integers; transitions memoised per operation (last one seen).
+  const states: Json[] = [];
+  const buckets = new Map<number, number[]>();
+  const intern = (s: Json): number => {
+    const h = model.hash(s);
+    const bucket = buckets.get(h);
+    if (bucket) {
+      for (const id of bucket) if (model.equal(states[id], s)) return id;
+      bucket.push(states.length);
+    } else buckets.set(h, [states.length]);
+    states.push(s);
+    return states.length - 1;
+  };
+  const memoFrom = new Int32Array(n).fill(NONE);
+  const memoTo = new Int32Array(n);
+  const ILLEGAL_ID = -2;
+
+  // Configuration cache: records of [h1, h2, base, state, window..., pending...].
+  const recordWords = 4 + windowWords + pendingWords;
+  let arena: Uint32Array = new Uint32Array(recordWords * 1024);
+  let records = 0;
+  let slots: Int32Array = new Int32Array(4096);
+  let slotMask = slots.length - 1;
+  const scratch = new Uint32Array(recordWords);
+
+  let state = intern(initial);
+  let h1 = 0;
+  let h2 = 0;
+  let base = 0;
+  const opStack = new Int32Array(n);
+  const stateStack = new Int32Array(n);
+  let depth = 0;
+
+  let furthest = NONE;
+  let blocked = NONE;
+  let bestOps: Int32Array | undefined;
+  let bestStates: Int32Array | undefined;
+  let bestFinal = state;
+
+  let steps = 0;
+  let entry = next[HEAD];
+  for (;;) {
+    if ((++steps & 0xffff) === 0 && performance.now() > limits.deadline) {
+      return { valid: 'unknown', reason: 'timeout', configurations: records };
+    }
+    if (entry === NONE) break; // only pending calls were left: they need not take effect
+    const op = entryOp[entry];
+    if (entryIsCall[entry] === 1) {
+      let to: number;
+      if (memoFrom[op] === state) to = memoTo[op];
+      else {
+        const after = model.step(states[state], modelOps[op]);
+        to = after === ILLEGAL ? ILLEGAL_ID : intern(after);
+        memoFrom[op] = state;
+        memoTo[op] = to;
+      }
+      if (to !== ILLEGAL_ID) {
+        const bit = bitOf[op];
+        lin[bit >>> 5] |= 1 << (bit & 31);
+        const n1 = (h1 ^ z1[op]) >>> 0;
+        const n2 = (h2 ^ z2[op]) >>> 0;
+        let nb = base;
+        if (op === base) {
+          nb++;
+          while (nb < C && (lin[nb >>> 5] & (1 << (nb & 31))) !== 0) nb++;
+        }
+        // Build the candidate record in scratch and look it up.
+        const k1 = (n1 ^ Math.imul(to + 1, 0x9e3779b1)) >>> 0;
+        const k2 = (n2 ^ Math.imul(to + 1, 0x85ebca6b)) >>> 0;
+        scratch[0] = k1;
+        scratch[1] = k2;
+        scratch[2] = nb;
+        scratch[3] = to;
+        for (let w = 0; w < windowWords; w++) {
+          const pos = nb + (w << 5);
+          const word = pos >>> 5;
+          const shift = pos & 31;
+          scratch[4 + w] = shift === 0 ? lin[word] : (lin[word] >>> shift) | (lin[word + 1] << (32 - shift));
+        }
+        // The window may run past C into padding or pending bits; both are determined by the set.
+        for (let w = 0; w < pendingWords; w++) scratch[4 + windowWords + w] = lin[pendingWord0 + w];
+        let slot = k1 & slotMask;
+        let seen = false;
+        for (;;) {
+          const r = slots[slot];
+          if (r === 0) break;
+          const at = (r - 1) * recordWords;
+          if (arena[at] === k1 && arena[at + 1] === k2) {
+            let w = 2;
+            while (w < recordWords && arena[at + w] === scratch[w]) w++;
+            if (w === recordWords) {
+              seen = true;
+              break;
+            }
+          }
+          slot = (slot + 1) & slotMask;
+        }
+        if (!seen) {
+          if ((records + 1) * recordWords > arena.length) {
+            if (arena.length * 2 > limits.maxCacheWords) {
+              return { valid: 'unknown', reason: 'memory', configurations: records };
+            }
+            const grown = new Uint32Array(arena.length * 2);
+            grown.set(arena);
+            arena = grown;
+          }
+          if (records >= limits.maxConfigurations) {
+            return { valid: 'unknown', reason: 'budget', configurations: records };
+          }
+          if (states.length >= MAX_STATES)
+            return { valid: 'unknown', reason: 'memory', configurations: records };
+          arena.set(scratch, records * recordWords);
+          records++;
+          slots[slot] = records;
+          if (records * 2 > slots.length) {
+            slots = rehash(arena, records, recordWords, slots.length * 2);
+            slotMask = slots.length - 1;
+          }
+          opStack[depth] = op;
+          stateStack[depth] = state;
+          depth++;
+          state = to;
+          h1 = n1;
+          h2 = n2;
+          base = nb;
+          if (base === C) return { valid: true, configurations: records };
+          // Lift the operation out of the list.
+          const c = callEntry[op];
+          next[prev[c]] = next[c];
+          if (next[c] !== NONE) prev[next[c]] = prev[c];
+          const r = retEntry[op];
+          if (r !== NONE) {
+            next[prev[r]] = next[r];
+            if (next[r] !== NONE) prev[next[r]] = prev[r];
+          }
+          entry = next[HEAD];
+          continue;
+        }
+        lin[bit >>> 5] &= ~(1 << (bit & 31));
+      }
+      entry = next[entry];
+      continue;
+    }
+    // The return of an operation not yet linearized: the last choice was wrong.
+    if (entry > furthest) {
+      furthest = entry;
+      blocked = op;
+      bestOps = opStack.slice(0, depth);
+      bestStates = stateStack.slice(0, depth);
+      bestFinal = state;
+    }
+    if (depth === 0) break;
+    depth--;
+    const top = opStack[depth];
+    state = stateStack[depth];
+    const bit = bitOf[top];
+    lin[bit >>> 5] &= ~(1 << (bit & 31));
+    h1 = (h1 ^ z1[top]) >>> 0;
+    h2 = (h2 ^ z2[top]) >>> 0;
+    if (top < base) base = top;
+    // Put it back (reverse order of lifting), and try the entry after its call.
+    const r = retEntry[top];
+    if (r !== NONE) {
+      next[prev[r]] = r;
+      if (next[r] !== NONE) prev[next[r]] = r;
+    }
+    const c = callEntry[top];
+    next[prev[c]] = c;
+    if (next[c] !== NONE) prev[next[c]] = c;
+    entry = next[c];
+  }
+  if (base === C) return { valid: true, configurations: records };
+
+  const prefix: { op: Operation; before: Json; after: Json }[] = [];
+  if (bestOps && bestStates) {
+    for (let i = 0; i < bestOps.length; i++) {
+      const after = i + 1 < bestOps.length ? bestStates[i + 1] : bestFinal;
+      prefix.push({ op: local[bestOps[i]], before: states[bestStates[i]], after: states[after] });
+    }
+  }
+  return { valid: false, configurations: records, blocked: local[blocked], prefix };
+}
+
+function byCall(a: Operation, b: Operation): number {
+  return a.call - b.call || a.index - b.index;
+}
+
+function rehash(arena: Uint32Array, records: number, recordWords: number, size: number): Int32Array {
+  const slots = new Int32Array(size);
+  const mask = size - 1;
+  for (let r = 0; r < records; r++) {
+    let slot = arena[r * recordWords] & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = r + 1;
+  }
+  return slots;
+}
+
+function splitmix32(x: number): number {
+  let z = (x + 0x9e3779b9) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}

@@ -1,0 +1,284 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { EXIT, ExitError, oneOf, UsageError } from '../errors.js';
+import { MAX_SEED, Random } from '../generator/random.js';
+import { HistoryWriter } from '../history/writer.js';
+import { createFaults } from '../nemesis/index.js';
+import { NemesisRunner } from '../nemesis/runner.js';
+import { planSchedule } from '../nemesis/schedule.js';
+import { renderRunReport } from '../report/run-summary.js';
+import { analyzeRun, type RunResults, summarize } from '../run/analyze.js';
+import { createRunFolder, updateLatestLink, writeJson } from '../run/folder.js';
+import { Interrupt } from '../run/interrupt.js';
+import { type RunCliOptions, type RunConfig, reproduceCommand, resolveRunConfig } from '../run/options.js';
+import { packageInfo } from '../run/package.js';
+import { Progress } from '../run/progress.js';
+import { Recorder } from '../run/recorder.js';
+import { WorkerPool } from '../run/workers.js';
+import { storeNamed } from '../stores/index.js';
+import { type Db, hasLogs } from '../stores/types.js';
+import { loadWorkload } from '../workloads/index.js';
+import type { Workload } from '../workloads/types.js';
+
+export type { RunCliOptions } from '../run/options.js';
+
+/** The linearizability search's budget after a complete run (as `dscheck check`'s default). */
+const CHECK_TIMEOUT_MS = 300_000;
+
+interface RunContext {
+  config: RunConfig;
+  topology: string;
+  readFrom: string;
+  workload: Workload;
+  dir: string;
+  runId: string;
+  recorder: Recorder;
+  progress: Progress;
+  interrupt: Interrupt;
+  log: (message: string) => void;
+}
+
+interface RunPhaseOutcome {
+  nemesisErrors: string[];
+  faultDelays: Record<string, number[]>;
+}
+
+/**
+ * `dscheck run`: starts a cluster, runs the workload's processes while the nemesis injects
+ * faults, heals, reads every key once more, tears down, and judges the stored history. The
+ * lifetimes nest (history > cluster > clients and nemesis), each cleaned up in `finally`; a
+ * clean-up failure is logged and never hides the error that came first. The verdict is the exit
+ * code (0 valid, 1 invalid, 2 unknown) through ExitError.
+ */
+export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const config = resolveRunConfig(cli, () => randomInt(0, MAX_SEED + 1));
+  const store = storeNamed(config.store);
+  const topology = oneOf('--topology', config.topology ?? store.defaultTopology, store.topologies);
+  const readFrom = oneOf('--read-from', config.readFrom ?? store.readFromChoices[0], store.readFromChoices);
+  const workload = loadWorkload(config.workload, { keys: config.keys });
+  const keys = workload.keys.length;
+
+  const { dir, timestamp } = createRunFolder(config.out, config.name);
+  const runId = `${timestamp.replace(/[^0-9TZ]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
+  const command = reproduceCommand(config, { topology, readFrom, keys });
+  const test = {
+    name: config.name,
+    runId,
+    seed: config.seed,
+    command,
+    options: { ...config, topology, readFrom, keys, nemesis: config.nemesis },
+    store: { name: store.name, topology, nodes: store.defaultNodes, readFrom },
+    workload: { name: workload.name, source: workload.source, definition: workload.definition },
+    versions: { dscheck: packageInfo().version, node: process.version },
+    startedAt: new Date().toISOString(),
+    argv: process.argv.slice(2),
+  };
+  writeJson(join(dir, 'test.json'), test);
+  process.stderr.write(`dscheck run ${config.name}: seed ${config.seed}, folder ${relative(process.cwd(), dir) || '.'}\n`);
+
+  const historyFile = join(dir, 'history.ndjson');
+  const writer = new HistoryWriter(historyFile);
+  const recorder = new Recorder(writer);
+  let describeFault = () => 'none';
+  const progress = new Progress({
+    stream: process.stderr,
+    recorder,
+    totalS: config.timeLimitS,
+    fault: () => describeFault(),
+  });
+  const log = (message: string) => progress.log(message);
+  const interrupt = new Interrupt(log);
+  const context: RunContext = { config, topology, readFrom, workload, dir, runId, recorder, progress, interrupt, log };
+
+  let outcome: RunPhaseOutcome;
+  try {
+    progress.start();
+    outcome = await withCluster(context, (db) =>
+      runPhases(context, db, (describe) => {
+        describeFault = describe;
+      }),
+    );
+  } catch (err) {
+    interrupt.dispose();
+    throw startError(err, config.store);
+  } finally {
+    progress.stop();
+    quietly(log, 'closing the history', () => writer.close());
+  }
+
+  try {
+    progress.setPhase('checking');
+    const checkTimeoutMs = interrupt.interrupted
+      ? Math.max(1_000, interrupt.remainingMs() - 3_000)
+      : CHECK_TIMEOUT_MS;
+    const results = await analyzeRun(historyFile, workload, {
+      checkTimeoutMs,
+      interrupted: interrupt.interrupted,
+      nemesisErrors: outcome.nemesisErrors,
+      faultDelays: outcome.faultDelays,
+    });
+    const summary = summarize(
+      {
+        name: config.name,
+        store: config.store,
+        topology,
+        workload: workload.name,
+        nemesis: config.nemesis.length > 0 ? `${config.nemesis.join(', ')} (partition ${config.partition})` : 'none',
+        timeLimitS: config.timeLimitS,
+        concurrency: config.concurrency,
+        seed: config.seed,
+      },
+      results,
+    );
+    writeJson(join(dir, 'results.json'), results);
+    writeFileSync(join(dir, 'index.html'), renderRunReport({ test, results, summary }));
+    quietly(log, 'updating the latest link', () => updateLatestLink(dir, timestamp));
+    out.write(`${summary.join('\n')}\nreport: ${join(relative(process.cwd(), dir) || '.', 'index.html')}\n`);
+    const code = verdictCode(results);
+    if (code !== EXIT.valid) throw new ExitError(code);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** Starts the cluster, runs `body` with it, and always collects its logs and tears it down. */
+async function withCluster<T>(
+  context: RunContext,
+  body: (db: Db) => Promise<T>,
+): Promise<T> {
+  const { config, topology, readFrom, runId, log, interrupt, progress, dir } = context;
+  const store = storeNamed(config.store);
+  progress.setPhase('starting');
+  const db = await store.start({
+    runId,
+    topology,
+    nodes: store.defaultNodes,
+    readFrom,
+    log,
+    signal: interrupt.signal,
+  });
+  try {
+    return await body(db);
+  } finally {
+    progress.setPhase('teardown');
+    if (hasLogs(db)) await quietlyAsync(log, 'collecting node logs', () => db.collectLogs(join(dir, 'nodes')));
+    await quietlyAsync(log, 'tearing down the cluster', () => db.teardown());
+  }
+}
+
+/** Clients and nemesis for the time limit, then heal, recover, final reads. */
+async function runPhases(
+  context: RunContext,
+  db: Db,
+  setFaultDescriber: (describe: () => string) => void,
+): Promise<RunPhaseOutcome> {
+  const { config, workload, recorder, progress, interrupt, log } = context;
+  interrupt.signal.throwIfAborted();
+  const root = Random.fromSeed(config.seed);
+  const nemesisRandom = root.derive('nemesis');
+  const faults = createFaults(config.nemesis, {
+    db,
+    random: nemesisRandom,
+    partition: config.partition,
+    loss: config.loss,
+    log,
+  });
+  const timeLimitMs = config.timeLimitS * 1000;
+  const nemesis = new NemesisRunner({
+    faults,
+    steps: planSchedule({
+      kinds: config.nemesis,
+      intervalMs: config.nemesisIntervalS * 1000,
+      timeLimitMs,
+      random: nemesisRandom.derive('schedule'),
+    }),
+    recorder,
+    log,
+  });
+  setFaultDescriber(() => nemesis.describe());
+  const pool = await WorkerPool.open({
+    db,
+    workload,
+    recorder,
+    random: root.derive('workers'),
+    concurrency: config.concurrency,
+    timeoutMs: config.timeoutMs,
+    rate: config.rate,
+    log,
+  });
+  const stopOnInterrupt = interrupt.onInterrupt(() => {
+    pool.stop();
+    nemesis.stop();
+  });
+  try {
+    try {
+      progress.setPhase('running');
+      // The schedule is planned from time 0 of the history: the workload starts now.
+      const deadline = recorder.elapsedMs() + timeLimitMs;
+      const nemesisDone = nemesis.run();
+      await pool.run(deadline);
+      nemesis.stop();
+      await nemesisDone;
+    } finally {
+      pool.stop();
+      nemesis.stop();
+      progress.setPhase('healing');
+      await quietlyAsync(log, 'healing', () => nemesis.healAll());
+    }
+    if (!interrupt.interrupted) {
+      progress.setPhase('recovery');
+      await sleep(config.recoveryS * 1000, interrupt.signal);
+    }
+    if (!interrupt.interrupted) {
+      progress.setPhase('final reads');
+      await pool.runFinal(workload.finalOps());
+    }
+  } finally {
+    stopOnInterrupt();
+    await quietlyAsync(log, 'closing clients', () => pool.close());
+  }
+  return { nemesisErrors: nemesis.errors, faultDelays: nemesis.delays };
+}
+
+function verdictCode(results: RunResults): number {
+  return results.valid === true ? EXIT.valid : results.valid === false ? EXIT.invalid : EXIT.unknown;
+}
+
+/** A failure before any verdict: usage problems stay usage problems; the rest get a clear message. */
+function startError(err: unknown, store: string): unknown {
+  if (err instanceof UsageError || err instanceof ExitError) return err;
+  if (err instanceof Error && err.name === 'AbortError') return new ExitError(130, 'dscheck: interrupted; the cluster was removed');
+  const message = err instanceof Error ? err.message : String(err);
+  if (/^interrupted by SIG/.test(message)) return new ExitError(130, 'dscheck: interrupted; the cluster was removed');
+  return new ExitError(EXIT.crash, `dscheck: the ${store} run failed: ${message}`);
+}
+
+function quietly(log: (m: string) => void, what: string, action: () => void): void {
+  try {
+    action();
+  } catch (err) {
+    log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function quietlyAsync(log: (m: string) => void, what: string, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    log(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,112 @@
+import type Docker from 'dockerode';
+import type { ClusterNode } from '../stores/types.js';
+import { dockerClient } from './client.js';
+import { removeContainer, startNode } from './containers.js';
+import { type Labels, LABEL, runLabels } from './labels.js';
+import { debug, errorText } from './log.js';
+import { createRunNetwork, type RunNetwork } from './networks.js';
+
+export interface ClusterSpec {
+  runId: string;
+  store: string;
+  image: string;
+  /** Number of nodes, named n1..nN. */
+  nodes: number;
+  memoryBytes: number;
+  /** PID 1 of each container (the store's servers are started beside it with exec). */
+  cmd?: readonly string[];
+}
+
+/** The containers and network of one run. Removing it removes everything the run created. */
+export interface DockerCluster extends AsyncDisposable {
+  readonly runId: string;
+  readonly network: RunNetwork;
+  readonly nodes: readonly ClusterNode[];
+  container(node: string): Docker.Container;
+  /** Removes every container, then the network. Reports what it could not remove. */
+  remove(): Promise<void>;
+}
+
+/** Keeps a container alive without doing anything, so the store's server can be killed and restarted. */
+export const IDLE_CMD = ['sleep', 'infinity'] as const;
+
+/**
+ * Starts n1..nN on a new network, all at once. If any node fails, what was created is removed
+ * and the first error is rethrown.
+ */
+export async function startCluster(spec: ClusterSpec, docker: Docker = dockerClient()): Promise<DockerCluster> {
+  const labels: Labels = { ...runLabels(spec.runId), [LABEL.store]: spec.store };
+  const network = await createRunNetwork(spec.runId, labels, docker);
+  const names = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);
+  const started = await Promise.allSettled(
+    names.map((name, i) =>
+      startNode(
+        {
+          name,
+          image: spec.image,
+          network,
+          ip: network.nodeIp(i + 1),
+          labels,
+          memoryBytes: spec.memoryBytes,
+          cmd: spec.cmd ?? IDLE_CMD,
+        },
+        docker,
+      ),
+    ),
+  );
+  const containers = new Map<string, Docker.Container>();
+  started.forEach((result, i) => {
+    if (result.status === 'fulfilled') containers.set(names[i], result.value);
+  });
+  const cluster = clusterHandle(spec.runId, network, names, containers);
+  const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    await cluster
+      .remove()
+      .catch((err: unknown) => debug(`cleaning up a cluster that failed to start: ${errorText(err)}`));
+    throw failure.reason;
+  }
+  return cluster;
+}
+
+function clusterHandle(
+  runId: string,
+  network: RunNetwork,
+  names: readonly string[],
+  containers: ReadonlyMap<string, Docker.Container>,
+): DockerCluster {
+  const nodes: ClusterNode[] = names.flatMap((name, i) => {
+    const container = containers.get(name);
+    return container ? [{ name, ip: network.nodeIp(i + 1), containerId: container.id }] : [];
+  });
+  let removed: Promise<void> | undefined;
+  const remove = () => {
+    removed ??= (async () => {
+      const results = await Promise.allSettled([...containers.values()].map((c) => removeContainer(c)));
+      const problems = results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => errorText(r.reason));
+      try {
+        await network.remove();
+      } catch (err) {
+        problems.push(errorText(err));
+      }
+      if (problems.length > 0) {
+        throw new Error(`could not remove all of run ${runId} (try 'dscheck clean'): ${problems.join('; ')}`);
+      }
+    })();
+    return removed;
+  };
+  return {
+    runId,
+    network,
+    nodes,
+    container(node: string) {
+      const container = containers.get(node);
+      if (!container) throw new Error(`run ${runId} has no node ${node}`);
+      return container;
+    },
+    remove,
+    [Symbol.asyncDispose]: remove,
+  };
+}

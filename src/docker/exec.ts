@@ -1,0 +1,111 @@
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { dockerClient } from './client.js';
+import { traced } from './log.js';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface ExecOptions {
+  /** Give up waiting after this long (default 30 s). The process inside may keep running. */
+  timeoutMs?: number;
+  user?: string;
+  env?: Record<string, string>;
+  /** Sent to the process's standard input, which is then closed. */
+  stdin?: string;
+}
+
+export class ExecTimeoutError extends Error {
+  override name = 'ExecTimeoutError';
+}
+
+/** An exec that exited non-zero, for callers that want `execOk`'s throw-on-failure. */
+export class ExecFailedError extends Error {
+  override name = 'ExecFailedError';
+  constructor(
+    readonly argv: readonly string[],
+    readonly result: ExecResult,
+  ) {
+    super(`'${argv.join(' ')}' exited ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 500)}`);
+  }
+}
+
+/**
+ * Runs `argv` inside a running container. An argument array, never a shell string: values
+ * (IPs, keys, paths) cannot be read as shell syntax.
+ */
+export async function execIn(
+  container: Docker.Container | string,
+  argv: readonly string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
+  const target = typeof container === 'string' ? dockerClient().getContainer(container) : container;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  return traced(`exec ${target.id.slice(0, 12)} ${argv.join(' ')}`, async () => {
+    const exec = await target.exec({
+      Cmd: [...argv],
+      AttachStdin: options.stdin !== undefined,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      User: options.user,
+      Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+    });
+    const stream = await exec.start({ hijack: true, stdin: options.stdin !== undefined });
+    if (options.stdin !== undefined) stream.end(options.stdin);
+    const stdout = collect();
+    const stderr = collect();
+    dockerClient().modem.demuxStream(stream, stdout.sink, stderr.sink);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        new Promise<void>((resolve, reject) => {
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', reject);
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new ExecTimeoutError(`'${argv.join(' ')}' did not finish within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      stream.destroy();
+    }
+    return { stdout: stdout.text(), stderr: stderr.text(), exitCode: await exitCodeOf(exec) };
+  });
+}
+
+/** Like execIn, but a non-zero exit is an ExecFailedError. */
+export async function execOk(
+  container: Docker.Container | string,
+  argv: readonly string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
+  const result = await execIn(container, argv, options);
+  if (result.exitCode !== 0) throw new ExecFailedError(argv, result);
+  return result;
+}
+
+async function exitCodeOf(exec: Docker.Exec): Promise<number> {
+  // The output stream can end a moment before the engine records the exit code.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const info = await exec.inspect();
+    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('exec did not report an exit code');
+}
+
+function collect(): { sink: PassThrough; text: () => string } {
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return { sink, text: () => Buffer.concat(chunks).toString('utf8') };
+}

@@ -1,0 +1,31 @@
+/** The only place that talks to Docker: what stores, nemeses and commands may use. */
+export { type ArchiveFile, tarOf } from './archive.js';
+export { cleanDeadRuns, type CleanReport, type Leftover, ownerAlive, runResources } from './cleanup.js';
+export { connectDocker, DockerUnavailableError, dockerClient, engineAddress } from './client.js';
+export { type ClusterSpec, type DockerCluster, IDLE_CMD, startCluster } from './cluster.js';
+export {
+  pauseContainer,
+  readFileIn,
+  removeContainer,
+  startNode,
+  type NodeSpec,
+  unpauseContainer,
+  writeFilesIn,
+} from './containers.js';
+export { ExecFailedError, type ExecOptions, type ExecResult, ExecTimeoutError, execIn, execOk } from './exec.js';
+export {
+  baseImageTag,
+  debianMirror,
+  ensureBaseImage,
+  ensureImage,
+  type ImageInfo,
+  type ImageRecipe,
+  imageExists,
+  imageTag,
+  listImages,
+  type Progress,
+  recipeHash,
+} from './images.js';
+export { currentOwner, LABEL, type Labels, runLabels } from './labels.js';
+export { debug, traced } from './log.js';
+export { createRunNetwork, type RunNetwork, removeNetwork, SUBNET_POOL, usedSubnets } from './networks.js';

@@ -1,0 +1,23 @@
+import type { NemesisKind } from './schedule.js';
+
+/** The history's `f` names of each fault kind's start and stop, as HISTORY.md lists them. */
+export const NEMESIS_FS: Readonly<Record<NemesisKind, { start: string; stop: string }>> = {
+  partition: { start: 'start-partition', stop: 'stop-partition' },
+  kill: { start: 'kill', stop: 'restart' },
+  pause: { start: 'pause', stop: 'resume' },
+  loss: { start: 'start-loss', stop: 'stop-loss' },
+};
+
+/**
+ * Whether a nemesis event opens or closes a fault, and of which kind. Known names come from the
+ * table; others (imported Jepsen histories say `start`/`stop`, or `start-clock` ...) by prefix.
+ */
+export function faultEdge(f: string): { kind: string; edge: 'start' | 'stop' } | null {
+  for (const [kind, names] of Object.entries(NEMESIS_FS)) {
+    if (f === names.start) return { kind, edge: 'start' };
+    if (f === names.stop) return { kind, edge: 'stop' };
+  }
+  const match = /^(start|stop)(?:-(.+))?$/.exec(f);
+  if (match) return { kind: match[2] ?? '', edge: match[1] as 'start' | 'stop' };
+  return null;
+}

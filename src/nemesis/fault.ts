@@ -1,0 +1,43 @@
+import type { Random } from '../generator/random.js';
+import type { Json } from '../history/types.js';
+import type { Db } from '../stores/types.js';
+import type { PartitionShape } from './grudge.js';
+import type { NemesisKind } from './schedule.js';
+
+/**
+ * One kind of fault. `start` breaks something and `stop` repairs it; each returns what it did,
+ * which becomes the `value` of the nemesis event in the history. The history's `f` names are
+ * fixed per kind (`start-partition`/`stop-partition`, `kill`/`restart` ...).
+ */
+export interface Fault {
+  readonly kind: NemesisKind;
+  readonly startF: string;
+  readonly stopF: string;
+  start(): Promise<Json>;
+  /** Repairs what `start` did; called only while the fault is active. */
+  stop(): Promise<Json>;
+}
+
+export interface FaultOptions {
+  db: Db;
+  /** The fault's own seeded stream: the same seed picks the same shapes and targets. */
+  random: Random;
+  partition: PartitionShape;
+  /** Share of packets to drop, 0..1. */
+  loss: number;
+  log: (message: string) => void;
+}
+
+export function nodeNames(db: Db): string[] {
+  return db.nodes.map((node) => node.name);
+}
+
+/** A seeded minority (at least one node) to kill or pause, so a majority keeps serving. */
+export function pickMinority(nodes: readonly string[], random: Random): string[] {
+  const most = Math.max(1, Math.floor((nodes.length - 1) / 2));
+  const count = random.int(1, most);
+  return random
+    .shuffle(nodes)
+    .slice(0, count)
+    .sort();
+}

@@ -1,0 +1,130 @@
+import { type LinearizabilityResult, checkLinearizable } from '../checker/linearizable/index.js';
+import { type PerfResult, perf, quantiles } from '../checker/perf.js';
+import { type CheckerResult, mergeValidity, type Validity } from '../checker/types.js';
+import { readHistory } from '../history/reader.js';
+import type { Workload } from '../workloads/types.js';
+
+export interface RunStats {
+  ops: number;
+  ok: number;
+  fail: number;
+  info: number;
+  durationS: number;
+  opsPerS: number;
+  okPerS: number;
+  events: number;
+  nemesisEvents: number;
+  /** How late each fault kind took effect against its schedule, in ms. */
+  faultDelayMs: Record<string, { count: number; p50: number; max: number }>;
+  historyWarnings: number;
+}
+
+export interface RunResults {
+  valid: Validity;
+  checkers: Record<string, CheckerResult>;
+  stats: RunStats;
+  interrupted: boolean;
+  nemesisErrors: string[];
+}
+
+export interface AnalyzeOptions {
+  checkTimeoutMs: number;
+  interrupted: boolean;
+  nemesisErrors: string[];
+  faultDelays: Record<string, number[]>;
+}
+
+/**
+ * Judges a run from its stored history, read back from the file exactly as `dscheck check` reads
+ * it, so both give the same verdict.
+ */
+export async function analyzeRun(historyFile: string, workload: Workload, options: AnalyzeOptions): Promise<RunResults> {
+  const history = await readHistory(historyFile);
+  const checkers: Record<string, CheckerResult> = {};
+  const linearizable = workload.checkers.linearizable;
+  if (linearizable) {
+    checkers.linearizable = await checkLinearizable(history.operations, {
+      model: linearizable.model,
+      initialValue: linearizable.initialValue,
+      timeoutMs: options.checkTimeoutMs,
+    });
+  }
+  const performance = perf(history);
+  if (workload.checkers.perf) checkers.perf = performance;
+  const faultDelayMs: RunStats['faultDelayMs'] = {};
+  for (const [kind, delays] of Object.entries(options.faultDelays)) {
+    const q = quantiles(delays);
+    if (q) faultDelayMs[kind] = { count: delays.length, p50: q.p50, max: q.max };
+  }
+  return {
+    valid: mergeValidity(Object.values(checkers).map((c) => c.valid)),
+    checkers,
+    stats: {
+      ops: performance.ops,
+      ...performance.counts,
+      durationS: performance.durationS,
+      opsPerS: performance.throughput.opsPerS,
+      okPerS: performance.throughput.okPerS,
+      events: history.events,
+      nemesisEvents: history.nemesis.length,
+      faultDelayMs,
+      historyWarnings: history.warnings.length,
+    },
+    interrupted: options.interrupted,
+    nemesisErrors: options.nemesisErrors,
+  };
+}
+
+export interface SummaryContext {
+  name: string;
+  store: string;
+  topology: string;
+  workload: string;
+  nemesis: string;
+  timeLimitS: number;
+  concurrency: number;
+  seed: number;
+}
+
+/** The run's findings in plain words, for the terminal and the top of the report. */
+export function summarize(context: SummaryContext, results: RunResults): string[] {
+  const s = results.stats;
+  const lines = [
+    `${context.name}: ${context.store} (${context.topology}), workload ${context.workload}, nemesis ${context.nemesis}, ` +
+      `${context.timeLimitS} s, ${context.concurrency} processes, seed ${context.seed}`,
+    `${s.ops} operations: ${s.ok} ok, ${s.fail} failed, ${s.info} indeterminate; ${Math.round(s.opsPerS)} ops/s`,
+  ];
+  if (results.interrupted) lines.push('interrupted: the verdict covers only what was recorded before the interrupt');
+  const delays = Object.entries(s.faultDelayMs);
+  if (delays.length > 0) {
+    lines.push(
+      `faults: ${delays.map(([kind, d]) => `${kind} ×${d.count} (took effect ${d.max} ms after schedule at worst)`).join(', ')}`,
+    );
+  }
+  const perfResult = results.checkers.perf as PerfResult | undefined;
+  if (perfResult && perfResult.faultWindows.length > 0) {
+    const pct = (share: number | null) => (share === null ? 'n/a' : `${(share * 100).toFixed(1)}%`);
+    lines.push(
+      `availability: ${pct(perfResult.availability.outsideFaults.share)} of operations succeeded outside faults, ` +
+        `${pct(perfResult.availability.insideFaults.share)} during them`,
+    );
+  }
+  for (const error of results.nemesisErrors) lines.push(`nemesis problem: ${error}`);
+  const lin = results.checkers.linearizable as LinearizabilityResult | undefined;
+  if (lin) lines.push(linearizableWords(lin));
+  return lines;
+}
+
+function linearizableWords(r: LinearizabilityResult): string {
+  if (r.valid === true) {
+    return `linearizable: no anomaly in ${r.ops} operations on ${r.keys} keys (model ${r.model}, ${r.ms} ms to check)`;
+  }
+  if (r.valid === false) {
+    const [first] = r.failures;
+    const key = first.key === null ? 'the register' : `key ${first.key}`;
+    const more = r.failures.length > 1 ? ` (and ${r.failures.length - 1} more keys)` : '';
+    return `NOT linearizable: on ${key}, ${first.explanation}${more}`;
+  }
+  const reasons = [...new Set(r.unknown.map((u) => u.reason))].join(', ');
+  return `linearizability unknown: the search gave up on ${r.unknown.length} keys (${reasons})`;
+}

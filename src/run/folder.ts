@@ -1,0 +1,29 @@
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** reports/<run-name>/<timestamp>/, created now; a second run in the same second gets a suffix. */
+export function createRunFolder(out: string, name: string, now = new Date()): { dir: string; timestamp: string } {
+  const base = now.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+  const parent = resolve(out, name);
+  mkdirSync(parent, { recursive: true });
+  for (let n = 1; ; n++) {
+    const timestamp = n === 1 ? base : `${base}-${n}`;
+    const dir = join(parent, timestamp);
+    if (existsSync(dir)) continue;
+    mkdirSync(dir);
+    return { dir, timestamp };
+  }
+}
+
+/** Points reports/<run-name>/latest at this run, replacing the old link in one rename. */
+export function updateLatestLink(runDir: string, timestamp: string): void {
+  const parent = resolve(runDir, '..');
+  const temp = join(parent, `.latest-${process.pid}`);
+  rmSync(temp, { force: true });
+  symlinkSync(timestamp, temp);
+  renameSync(temp, join(parent, 'latest'));
+}
+
+export function writeJson(file: string, value: unknown): void {
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../errors.js';
+import { RUN_DEFAULTS, type RunCliOptions, reproduceCommand, resolveRunConfig } from './options.js';
+
+const defaults: RunCliOptions = { ...RUN_DEFAULTS };
+
+describe('resolveRunConfig', () => {
+  it('the defaults are the main job: redis, register, partition, 60 s, a random seed', () => {
+    const config = resolveRunConfig(defaults, () => 1234);
+    expect(config).toMatchObject({
+      store: 'redis',
+      workload: 'register',
+      nemesis: ['partition'],
+      timeLimitS: 60,
+      seed: 1234,
+      concurrency: 10,
+      rate: 0,
+      nemesisIntervalS: 10,
+      partition: 'random-halves',
+      loss: 0.2,
+      recoveryS: 5,
+      timeoutMs: 1000,
+      out: 'reports',
+      name: 'redis-register-partition',
+    });
+  });
+  it('takes a given seed and a nemesis combination', () => {
+    const config = resolveRunConfig({ ...defaults, seed: '42', nemesis: 'kill,partition' }, () => 1);
+    expect(config.seed).toBe(42);
+    expect(config.nemesis).toEqual(['kill', 'partition']);
+    expect(config.name).toBe('redis-register-kill+partition');
+    expect(resolveRunConfig({ ...defaults, nemesis: 'none' }, () => 1).name).toBe('redis-register-none');
+  });
+  it.each([
+    [{ nemesis: 'flood' }, /--nemesis 'flood'.*partition, kill, pause, loss/],
+    [{ partition: 'thirds' }, /--partition 'thirds'.*random-halves, halves, one, primary, majorities-ring, bridge/],
+    [{ timeLimit: 'soon' }, /--time-limit must be a number >= 1, not 'soon'/],
+    [{ concurrency: '2.5' }, /--concurrency must be a whole number/],
+    [{ loss: '1.5' }, /--loss must be a number >= 0 and <= 1/],
+    [{ seed: '-1' }, /--seed/],
+    [{ name: '../x' }, /--name/],
+  ])('rejects %o with a message naming the choices', (bad, message) => {
+    expect(() => resolveRunConfig({ ...defaults, ...bad }, () => 1)).toThrow(UsageError);
+    expect(() => resolveRunConfig({ ...defaults, ...bad }, () => 1)).toThrow(message);
+  });
+});
+
+describe('reproduceCommand', () => {
+  it('spells out every setting, the seed included', () => {
+    const config = resolveRunConfig({ ...defaults, name: 'mine' }, () => 77);
+    const command = reproduceCommand(config, { topology: 'replicated', readFrom: 'primary', keys: 8 });
+    expect(command).toBe(
+      'dscheck run --store redis --workload register --nemesis partition --time-limit 60 --seed 77 --concurrency 10 --rate 0 --keys 8 --topology replicated --read-from primary --nemesis-interval 10 --partition random-halves --loss 0.2 --recovery 5 --timeout 1000 --out reports --name mine',
+    );
+  });
+});

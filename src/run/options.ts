@@ -1,0 +1,149 @@
+import { basename, extname } from 'node:path';
+import { UsageError } from '../errors.js';
+import { MAX_SEED } from '../generator/random.js';
+import { PARTITION_SHAPES, type PartitionShape } from '../nemesis/grudge.js';
+import { type NemesisKind, NEMESIS_KINDS, parseNemesisKinds } from '../nemesis/schedule.js';
+
+/** `dscheck run`'s options as the command line gives them (strings; absent when not given). */
+export interface RunCliOptions {
+  store: string;
+  workload: string;
+  nemesis: string;
+  timeLimit: string;
+  seed?: string;
+  concurrency: string;
+  rate: string;
+  keys?: string;
+  topology?: string;
+  readFrom?: string;
+  nemesisInterval: string;
+  partition: string;
+  loss: string;
+  recovery: string;
+  timeout: string;
+  out: string;
+  name?: string;
+}
+
+export const RUN_DEFAULTS = {
+  store: 'redis',
+  workload: 'register',
+  nemesis: 'partition',
+  timeLimit: '60',
+  concurrency: '10',
+  rate: '0',
+  nemesisInterval: '10',
+  partition: 'random-halves',
+  loss: '0.2',
+  recovery: '5',
+  timeout: '1000',
+  out: 'reports',
+} as const satisfies Partial<RunCliOptions>;
+
+/** A run's settings, checked. Store-specific ones (topology, read-from) are checked against the store later. */
+export interface RunConfig {
+  store: string;
+  workload: string;
+  nemesis: NemesisKind[];
+  timeLimitS: number;
+  seed: number;
+  concurrency: number;
+  rate: number;
+  keys?: number;
+  topology?: string;
+  readFrom?: string;
+  nemesisIntervalS: number;
+  partition: PartitionShape;
+  loss: number;
+  recoveryS: number;
+  timeoutMs: number;
+  out: string;
+  name: string;
+}
+
+/**
+ * Checks every option before anything is created; a bad value is a UsageError that names the
+ * option and what it accepts. `randomSeed` is called only when no seed was given.
+ */
+export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): RunConfig {
+  const { kinds, unknown } = parseNemesisKinds(cli.nemesis);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `unknown --nemesis '${unknown.join(',')}'; valid choices: none, or any of ${NEMESIS_KINDS.join(', ')} joined by commas`,
+    );
+  }
+  const partition = cli.partition;
+  if (!(PARTITION_SHAPES as readonly string[]).includes(partition)) {
+    throw new UsageError(`unknown --partition '${partition}'; valid choices: ${PARTITION_SHAPES.join(', ')}`);
+  }
+  const workloadName = /\.ya?ml$/i.test(cli.workload) ? basename(cli.workload, extname(cli.workload)) : cli.workload;
+  const name = cli.name ?? `${cli.store}-${workloadName}-${kinds.length > 0 ? kinds.join('+') : 'none'}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name)) {
+    throw new UsageError(`--name '${name}' must be letters, digits and . _ + - (it names a folder)`);
+  }
+  return {
+    store: cli.store,
+    workload: cli.workload,
+    nemesis: kinds,
+    timeLimitS: numberOption('--time-limit', cli.timeLimit, { min: 1 }),
+    seed: cli.seed === undefined ? randomSeed() : numberOption('--seed', cli.seed, { min: 0, max: MAX_SEED, integer: true }),
+    concurrency: numberOption('--concurrency', cli.concurrency, { min: 1, max: 1000, integer: true }),
+    rate: numberOption('--rate', cli.rate, { min: 0 }),
+    keys: cli.keys === undefined ? undefined : numberOption('--keys', cli.keys, { min: 1, max: 100_000, integer: true }),
+    topology: cli.topology,
+    readFrom: cli.readFrom,
+    nemesisIntervalS: numberOption('--nemesis-interval', cli.nemesisInterval, { min: 0.1 }),
+    partition: partition as PartitionShape,
+    loss: numberOption('--loss', cli.loss, { min: 0, max: 1 }),
+    recoveryS: numberOption('--recovery', cli.recovery, { min: 0 }),
+    timeoutMs: numberOption('--timeout', cli.timeout, { min: 1, integer: true }),
+    out: cli.out,
+    name,
+  };
+}
+
+function numberOption(option: string, text: string, range: { min?: number; max?: number; integer?: boolean }): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  const kind = range.integer ? 'a whole number' : 'a number';
+  const bounds = [
+    range.min === undefined ? '' : `>= ${range.min}`,
+    range.max === undefined ? '' : `<= ${range.max}`,
+  ].filter((b) => b !== '');
+  const ok =
+    Number.isFinite(value) &&
+    (!range.integer || Number.isInteger(value)) &&
+    (range.min === undefined || value >= range.min) &&
+    (range.max === undefined || value <= range.max);
+  if (!ok) throw new UsageError(`${option} must be ${kind}${bounds.length ? ` ${bounds.join(' and ')}` : ''}, not '${text}'`);
+  return value;
+}
+
+/** The command line that repeats a run: every setting spelled out, the seed included. */
+export function reproduceCommand(config: RunConfig, resolved: { topology: string; readFrom: string; keys: number }): string {
+  const args = [
+    'dscheck',
+    'run',
+    ['--store', config.store],
+    ['--workload', config.workload],
+    ['--nemesis', config.nemesis.length > 0 ? config.nemesis.join(',') : 'none'],
+    ['--time-limit', config.timeLimitS],
+    ['--seed', config.seed],
+    ['--concurrency', config.concurrency],
+    ['--rate', config.rate],
+    ['--keys', resolved.keys],
+    ['--topology', resolved.topology],
+    ['--read-from', resolved.readFrom],
+    ['--nemesis-interval', config.nemesisIntervalS],
+    ['--partition', config.partition],
+    ['--loss', config.loss],
+    ['--recovery', config.recoveryS],
+    ['--timeout', config.timeoutMs],
+    ['--out', config.out],
+    ['--name', config.name],
+  ].flat();
+  return args.map((a) => shellQuote(String(a))).join(' ');
+}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./,:=+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

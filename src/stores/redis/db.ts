@@ -1,0 +1,248 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { DockerCluster } from '../../docker/cluster.js';
+import { pauseContainer, readFileIn, unpauseContainer, writeFilesIn } from '../../docker/containers.js';
+import { execIn, execOk } from '../../docker/exec.js';
+import { errorText } from '../../docker/log.js';
+import { IptablesNetwork } from '../../nemesis/net.js';
+import type {
+  ClusterNode,
+  Db,
+  ErrorVerdict,
+  HasLogs,
+  HasNetwork,
+  HasPrimary,
+  Killable,
+  Pausable,
+  RegisterClient,
+} from '../types.js';
+import { adminCall, parseInfo, waitUntil } from './admin.js';
+import { openConnection, RedisRegisterClient, type Target } from './client.js';
+import {
+  PATHS,
+  REDIS_PORT,
+  SENTINEL_DEFAULTS,
+  SENTINEL_MASTER,
+  SENTINEL_PORT,
+  sentinelConfig,
+  serverConfig,
+} from './config.js';
+import { classifyRedisError } from './errors.js';
+
+export type RedisTopology = 'replicated' | 'sentinel';
+export type ReadFrom = 'primary' | 'replicas';
+
+export interface RedisDbOptions {
+  topology: RedisTopology;
+  readFrom: ReadFrom;
+  durable: boolean;
+  log: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+const SERVE_TIMEOUT_MS = 30_000;
+
+/** A running Redis cluster: n1 starts as primary, the others replicate it. */
+export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork {
+  readonly store = 'redis';
+  readonly network: IptablesNetwork;
+  private readonly clients = new Set<Redis>();
+  private readonly paused = new Set<string>();
+
+  constructor(
+    private readonly cluster: DockerCluster,
+    private readonly options: RedisDbOptions,
+  ) {
+    this.network = new IptablesNetwork(cluster.nodes);
+  }
+
+  get topology(): RedisTopology {
+    return this.options.topology;
+  }
+
+  get nodes(): readonly ClusterNode[] {
+    return this.cluster.nodes;
+  }
+
+  /** Configures and starts every server (and sentinel), and waits until replication is in place. */
+  async setup(): Promise<void> {
+    const [primary, ...replicas] = this.nodes;
+    await Promise.all(
+      this.nodes.map((node) =>
+        writeFilesIn(this.cluster.container(node.name), '/', [
+          {
+            path: PATHS.serverConfig.slice(1),
+            content: serverConfig({
+              replicaOf: node === primary ? undefined : primary.ip,
+              durable: this.options.durable,
+            }),
+          },
+          {
+            path: PATHS.sentinelConfig.slice(1),
+            content: sentinelConfig({
+              primaryIp: primary.ip,
+              quorum: Math.floor(this.nodes.length / 2) + 1,
+              ...SENTINEL_DEFAULTS,
+            }),
+          },
+        ]),
+      ),
+    );
+    await Promise.all(this.nodes.map((node) => this.startServer(node)));
+    await Promise.all(
+      replicas.map((node) =>
+        this.waitFor(`${node.name} to sync with ${primary.name}`, async () => {
+          const info = parseInfo(String(await adminCall(node.ip, REDIS_PORT, ['INFO', 'replication'])));
+          return info.get('master_link_status') === 'up';
+        }),
+      ),
+    );
+    if (this.topology === 'sentinel') await this.startSentinels();
+  }
+
+  private async startSentinels(): Promise<void> {
+    const others = this.nodes.length - 1;
+    await Promise.all(
+      this.nodes.map((node) => execOk(this.containerId(node), ['redis-sentinel', PATHS.sentinelConfig])),
+    );
+    // Failover needs every sentinel to know the replicas and its peers (they meet via hello messages).
+    await Promise.all(
+      this.nodes.map((node) =>
+        this.waitFor(`sentinel on ${node.name} to see ${others} replicas and ${others} sentinels`, async () => {
+          const [replicas, sentinels] = await Promise.all([
+            adminCall(node.ip, SENTINEL_PORT, ['SENTINEL', 'REPLICAS', SENTINEL_MASTER]),
+            adminCall(node.ip, SENTINEL_PORT, ['SENTINEL', 'SENTINELS', SENTINEL_MASTER]),
+          ]);
+          return (replicas as unknown[]).length === others && (sentinels as unknown[]).length === others;
+        }),
+      ),
+    );
+  }
+
+  private async startServer(node: ClusterNode): Promise<void> {
+    await execOk(this.containerId(node), ['redis-server', PATHS.serverConfig]);
+    await this.waitFor(`redis-server on ${node.name} to answer PING`, async () => {
+      return (await adminCall(node.ip, REDIS_PORT, ['PING'])) === 'PONG';
+    });
+  }
+
+  async registerClient(index: number, timeoutMs: number): Promise<RegisterClient> {
+    const readFromReplicas = this.options.readFrom === 'replicas' && this.nodes.length > 1;
+    const target = (role: 'master' | 'slave'): Target => {
+      if (this.topology === 'sentinel') return { kind: 'sentinel', role, sentinels: this.nodes, index };
+      const replicas = this.nodes.slice(1);
+      return { kind: 'node', node: role === 'master' ? this.nodes[0] : replicas[index % replicas.length] };
+    };
+    const writer = await openConnection(target('master'), timeoutMs);
+    const reader = readFromReplicas ? await openConnection(target('slave'), timeoutMs) : writer;
+    for (const connection of [writer, reader]) {
+      this.clients.add(connection);
+      connection.once('end', () => this.clients.delete(connection));
+    }
+    const byIp = new Map(this.nodes.map((n) => [n.ip, n.name]));
+    const fixed = target(readFromReplicas ? 'slave' : 'master');
+    return new RedisRegisterClient(writer, reader, (connection) =>
+      fixed.kind === 'node' ? fixed.node.name : byIp.get(connection.stream?.remoteAddress ?? ''),
+    );
+  }
+
+  classify(error: unknown, f: string): ErrorVerdict {
+    return classifyRedisError(error, f);
+  }
+
+  async kill(node: string): Promise<void> {
+    const result = await execIn(this.containerId(this.node(node)), ['pkill', '-KILL', '-F', PATHS.serverPid]);
+    // pkill exits 1 when nothing matched: the server was already down, which is what we want.
+    if (result.exitCode > 1) throw new Error(`killing redis-server on ${node} failed: ${result.stderr.trim()}`);
+  }
+
+  /** Starts the server with its own config file and data directory again, and waits until it serves. */
+  async restart(node: string): Promise<void> {
+    await this.startServer(this.node(node));
+  }
+
+  async pause(node: string): Promise<void> {
+    await pauseContainer(this.cluster.container(this.node(node).name));
+    this.paused.add(node);
+  }
+
+  async resume(node: string): Promise<void> {
+    await unpauseContainer(this.cluster.container(this.node(node).name));
+    this.paused.delete(node);
+  }
+
+  /**
+   * Sentinel: what most sentinels name as primary. Replicated: the first node whose ROLE is
+   * master. Null when no answer can be had.
+   */
+  async primary(): Promise<string | null> {
+    const byIp = new Map(this.nodes.map((n) => [n.ip, n.name]));
+    if (this.topology === 'sentinel') {
+      const answers = await Promise.allSettled(
+        this.nodes.map((n) =>
+          adminCall(n.ip, SENTINEL_PORT, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER], 1000),
+        ),
+      );
+      const votes = new Map<string, number>();
+      for (const answer of answers) {
+        if (answer.status !== 'fulfilled' || !Array.isArray(answer.value)) continue;
+        const name = byIp.get(String(answer.value[0]));
+        if (name) votes.set(name, (votes.get(name) ?? 0) + 1);
+      }
+      const [winner] = [...votes.entries()].sort((a, b) => b[1] - a[1]);
+      return winner?.[0] ?? null;
+    }
+    const roles = await Promise.allSettled(this.nodes.map((n) => adminCall(n.ip, REDIS_PORT, ['ROLE'], 1000)));
+    const index = roles.findIndex((r) => r.status === 'fulfilled' && Array.isArray(r.value) && r.value[0] === 'master');
+    return index >= 0 ? this.nodes[index].name : null;
+  }
+
+  /** Copies each node's server and sentinel logs and config files; what cannot be read is noted, not thrown. */
+  async collectLogs(dir: string): Promise<void> {
+    const files: string[] = [PATHS.serverLog, PATHS.serverConfig];
+    if (this.topology === 'sentinel') files.push(PATHS.sentinelLog, PATHS.sentinelConfig);
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const nodeDir = join(dir, node.name);
+        await mkdir(nodeDir, { recursive: true });
+        const problems: string[] = [];
+        if (this.paused.has(node.name)) await this.resume(node.name).catch(() => {});
+        for (const path of files) {
+          try {
+            const content = await readFileIn(this.cluster.container(node.name), path);
+            if (content !== undefined) await writeFile(join(nodeDir, path.split('/').pop()!), content);
+          } catch (err) {
+            problems.push(`${path}: ${errorText(err)}`);
+          }
+        }
+        if (problems.length > 0) await writeFile(join(nodeDir, 'collect-errors.txt'), `${problems.join('\n')}\n`);
+      }),
+    );
+  }
+
+  /** Closes clients and removes every container and the network (paused ones too). Never throws. */
+  async teardown(): Promise<void> {
+    for (const connection of this.clients) connection.disconnect();
+    this.clients.clear();
+    try {
+      await this.cluster.remove();
+    } catch (err) {
+      this.options.log(`teardown: ${errorText(err)}`);
+    }
+  }
+
+  private waitFor(what: string, probe: () => Promise<boolean>): Promise<void> {
+    return waitUntil(what, probe, { timeoutMs: SERVE_TIMEOUT_MS, signal: this.options.signal });
+  }
+
+  private node(name: string): ClusterNode {
+    const node = this.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node ${name}; nodes: ${this.nodes.map((n) => n.name).join(', ')}`);
+    return node;
+  }
+
+  private containerId(node: ClusterNode): string {
+    return node.containerId;
+  }
+}

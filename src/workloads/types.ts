@@ -1,0 +1,58 @@
+import type { ModelName } from '../checker/linearizable/index.js';
+import type { Random } from '../generator/random.js';
+import type { Json } from '../history/types.js';
+import type { Db } from '../stores/types.js';
+
+/** One operation a process is about to invoke. */
+export interface ClientOp {
+  f: string;
+  key: string | null;
+  value: Json;
+}
+
+/** A process's connection to the cluster. One outstanding operation at a time. */
+export interface WorkloadClient {
+  readonly node?: string;
+  /** Performs the operation and returns the `value` of its `ok` completion; throws on error. */
+  invoke(op: ClientOp): Promise<Json>;
+  close(): Promise<void>;
+}
+
+/** What one worker does next, given what it has seen. */
+export interface OpSource {
+  next(): ClientOp;
+  /** The completion of an operation this source produced, when it was `ok`. */
+  observe(op: ClientOp, result: Json): void;
+}
+
+export interface CheckerSpecs {
+  linearizable?: { model: ModelName; initialValue: Json };
+  perf?: Record<string, never>;
+}
+
+/** A workload: client operations, a generator per worker, the final operations and checkers. */
+export interface Workload {
+  readonly name: string;
+  /** The preset file it came from, for test.json. */
+  readonly source: string;
+  readonly keys: readonly string[];
+  readonly checkers: CheckerSpecs;
+  /** Everything the preset said, after defaults and overrides: recorded in test.json. */
+  readonly definition: Json;
+  openClient(db: Db, index: number, timeoutMs: number): Promise<WorkloadClient>;
+  /** The operation source of worker `worker` of `workers`, drawing from its own stream. */
+  generator(worker: number, workers: number, random: Random): OpSource;
+  /** Operations run once after healing and recovery (e.g. a read of every key). */
+  finalOps(): ClientOp[];
+}
+
+/**
+ * Thrown by a workload client when the operation reached the store and definitely had no effect
+ * (a cas whose precondition did not hold): the operation ends as `fail` with `reason`.
+ */
+export class DefiniteFailure extends Error {
+  override name = 'DefiniteFailure';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
