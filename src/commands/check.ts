@@ -24,6 +24,11 @@ export async function check(files: string[], options: CheckOptions, out = proces
       const inferred = options.model === undefined;
       const model = options.model ?? inferModel(history.operations);
       const result = await checkLinearizable(history.operations, { model, initialValue, timeoutMs });
+      if (history.events === 0) {
+        // Nothing was recorded at all (as Porcupine, unlike a run whose clients did nothing).
+        result.valid = 'unknown';
+        result.unknown.push({ key: null, reason: 'the file holds no events' });
+      }
       for (const w of history.warnings) process.stderr.write(`${w.file}:${w.line}: warning: ${w.message}\n`);
       out.write(
         options.json ? `${JSON.stringify(jsonLine(file, result))}\n` : humanLines(file, result, inferred),

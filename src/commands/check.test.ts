@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+
+// Runs the built CLI (npm test builds first), as a user or a CI script would.
+const root = join(import.meta.dirname, '../..');
+const shared = join(root, '../shared/histories');
+const dscheck = (...args: string[]) =>
+  execa('node', [join(root, 'bin/dscheck.js'), ...args], { reject: false });
+const dir = mkdtempSync(join(tmpdir(), 'dscheck-check-'));
+
+describe('dscheck check', () => {
+  it('exits 0 for a linearizable history and says which model it inferred', async () => {
+    const r = await dscheck('check', join(shared, 'porcupine/etcd/etcd_002.jsonl'));
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(
+      /^etcd_002\.jsonl: linearizable · model cas-register \(inferred\) · 77 ops · 1 key · \d+ ms$/,
+    );
+  });
+
+  it('exits 1 for a history that is not, naming the operation that broke it', async () => {
+    const r = await dscheck('check', join(shared, 'porcupine/etcd/etcd_000.jsonl'));
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/NOT LINEARIZABLE/);
+    expect(r.stdout).toMatch(/process \d+'s read \d+ \(operation \d+\) cannot be linearized/);
+  });
+
+  it('exits 2 when it cannot decide (an empty history)', async () => {
+    const r = await dscheck('check', join(shared, 'porcupine/etcd/etcd_095.jsonl'));
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(/UNKNOWN/);
+  });
+
+  it('gives one JSON object per file with --json, and the worst exit code', async () => {
+    const r = await dscheck(
+      'check',
+      '--json',
+      '--initial-value',
+      '0',
+      join(shared, 'knossos/cas-register/good/memstress3-4.edn'),
+      join(shared, 'knossos/cas-register/bad/rethink-fail-minimal.edn'),
+    );
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ valid: true, model: 'cas-register', keys: 1 });
+    expect(Object.keys(lines[0]).sort()).toEqual(['file', 'keys', 'model', 'ms', 'ops', 'valid']);
+    expect(lines[1]).toMatchObject({ valid: false, model: 'register' });
+    expect(lines[1].failure[0].op).toMatchObject({ index: 1 });
+  });
+
+  it.each([
+    [['check', '--model', 'queue', 'x.ndjson'], /Allowed choices are register, cas-register, kv, mutex/],
+    [
+      ['check', '--initial-value', '{bad', join(shared, 'porcupine/etcd/etcd_000.jsonl')],
+      /--initial-value must be JSON/,
+    ],
+    [['check', 'missing.ndjson'], /no such history file: missing\.ndjson/],
+    [['check', '--format', 'xml', 'x'], /Allowed choices are ndjson, edn/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('exits 254 with a message and no stack trace for bad input: %j', async (args, message) => {
+    const r = await dscheck(...args);
+    expect(r.exitCode).toBe(254);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 254 for a malformed line, naming the file and line', async () => {
+    const path = join(dir, 'bad.ndjson');
+    writeFileSync(path, '{"process":0,"type":"invoke","f":"read","value":null,"time":0}\n[1,2]\n{}\n');
+    const r = await dscheck('check', path);
+    expect(r.exitCode).toBe(254);
+    expect(r.stderr).toContain(`${path}:2: an event must be a JSON object`);
+  });
+
+  it('exits 254 when the model does not fit the operations', async () => {
+    const r = await dscheck('check', '--model', 'mutex', join(shared, 'porcupine/etcd/etcd_000.jsonl'));
+    expect(r.exitCode).toBe(254);
+    expect(r.stderr).toMatch(/operation '\w+' .* is not part of the mutex model/);
+  });
+});
