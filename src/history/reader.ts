@@ -57,9 +57,14 @@ async function readNdjsonHistory(file: string): Promise<History> {
     }
     events++;
   };
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<string>) {
-    let text = rest + chunk;
+  // Small files in one read; large ones streamed so a huge history is not held twice.
+  const size = (await stat(file)).size;
+  const chunks: AsyncIterable<string> | string[] =
+    size < 1 << 25
+      ? [await readFile(file, 'utf8')]
+      : createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  for await (const chunk of chunks) {
+    const text = rest + chunk;
     let start = 0;
     let nl = text.indexOf('\n', start);
     while (nl !== -1) {
@@ -68,7 +73,6 @@ async function readNdjsonHistory(file: string): Promise<History> {
       nl = text.indexOf('\n', start);
     }
     rest = text.slice(start);
-    text = '';
   }
   if (rest !== '') take(rest, true);
   return {

@@ -1,5 +1,5 @@
 import type { Json, Operation } from '../../history/types.js';
-import { type CompleteModel, ILLEGAL, type ModelOp } from './models.js';
+import { type CompleteModel, defaultEqual, ILLEGAL, type ModelOp } from './models.js';
 
 /**
  * Wing & Gong's linearizability search with Lowe's memoisation, for the operations on one key.
@@ -137,9 +137,19 @@ export function searchPartition(
   }
 
   // States interned to small integers; transitions memoised per operation (last one seen).
+  // Primitive states under the default equality go through a Map directly, without hashing.
   const states: Json[] = [];
+  const primitives = new Map<Json, number>();
   const buckets = new Map<number, number[]>();
+  const fastPrimitives = model.equal === defaultEqual;
   const intern = (s: Json): number => {
+    if (fastPrimitives && (typeof s !== 'object' || s === null)) {
+      const id = primitives.get(s);
+      if (id !== undefined) return id;
+      primitives.set(s, states.length);
+      states.push(s);
+      return states.length - 1;
+    }
     const h = model.hash(s);
     const bucket = buckets.get(h);
     if (bucket) {

@@ -41,7 +41,8 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 
 const show = (v: Json | undefined): string => (v === undefined ? '?' : JSON.stringify(v));
 
-function sameValue(a: Json | undefined, b: Json | undefined): boolean {
+/** Equality of JSON values; also the default `equal` hook. */
+export function sameValue(a: Json | undefined, b: Json | undefined): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return JSON.stringify(a) === JSON.stringify(b);
@@ -63,9 +64,11 @@ function defaultHash(state: Json): number {
   return hashString(JSON.stringify(state) ?? 'undefined');
 }
 
+export const defaultEqual = sameValue as (a: unknown, b: unknown) => boolean;
+
 export function withDefaults<S>(model: Model<S>): CompleteModel<S> {
   return {
-    equal: (a, b) => sameValue(a as Json, b as Json),
+    equal: defaultEqual,
     hash: (s) => defaultHash(s as Json),
     describeOperation: (op) =>
       `${op.f} ${show(op.input)}${op.pending ? ' (pending)' : op.output !== undefined ? ` -> ${show(op.output)}` : ''}`,
