@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { checkLinearizable, inferModel, type LinearizabilityResult } from '../checker/linearizable/index.js';
 import type { ModelName } from '../checker/linearizable/models.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { readHistory } from '../history/reader.js';
-import { HistoryError, type Json } from '../history/types.js';
+import { HistoryError, type HistoryWarning, type Json } from '../history/types.js';
 
 export interface CheckOptions {
   model?: ModelName;
@@ -13,34 +14,112 @@ export interface CheckOptions {
   json?: boolean;
 }
 
-/** `dscheck check <file...>`: a verdict per file; the exit code is the worst of them. */
+/** What checking one file gave: a result, or the bad-input message that stopped it. */
+export interface FileVerdict {
+  file: string;
+  result?: LinearizabilityResult;
+  inferred?: boolean;
+  warnings?: HistoryWarning[];
+  /** Bad input (exit 254): the message. */
+  problem?: string;
+}
+
+/** Options after parsing, as passed to worker threads. */
+export interface CheckSettings {
+  model?: ModelName;
+  initialValue?: Json;
+  format?: string;
+  timeoutMs: number;
+}
+
+/** Checks files in parallel on two threads from this many files on. */
+const PARALLEL_FROM = 4;
+
+/** `dscheck check <file...>`: a verdict per file, in order; the exit code is the worst of them. */
 export async function check(files: string[], options: CheckOptions, out = process.stdout): Promise<void> {
-  const initialValue = parseInitialValue(options.initialValue);
-  const timeoutMs = parseSeconds('--timeout', options.timeout ?? '300') * 1000;
+  const settings: CheckSettings = {
+    model: options.model,
+    initialValue: parseInitialValue(options.initialValue),
+    format: options.format,
+    timeoutMs: parseSeconds('--timeout', options.timeout ?? '300') * 1000,
+  };
   let code: number = EXIT.valid;
-  for (const file of files) {
-    try {
-      const history = await readHistory(file, { format: options.format });
-      const inferred = options.model === undefined;
-      const model = options.model ?? inferModel(history.operations);
-      const result = await checkLinearizable(history.operations, { model, initialValue, timeoutMs });
-      if (history.events === 0) {
-        // Nothing was recorded at all (as Porcupine, unlike a run whose clients did nothing).
-        result.valid = 'unknown';
-        result.unknown.push({ key: null, reason: 'the file holds no events' });
+  const verdicts: (FileVerdict | undefined)[] = new Array(files.length);
+  let printed = 0;
+  const print = (): void => {
+    while (printed < files.length && verdicts[printed]) {
+      const v = verdicts[printed++] as FileVerdict;
+      for (const w of v.warnings ?? []) process.stderr.write(`${w.file}:${w.line}: warning: ${w.message}\n`);
+      if (v.problem !== undefined || !v.result) {
+        process.stderr.write(`dscheck: ${v.problem}\n`);
+        code = worse(code, EXIT.usage);
+        continue;
       }
-      for (const w of history.warnings) process.stderr.write(`${w.file}:${w.line}: warning: ${w.message}\n`);
       out.write(
-        options.json ? `${JSON.stringify(jsonLine(file, result))}\n` : humanLines(file, result, inferred),
+        options.json
+          ? `${JSON.stringify(jsonLine(v.file, v.result))}\n`
+          : humanLines(v.file, v.result, !!v.inferred),
       );
-      code = worse(code, verdictCode(result));
-    } catch (err) {
-      if (!(err instanceof UsageError || err instanceof HistoryError)) throw err;
-      process.stderr.write(`dscheck: ${err.message}\n`);
-      code = worse(code, EXIT.usage);
+      code = worse(code, verdictCode(v.result));
     }
+  };
+  // Files are handed out through a shared counter, so both threads stay busy whatever the sizes.
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const helper = files.length >= PARALLEL_FROM ? startHelperThread(files, settings, counter) : undefined;
+  helper?.onVerdict((i, verdict) => {
+    verdicts[i] = verdict;
+    print();
+  });
+  for (let i = Atomics.add(counter, 0, 1); i < files.length; i = Atomics.add(counter, 0, 1)) {
+    verdicts[i] = await checkFile(files[i], settings);
+    print();
   }
+  await helper?.done;
+  print();
   if (code !== EXIT.valid) throw new ExitError(code);
+}
+
+/** Reads and checks one file; bad input becomes a `problem`, anything else is thrown. */
+export async function checkFile(file: string, settings: CheckSettings): Promise<FileVerdict> {
+  try {
+    const history = await readHistory(file, { format: settings.format });
+    const model = settings.model ?? inferModel(history.operations);
+    const result = await checkLinearizable(history.operations, {
+      model,
+      initialValue: settings.initialValue,
+      timeoutMs: settings.timeoutMs,
+    });
+    if (history.events === 0) {
+      // Nothing was recorded at all (as Porcupine, unlike a run whose clients did nothing).
+      result.valid = 'unknown';
+      result.unknown.push({ key: null, reason: 'the file holds no events' });
+    }
+    return { file, result, inferred: settings.model === undefined, warnings: history.warnings };
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof HistoryError) return { file, problem: err.message };
+    throw err;
+  }
+}
+
+interface HelperThread {
+  onVerdict(listener: (index: number, verdict: FileVerdict) => void): void;
+  done: Promise<void>;
+}
+
+function startHelperThread(files: string[], settings: CheckSettings, counter: Int32Array): HelperThread {
+  const worker = new Worker(new URL('./check-worker.js', import.meta.url), {
+    workerData: { files, settings, counter },
+  });
+  let listener: (index: number, verdict: FileVerdict) => void = () => {};
+  const done = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: { index: number; verdict: FileVerdict } | { crash: string }) => {
+      if ('crash' in m) reject(new Error(`checker thread: ${m.crash}`));
+      else listener(m.index, m.verdict);
+    });
+    worker.on('error', reject);
+    worker.on('exit', () => resolve());
+  });
+  return { onVerdict: (l) => (listener = l), done };
 }
 
 function verdictCode(result: LinearizabilityResult): number {
