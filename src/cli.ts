@@ -1,6 +1,14 @@
 import { Command, Option } from 'commander';
 import { MODEL_NAMES } from './checker/linearizable/models.js';
 import { check } from './commands/check.js';
+import { type CleanOptions, clean } from './commands/clean.js';
+import { type DoctorOptions, doctor } from './commands/doctor.js';
+import {
+  type ImagesBuildOptions,
+  type ImagesListOptions,
+  imagesBuild,
+  imagesList,
+} from './commands/images.js';
 import { type RunCliOptions, run } from './commands/run.js';
 import { PARTITION_SHAPES } from './nemesis/grudge.js';
 import { NEMESIS_KINDS } from './nemesis/schedule.js';
@@ -37,18 +45,34 @@ export function buildProgram(): Command {
   const d = RUN_DEFAULTS;
   program
     .command('run')
-    .description('start a cluster in Docker, run concurrent clients while injecting faults, check the history')
+    .description(
+      'start a cluster in Docker, run concurrent clients while injecting faults, check the history',
+    )
     .option('--store <store>', `the data store: ${STORE_NAMES.join(', ')}`, d.store)
-    .option('--workload <workload>', `a preset (${WORKLOADS.join(', ')}) or the path of a .yaml preset`, d.workload)
+    .option(
+      '--workload <workload>',
+      `a preset (${WORKLOADS.join(', ')}) or the path of a .yaml preset`,
+      d.workload,
+    )
     .option('--nemesis <kinds>', `faults, comma-separated: ${NEMESIS_KINDS.join(', ')}; or none`, d.nemesis)
     .option('--time-limit <seconds>', 'how long the clients run', d.timeLimit)
-    .option('--seed <n>', 'random seed (0..4294967295); the same seed gives the same operations and faults (default: random, printed)')
+    .option(
+      '--seed <n>',
+      'random seed (0..4294967295); the same seed gives the same operations and faults (default: random, printed)',
+    )
     .option('--concurrency <n>', 'concurrent client processes', d.concurrency)
     .option('--rate <ops/s>', 'total operations per second; 0 = as fast as the store answers', d.rate)
     .option('--keys <n>', "number of keys (default: the workload's)")
     .option('--topology <topology>', "cluster topology (default: the store's; redis: replicated, sentinel)")
-    .option('--read-from <where>', "where clients read (default: the store's first choice; redis: primary, replicas)")
-    .option('--nemesis-interval <seconds>', 'length of each healthy and each faulty period', d.nemesisInterval)
+    .option(
+      '--read-from <where>',
+      "where clients read (default: the store's first choice; redis: primary, replicas)",
+    )
+    .option(
+      '--nemesis-interval <seconds>',
+      'length of each healthy and each faulty period',
+      d.nemesisInterval,
+    )
     .option('--partition <shape>', `partition shape: ${PARTITION_SHAPES.join(', ')}`, d.partition)
     .option('--loss <share>', 'share of packets dropped by the loss nemesis (0..1)', d.loss)
     .option('--recovery <seconds>', 'wait after healing before the final reads', d.recovery)
@@ -57,6 +81,38 @@ export function buildProgram(): Command {
     .option('--name <name>', 'run name (default: <store>-<workload>-<nemesis>)')
     .action(async (opts: RunCliOptions) => {
       await run(opts);
+    });
+
+  const images = program.command('images').description('the Docker images dscheck runs stores on');
+  images
+    .command('build')
+    .description('build missing or out-of-date images (the base from debootstrap when no registry answers)')
+    .option('--store <store>', `only this store's image: ${STORE_NAMES.join(', ')}`)
+    .action(async (opts: ImagesBuildOptions) => {
+      await imagesBuild(opts);
+    });
+  images
+    .command('list')
+    .description('dscheck images with their recipe hash, size, age and whether they are current')
+    .option('--json', 'one JSON object per image per line')
+    .action(async (opts: ImagesListOptions) => {
+      await imagesList(opts);
+    });
+
+  program
+    .command('doctor')
+    .description('check that Docker, images, iptables and debootstrap are ready, and say what to fix')
+    .option('--json', 'the checks as one JSON array')
+    .action(async (opts: DoctorOptions) => {
+      await doctor(opts);
+    });
+
+  program
+    .command('clean')
+    .description('remove containers and networks left behind by dscheck runs that are no longer running')
+    .option('--json', 'what was removed, as one JSON object')
+    .action(async (opts: CleanOptions) => {
+      await clean(opts);
     });
 
   return program;

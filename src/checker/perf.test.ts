@@ -62,6 +62,7 @@ describe('perf', () => {
     op(1, 'write', 'ok', 100, 120),
     op(2, 'write', 'info', 1100, 2100), // inside: timed out
     op(3, 'read', 'fail', 1200, 1205), // inside
+    { ...op(6, 'cas', 'fail', 1250, 1260), error: 'cas-mismatch' }, // inside, answered
     op(4, 'cas', 'ok', 1300, 1400), // inside
     op(5, 'read', 'ok', 2500, 2502), // after
   ];
@@ -69,11 +70,11 @@ describe('perf', () => {
 
   it('counts outcomes overall and per f', () => {
     expect(result.valid).toBe(true);
-    expect(result.ops).toBe(6);
-    expect(result.counts).toEqual({ ok: 4, fail: 1, info: 1 });
+    expect(result.ops).toBe(7);
+    expect(result.counts).toEqual({ ok: 4, fail: 2, info: 1 });
     expect(result.byF.read).toMatchObject({ ok: 2, fail: 1, info: 0 });
     expect(result.byF.write).toMatchObject({ ok: 1, fail: 0, info: 1 });
-    expect(result.byF.cas).toMatchObject({ ok: 1, fail: 0, info: 0 });
+    expect(result.byF.cas).toMatchObject({ ok: 1, fail: 1, info: 0 });
   });
   it('measures latency of every completed operation, a timed-out one up to its info line', () => {
     expect(result.byF.read.latencyMs).toEqual({ p50: 5, p90: 10, p99: 10, max: 10 });
@@ -81,20 +82,46 @@ describe('perf', () => {
     expect(result.latencyMs?.max).toBe(1000);
   });
   it('splits availability by fault windows', () => {
-    expect(result.availability.insideFaults).toEqual({ ops: 3, ok: 1, share: 0.3333 });
-    expect(result.availability.outsideFaults).toEqual({ ops: 3, ok: 3, share: 1 });
-    expect(result.availability.overall).toEqual({ ops: 6, ok: 4, share: 0.6667 });
+    // A cas that found another value was answered: the store was available for it.
+    expect(result.availability.insideFaults).toEqual({
+      ops: 4,
+      ok: 1,
+      share: 0.25,
+      answered: 2,
+      answeredShare: 0.5,
+    });
+    expect(result.availability.outsideFaults).toEqual({
+      ops: 3,
+      ok: 3,
+      share: 1,
+      answered: 3,
+      answeredShare: 1,
+    });
+    expect(result.availability.overall).toEqual({
+      ops: 7,
+      ok: 4,
+      share: 0.5714,
+      answered: 5,
+      answeredShare: 0.7143,
+    });
     expect(result.faultWindows).toEqual([{ kind: 'partition', start: 1, end: 2 }]);
   });
   it('reports throughput over the span of the history', () => {
     expect(result.durationS).toBe(2.502);
-    expect(result.throughput.opsPerS).toBeCloseTo(6 / 2.502, 2);
+    expect(result.throughput.opsPerS).toBeCloseTo(7 / 2.502, 2);
     expect(result.throughput.okPerS).toBeCloseTo(4 / 2.502, 2);
+  });
+  it('leaves the final reads, after the recovery pause, out of the throughput', () => {
+    const final = { ...op(7, 'read', 'ok', 9000, 9001), extra: { final: true } };
+    const withFinal = perf({ operations: [...operations, final], nemesis: [] });
+    expect(withFinal.durationS).toBe(2.502);
+    expect(withFinal.throughput.opsPerS).toBeCloseTo(7 / 2.502, 2);
+    expect(withFinal.counts.ok).toBe(5);
   });
   it('buckets completions per second', () => {
     expect(result.timeline).toEqual([
       { second: 0, ok: 2, fail: 0, info: 0 },
-      { second: 1, ok: 1, fail: 1, info: 0 },
+      { second: 1, ok: 1, fail: 2, info: 0 },
       { second: 2, ok: 1, fail: 0, info: 1 },
     ]);
   });

@@ -29,7 +29,16 @@ export interface Availability {
   ok: number;
   /** ok / ops; null when there were no operations. */
   share: number | null;
+  /** ok, or a definite refusal the operation itself asked for (a cas whose expected value did not match). */
+  answered: number;
+  answeredShare: number | null;
 }
+
+/**
+ * `fail` reasons that are the store working as asked, not the store being unavailable: a cas that
+ * finds another value is a correct, timely answer.
+ */
+const ANSWERED_FAILURES: ReadonlySet<string> = new Set(['cas-mismatch']);
 
 export interface PerfResult extends CheckerResult {
   valid: true;
@@ -38,7 +47,7 @@ export interface PerfResult extends CheckerResult {
   /** Latency in ms of every completed operation (a pending one has no end to measure). */
   latencyMs: Quantiles | null;
   byF: Record<string, OutcomeCounts & { latencyMs: Quantiles | null }>;
-  /** From the first invocation to the last event, in seconds. */
+  /** From the first invocation to the last completion, final operations left out, in seconds. */
   durationS: number;
   throughput: { opsPerS: number; okPerS: number };
   /** Operations that were ok, by where their invocation fell. */
@@ -63,11 +72,13 @@ export function perf(history: Pick<History, 'operations' | 'nemesis'>): PerfResu
   const counts = emptyCounts();
   const byF = new Map<string, { counts: OutcomeCounts; latencies: number[] }>();
   const latencies: number[] = [];
-  const inside = { ops: 0, ok: 0 };
-  const outside = { ops: 0, ok: 0 };
+  const inside = { ops: 0, ok: 0, answered: 0 };
+  const outside = { ops: 0, ok: 0, answered: 0 };
   const timeline = new Map<number, OutcomeCounts>();
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
+  let timed = 0;
+  let timedOk = 0;
 
   for (const op of ops) {
     const outcome = op.pending ? 'info' : op.outcome;
@@ -84,16 +95,21 @@ export function perf(history: Pick<History, 'operations' | 'nemesis'>): PerfResu
     const side = windowsNs.some((w) => op.call >= w.start && op.call < w.end) ? inside : outside;
     side.ops++;
     if (outcome === 'ok') side.ok++;
+    if (outcome === 'ok' || (outcome === 'fail' && ANSWERED_FAILURES.has(op.error ?? ''))) side.answered++;
     const second = Math.floor((end ?? op.call) / NS_PER_S);
     const bucket = timeline.get(second) ?? emptyCounts();
     timeline.set(second, bucket);
     bucket[outcome]++;
-    first = Math.min(first, op.call);
-    last = Math.max(last, end ?? op.call);
+    // The final reads come after a recovery pause: counting that pause would understate throughput.
+    if (op.extra?.final !== true) {
+      timed++;
+      if (outcome === 'ok') timedOk++;
+      first = Math.min(first, op.call);
+      last = Math.max(last, end ?? op.call);
+    }
   }
-  for (const event of history.nemesis) last = Math.max(last, event.time);
 
-  const durationS = ops.length > 0 ? Math.max(0, last - first) / NS_PER_S : 0;
+  const durationS = timed > 0 ? Math.max(0, last - first) / NS_PER_S : 0;
   const per = (n: number) => (durationS > 0 ? round(n / durationS) : 0);
   return {
     valid: true,
@@ -106,11 +122,15 @@ export function perf(history: Pick<History, 'operations' | 'nemesis'>): PerfResu
         .map(([f, e]) => [f, { ...e.counts, latencyMs: quantiles(e.latencies) }]),
     ),
     durationS: round(durationS),
-    throughput: { opsPerS: per(ops.length), okPerS: per(counts.ok) },
+    throughput: { opsPerS: per(timed), okPerS: per(timedOk) },
     availability: {
-      overall: availability(inside.ops + outside.ops, inside.ok + outside.ok),
-      insideFaults: availability(inside.ops, inside.ok),
-      outsideFaults: availability(outside.ops, outside.ok),
+      overall: availability({
+        ops: inside.ops + outside.ops,
+        ok: inside.ok + outside.ok,
+        answered: inside.answered + outside.answered,
+      }),
+      insideFaults: availability(inside),
+      outsideFaults: availability(outside),
     },
     faultWindows: windowsNs.map((w) => ({
       kind: w.kind,
@@ -163,8 +183,9 @@ function endOf(op: Operation): number | undefined {
   return op.completedAt;
 }
 
-function availability(ops: number, ok: number): Availability {
-  return { ops, ok, share: ops > 0 ? round(ok / ops, 4) : null };
+function availability({ ops, ok, answered }: { ops: number; ok: number; answered: number }): Availability {
+  const share = (n: number) => (ops > 0 ? round(n / ops, 4) : null);
+  return { ops, ok, share: share(ok), answered, answeredShare: share(answered) };
 }
 
 function emptyCounts(): OutcomeCounts {

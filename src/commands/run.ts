@@ -75,7 +75,9 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
     argv: process.argv.slice(2),
   };
   writeJson(join(dir, 'test.json'), test);
-  process.stderr.write(`dscheck run ${config.name}: seed ${config.seed}, folder ${relative(process.cwd(), dir) || '.'}\n`);
+  process.stderr.write(
+    `dscheck run ${config.name}: seed ${config.seed}, folder ${relative(process.cwd(), dir) || '.'}\n`,
+  );
 
   const historyFile = join(dir, 'history.ndjson');
   const writer = new HistoryWriter(historyFile);
@@ -89,7 +91,18 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
   });
   const log = (message: string) => progress.log(message);
   const interrupt = new Interrupt(log);
-  const context: RunContext = { config, topology, readFrom, workload, dir, runId, recorder, progress, interrupt, log };
+  const context: RunContext = {
+    config,
+    topology,
+    readFrom,
+    workload,
+    dir,
+    runId,
+    recorder,
+    progress,
+    interrupt,
+    log,
+  };
 
   let outcome: RunPhaseOutcome;
   try {
@@ -108,7 +121,7 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
   }
 
   try {
-    progress.setPhase('checking');
+    process.stderr.write('checking the history...\n');
     const checkTimeoutMs = interrupt.interrupted
       ? Math.max(1_000, interrupt.remainingMs() - 3_000)
       : CHECK_TIMEOUT_MS;
@@ -124,7 +137,7 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
         store: config.store,
         topology,
         workload: workload.name,
-        nemesis: config.nemesis.length > 0 ? `${config.nemesis.join(', ')} (partition ${config.partition})` : 'none',
+        nemesis: describeNemesis(config),
         timeLimitS: config.timeLimitS,
         concurrency: config.concurrency,
         seed: config.seed,
@@ -143,10 +156,7 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
 }
 
 /** Starts the cluster, runs `body` with it, and always collects its logs and tears it down. */
-async function withCluster<T>(
-  context: RunContext,
-  body: (db: Db) => Promise<T>,
-): Promise<T> {
+async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>): Promise<T> {
   const { config, topology, readFrom, runId, log, interrupt, progress, dir } = context;
   const store = storeNamed(config.store);
   progress.setPhase('starting');
@@ -162,7 +172,8 @@ async function withCluster<T>(
     return await body(db);
   } finally {
     progress.setPhase('teardown');
-    if (hasLogs(db)) await quietlyAsync(log, 'collecting node logs', () => db.collectLogs(join(dir, 'nodes')));
+    if (hasLogs(db))
+      await quietlyAsync(log, 'collecting node logs', () => db.collectLogs(join(dir, 'nodes')));
     await quietlyAsync(log, 'tearing down the cluster', () => db.teardown());
   }
 }
@@ -213,11 +224,10 @@ async function runPhases(
   });
   try {
     try {
+      recorder.startClock();
       progress.setPhase('running');
-      // The schedule is planned from time 0 of the history: the workload starts now.
-      const deadline = recorder.elapsedMs() + timeLimitMs;
       const nemesisDone = nemesis.run();
-      await pool.run(deadline);
+      await pool.run(timeLimitMs);
       nemesis.stop();
       await nemesisDone;
     } finally {
@@ -241,6 +251,12 @@ async function runPhases(
   return { nemesisErrors: nemesis.errors, faultDelays: nemesis.delays };
 }
 
+function describeNemesis(config: RunConfig): string {
+  if (config.nemesis.length === 0) return 'none';
+  const shape = config.nemesis.includes('partition') ? ` (partition ${config.partition})` : '';
+  return `${config.nemesis.join(', ')}${shape}`;
+}
+
 function verdictCode(results: RunResults): number {
   return results.valid === true ? EXIT.valid : results.valid === false ? EXIT.invalid : EXIT.unknown;
 }
@@ -248,9 +264,11 @@ function verdictCode(results: RunResults): number {
 /** A failure before any verdict: usage problems stay usage problems; the rest get a clear message. */
 function startError(err: unknown, store: string): unknown {
   if (err instanceof UsageError || err instanceof ExitError) return err;
-  if (err instanceof Error && err.name === 'AbortError') return new ExitError(130, 'dscheck: interrupted; the cluster was removed');
+  if (err instanceof Error && err.name === 'AbortError')
+    return new ExitError(130, 'dscheck: interrupted; the cluster was removed');
   const message = err instanceof Error ? err.message : String(err);
-  if (/^interrupted by SIG/.test(message)) return new ExitError(130, 'dscheck: interrupted; the cluster was removed');
+  if (/^interrupted by SIG/.test(message))
+    return new ExitError(130, 'dscheck: interrupted; the cluster was removed');
   return new ExitError(EXIT.crash, `dscheck: the ${store} run failed: ${message}`);
 }
 
@@ -262,7 +280,11 @@ function quietly(log: (m: string) => void, what: string, action: () => void): vo
   }
 }
 
-async function quietlyAsync(log: (m: string) => void, what: string, action: () => Promise<void>): Promise<void> {
+async function quietlyAsync(
+  log: (m: string) => void,
+  what: string,
+  action: () => Promise<void>,
+): Promise<void> {
   try {
     await action();
   } catch (err) {

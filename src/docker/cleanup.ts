@@ -63,8 +63,9 @@ export async function cleanDeadRuns(docker: Docker = dockerClient()): Promise<Cl
     containers
       .filter((c) => dead(c.Labels))
       .map((c) =>
-        remove({ kind: 'container', runId: c.Labels[LABEL.run], name: c.Names[0]?.replace(/^\//, '') ?? c.Id }, () =>
-          removeContainer(docker.getContainer(c.Id)),
+        remove(
+          { kind: 'container', runId: c.Labels[LABEL.run], name: c.Names[0]?.replace(/^\//, '') ?? c.Id },
+          () => removeContainer(docker.getContainer(c.Id)),
         ),
       ),
   );

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import type { ClusterNode } from '../stores/types.js';
 import { dockerClient } from './client.js';
 import { removeContainer, startNode } from './containers.js';
-import { type Labels, LABEL, runLabels } from './labels.js';
+import { LABEL, type Labels, runLabels } from './labels.js';
 import { debug, errorText } from './log.js';
 import { createRunNetwork, type RunNetwork } from './networks.js';
 
@@ -34,7 +34,10 @@ export const IDLE_CMD = ['sleep', 'infinity'] as const;
  * Starts n1..nN on a new network, all at once. If any node fails, what was created is removed
  * and the first error is rethrown.
  */
-export async function startCluster(spec: ClusterSpec, docker: Docker = dockerClient()): Promise<DockerCluster> {
+export async function startCluster(
+  spec: ClusterSpec,
+  docker: Docker = dockerClient(),
+): Promise<DockerCluster> {
   const labels: Labels = { ...runLabels(spec.runId), [LABEL.store]: spec.store };
   const network = await createRunNetwork(spec.runId, labels, docker);
   const names = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);

@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
-import { tarOf, type ArchiveFile } from './archive.js';
+import { type ArchiveFile, tarOf } from './archive.js';
 import { dockerClient } from './client.js';
 import { execOk } from './exec.js';
-import { type Labels, LABEL } from './labels.js';
+import { LABEL, type Labels } from './labels.js';
 import { debug, errorText, traced } from './log.js';
 import type { RunNetwork } from './networks.js';
 
@@ -103,4 +103,37 @@ export async function readFileIn(container: Docker.Container, path: string): Pro
     if (/No such file/i.test(errorText(err))) return undefined;
     throw err;
   }
+}
+
+/** A container for a one-off check, with no network; disposing of it removes it. */
+export interface ThrowawayContainer extends AsyncDisposable {
+  readonly container: Docker.Container;
+}
+
+/**
+ * Starts `image` idle with NET_ADMIN and no network, labelled like a run so that `dscheck clean`
+ * reaps it if we die before removing it.
+ */
+export async function startThrowaway(
+  image: string,
+  labels: Labels,
+  docker: Docker = dockerClient(),
+): Promise<ThrowawayContainer> {
+  const container = await traced(`create throwaway container from ${image}`, () =>
+    docker.createContainer({
+      Image: image,
+      Cmd: ['sleep', 'infinity'],
+      Labels: labels,
+      HostConfig: { NetworkMode: 'none', CapAdd: ['NET_ADMIN'], Init: true, Memory: 64 * 1024 * 1024 },
+    }),
+  );
+  try {
+    await traced('start throwaway container', () => container.start());
+  } catch (err) {
+    await removeContainer(container).catch((cleanupError: unknown) =>
+      debug(`removing a throwaway container after a failed start also failed: ${errorText(cleanupError)}`),
+    );
+    throw err;
+  }
+  return { container, [Symbol.asyncDispose]: () => removeContainer(container) };
 }

@@ -29,7 +29,9 @@ export class ExecFailedError extends Error {
     readonly argv: readonly string[],
     readonly result: ExecResult,
   ) {
-    super(`'${argv.join(' ')}' exited ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 500)}`);
+    super(
+      `'${argv.join(' ')}' exited ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 500)}`,
+    );
   }
 }
 

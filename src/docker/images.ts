@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,11 +63,27 @@ export async function imageExists(tag: string, docker: Docker = dockerClient()):
 }
 
 /** Builds the store's image (and the base) unless an image of the same recipe exists. Returns its tag. */
-export async function ensureImage(
+export function ensureImage(
   recipe: ImageRecipe,
   progress: Progress,
   docker: Docker = dockerClient(),
 ): Promise<string> {
+  return once(imageTag(recipe), () => buildUnlessPresent(recipe, progress, docker));
+}
+
+/** Builds in flight, by tag: concurrent runs in one process wait for the same build. */
+const inFlight = new Map<string, Promise<string>>();
+
+function once(tag: string, build: () => Promise<string>): Promise<string> {
+  let pending = inFlight.get(tag);
+  if (!pending) {
+    pending = build().finally(() => inFlight.delete(tag));
+    inFlight.set(tag, pending);
+  }
+  return pending;
+}
+
+async function buildUnlessPresent(recipe: ImageRecipe, progress: Progress, docker: Docker): Promise<string> {
   const tag = imageTag(recipe);
   if (await imageExists(tag, docker)) return tag;
   const base = await ensureBaseImage(progress, docker);
@@ -93,12 +110,18 @@ export async function ensureImage(
 }
 
 /** The base image's tag, after importing it when it is missing. */
-export async function ensureBaseImage(progress: Progress, docker: Docker = dockerClient()): Promise<string> {
+export function ensureBaseImage(progress: Progress, docker: Docker = dockerClient()): Promise<string> {
+  return once(baseImageTag(), () => importUnlessPresent(progress, docker));
+}
+
+async function importUnlessPresent(progress: Progress, docker: Docker): Promise<string> {
   const tag = baseImageTag();
   if (await imageExists(tag, docker)) return tag;
   const [repo, version] = tag.split(':');
   if (await tryPull(BASE_RECIPE.pullable, progress, docker)) {
-    await docker.getImage(BASE_RECIPE.pullable).tag({ repo, tag: version });
+    await traced(`tag ${BASE_RECIPE.pullable} as ${tag}`, () =>
+      docker.getImage(BASE_RECIPE.pullable).tag({ repo, tag: version }),
+    );
     progress(`tagged ${BASE_RECIPE.pullable} as ${tag}`);
     return tag;
   }
@@ -120,7 +143,9 @@ async function tryPull(image: string, progress: Progress, docker: Docker): Promi
 
 async function debootstrapImport(repo: string, version: string, progress: Progress, docker: Docker) {
   const mirror = await debianMirror();
-  const dir = await mkdtemp(join(process.env.DSCHECK_TMPDIR ?? tmpdir(), 'dscheck-base-'));
+  // /var/tmp rather than /tmp: a tmpfs /tmp is often mounted nodev, and debootstrap makes devices.
+  const parent = process.env.DSCHECK_TMPDIR ?? (existsSync('/var/tmp') ? '/var/tmp' : tmpdir());
+  const dir = await mkdtemp(join(parent, 'dscheck-base-'));
   const started = performance.now();
   try {
     progress(`debootstrap --variant=${BASE_RECIPE.variant} ${BASE_RECIPE.suite} from ${mirror} (30-60 s)`);
@@ -146,7 +171,9 @@ async function debootstrapImport(repo: string, version: string, progress: Progre
     progress(`base image ${repo}:${version} ready in ${seconds(started)}`);
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') {
-      throw new Error("debootstrap is not installed: 'apt-get install -y debootstrap' (or run bash bin/setup)");
+      throw new Error(
+        "debootstrap is not installed: 'apt-get install -y debootstrap' (or run bash bin/setup)",
+      );
     }
     throw err;
   } finally {

@@ -1,18 +1,33 @@
 /** The only place that talks to Docker: what stores, nemeses and commands may use. */
 export { type ArchiveFile, tarOf } from './archive.js';
-export { cleanDeadRuns, type CleanReport, type Leftover, ownerAlive, runResources } from './cleanup.js';
-export { connectDocker, DockerUnavailableError, dockerClient, engineAddress } from './client.js';
+export { type CleanReport, cleanDeadRuns, type Leftover, ownerAlive, runResources } from './cleanup.js';
+export {
+  connectDocker,
+  DockerUnavailableError,
+  dockerClient,
+  engineAddress,
+  unreachableAdvice,
+} from './client.js';
 export { type ClusterSpec, type DockerCluster, IDLE_CMD, startCluster } from './cluster.js';
 export {
+  type NodeSpec,
   pauseContainer,
   readFileIn,
   removeContainer,
   startNode,
-  type NodeSpec,
+  startThrowaway,
+  type ThrowawayContainer,
   unpauseContainer,
   writeFilesIn,
 } from './containers.js';
-export { ExecFailedError, type ExecOptions, type ExecResult, ExecTimeoutError, execIn, execOk } from './exec.js';
+export {
+  ExecFailedError,
+  type ExecOptions,
+  type ExecResult,
+  ExecTimeoutError,
+  execIn,
+  execOk,
+} from './exec.js';
 export {
   baseImageTag,
   debianMirror,

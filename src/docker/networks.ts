@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { dockerClient } from './client.js';
-import { type Labels, LABEL } from './labels.js';
+import { LABEL, type Labels } from './labels.js';
 import { debug, errorText, traced } from './log.js';
 import { type Cidr, formatCidr, freeSubnets, intToIp, parseCidr, parseProcRoutes } from './subnets.js';
 

@@ -38,7 +38,7 @@ export function formatCidr(cidr: Cidr): string {
 
 export function overlaps(a: Cidr, b: Cidr): boolean {
   const mask = maskOf(Math.min(a.prefix, b.prefix));
-  return ((a.base & mask) >>> 0) === ((b.base & mask) >>> 0);
+  return (a.base & mask) >>> 0 === (b.base & mask) >>> 0;
 }
 
 /**

@@ -10,7 +10,8 @@ function generators(seed: number, workers: number): RegisterGenerator[] {
   const keys = uniformKeys(keyNames(8));
   return Array.from(
     { length: workers },
-    (_, worker) => new RegisterGenerator({ random: root.derive(`worker-${worker}`), keys, mix, worker, workers }),
+    (_, worker) =>
+      new RegisterGenerator({ random: root.derive(`worker-${worker}`), keys, mix, worker, workers }),
   );
 }
 

@@ -36,8 +36,5 @@ export function nodeNames(db: Db): string[] {
 export function pickMinority(nodes: readonly string[], random: Random): string[] {
   const most = Math.max(1, Math.floor((nodes.length - 1) / 2));
   const count = random.int(1, most);
-  return random
-    .shuffle(nodes)
-    .slice(0, count)
-    .sort();
+  return random.shuffle(nodes).slice(0, count).sort();
 }

@@ -17,7 +17,9 @@ const three = ['n1', 'n2', 'n3'];
 const five = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
 function isSymmetric(grudge: Grudge): boolean {
-  return Object.entries(grudge).every(([node, dropped]) => dropped.every((other) => grudge[other]?.includes(node)));
+  return Object.entries(grudge).every(([node, dropped]) =>
+    dropped.every((other) => grudge[other]?.includes(node)),
+  );
 }
 
 describe('complete', () => {
@@ -59,7 +61,9 @@ describe('randomHalves', () => {
     }
   });
   it('different seeds give different sides', () => {
-    const shapes = new Set([1, 2, 3, 4, 5, 6, 7, 8].map((s) => JSON.stringify(randomHalves(five, Random.fromSeed(s)))));
+    const shapes = new Set(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((s) => JSON.stringify(randomHalves(five, Random.fromSeed(s)))),
+    );
     expect(shapes.size).toBeGreaterThan(1);
   });
 });
@@ -111,7 +115,13 @@ describe('bridge', () => {
   });
   it('5 nodes: n3 sees everyone, each side sees a majority only through it', () => {
     const grudge = bridge(five);
-    expect(grudge).toEqual({ n1: ['n4', 'n5'], n2: ['n4', 'n5'], n4: ['n1', 'n2'], n5: ['n1', 'n2'], n3: [] });
+    expect(grudge).toEqual({
+      n1: ['n4', 'n5'],
+      n2: ['n4', 'n5'],
+      n4: ['n1', 'n2'],
+      n5: ['n1', 'n2'],
+      n3: [],
+    });
     expect(visibleFrom(grudge, 'n3', five)).toEqual(five);
     expect(isSymmetric(grudge)).toBe(true);
     for (const n of five) expect(visibleFrom(grudge, n, five).length).toBeGreaterThanOrEqual(majority(5));

@@ -7,7 +7,14 @@ import type { Random } from '../generator/random.js';
 export type Grudge = Readonly<Record<string, readonly string[]>>;
 
 /** The partition shapes `--partition` accepts. */
-export const PARTITION_SHAPES = ['random-halves', 'halves', 'one', 'primary', 'majorities-ring', 'bridge'] as const;
+export const PARTITION_SHAPES = [
+  'random-halves',
+  'halves',
+  'one',
+  'primary',
+  'majorities-ring',
+  'bridge',
+] as const;
 export type PartitionShape = (typeof PARTITION_SHAPES)[number];
 
 /** Each node drops every node outside its own component. Nodes in no component are left alone. */
@@ -43,7 +50,8 @@ export function one(nodes: readonly string[], random: Random): Grudge {
 
 /** The given primary cut off from all others. */
 export function primary(nodes: readonly string[], primaryNode: string): Grudge {
-  if (!nodes.includes(primaryNode)) throw new RangeError(`primary ${primaryNode} is not one of ${nodes.join(', ')}`);
+  if (!nodes.includes(primaryNode))
+    throw new RangeError(`primary ${primaryNode} is not one of ${nodes.join(', ')}`);
   return isolate(nodes, primaryNode);
 }
 

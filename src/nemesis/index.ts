@@ -17,6 +17,9 @@ const FACTORIES: Readonly<Record<NemesisKind, (options: FaultOptions) => Fault>>
  * One fault per selected kind, each with its own stream derived from the nemesis's, so adding a
  * kind does not change the choices of the others. A kind the cluster cannot do is a UsageError.
  */
-export function createFaults(kinds: readonly NemesisKind[], options: Omit<FaultOptions, 'random'> & { random: Random }): Fault[] {
+export function createFaults(
+  kinds: readonly NemesisKind[],
+  options: Omit<FaultOptions, 'random'> & { random: Random },
+): Fault[] {
   return kinds.map((kind) => FACTORIES[kind]({ ...options, random: options.random.derive(kind) }));
 }

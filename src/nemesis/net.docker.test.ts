@@ -41,7 +41,13 @@ describe('iptables network faults', () => {
   let node: (name: string) => ClusterNode;
 
   beforeAll(async () => {
-    db = (await redis.start({ runId, topology: 'replicated', nodes: 3, readFrom: 'primary', log: () => {} })) as RedisDb;
+    db = (await redis.start({
+      runId,
+      topology: 'replicated',
+      nodes: 3,
+      readFrom: 'primary',
+      log: () => {},
+    })) as RedisDb;
     node = (name) => db.nodes.find((n) => n.name === name)!;
   });
 
@@ -77,7 +83,12 @@ describe('iptables network faults', () => {
 
     // A new grudge replaces the old one.
     await db.network.partition({ n3: ['n2'], n2: ['n3'] });
-    expect(await reachability()).toMatchObject({ 'n1->n2': true, 'n2->n1': true, 'n2->n3': false, 'n3->n2': false });
+    expect(await reachability()).toMatchObject({
+      'n1->n2': true,
+      'n2->n1': true,
+      'n2->n3': false,
+      'n3->n2': false,
+    });
 
     await db.network.heal();
     expect(Object.values(await reachability()).every(Boolean)).toBe(true);

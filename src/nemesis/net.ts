@@ -25,15 +25,16 @@ export class IptablesNetwork implements Network {
   }
 
   async partition(grudge: Grudge): Promise<void> {
-    for (const [node, dropped] of Object.entries(grudge)) [node, ...dropped].forEach((n) => this.node(n));
+    for (const [node, dropped] of Object.entries(grudge)) for (const n of [node, ...dropped]) this.node(n);
     this.grudge = grudge;
     await this.forEachNode((node) => this.load(node));
   }
 
   /** Replaces any earlier loss: nodes not named here stop losing packets. Partitions stay. */
   async loss(nodes: readonly string[], probability: number): Promise<void> {
-    if (!(probability >= 0 && probability <= 1)) throw new RangeError(`loss probability ${probability} not in 0..1`);
-    nodes.forEach((n) => this.node(n));
+    if (!(probability >= 0 && probability <= 1))
+      throw new RangeError(`loss probability ${probability} not in 0..1`);
+    for (const n of nodes) this.node(n);
     this.lossByNode.clear();
     for (const n of nodes) this.lossByNode.set(n, probability);
     await this.forEachNode((node) => this.load(node));
@@ -65,7 +66,8 @@ export class IptablesNetwork implements Network {
 
   private node(name: string): ClusterNode {
     const node = this.byName.get(name);
-    if (!node) throw new Error(`grudge names unknown node '${name}'; nodes: ${[...this.byName.keys()].join(', ')}`);
+    if (!node)
+      throw new Error(`grudge names unknown node '${name}'; nodes: ${[...this.byName.keys()].join(', ')}`);
     return node;
   }
 }

@@ -10,7 +10,9 @@ export function partitionFault(options: FaultOptions): Fault {
   const { db, random, partition: shape, log } = options;
   if (!hasNetwork(db)) throw new UsageError(`store ${db.store} cannot partition its network`);
   if (shape === 'primary' && !hasPrimary(db)) {
-    throw new UsageError(`store ${db.store} (${db.topology}) has no primary to isolate; choose another --partition`);
+    throw new UsageError(
+      `store ${db.store} (${db.topology}) has no primary to isolate; choose another --partition`,
+    );
   }
   const network = db.network;
   const nodes = nodeNames(db);

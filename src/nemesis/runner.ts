@@ -40,7 +40,9 @@ export class NemesisRunner {
       if (step.action === 'start' && !this.active.has(fault)) await this.start(fault, step.atMs);
       else if (step.action === 'stop' && this.active.has(fault)) await this.repair(fault, step.atMs);
       if (recorder.elapsedMs() > step.atMs + 1_000) {
-        this.options.log(`nemesis: ${step.action} ${step.kind} finished ${Math.round(recorder.elapsedMs() - step.atMs)} ms late`);
+        this.options.log(
+          `nemesis: ${step.action} ${step.kind} finished ${Math.round(recorder.elapsedMs() - step.atMs)} ms late`,
+        );
       }
     }
   }
@@ -68,7 +70,7 @@ export class NemesisRunner {
       const value = await fault.start();
       this.active.add(fault);
       const delayMs = this.delayMs(atMs);
-      (this.delays[fault.kind] ??= []).push(delayMs);
+      this.delays[fault.kind] = [...(this.delays[fault.kind] ?? []), delayMs];
       this.options.recorder.nemesis(fault.startF, value, { delayMs });
     } catch (err) {
       this.fail(`${fault.startF} failed: ${message(err)}`);
@@ -98,14 +100,17 @@ export class NemesisRunner {
   }
 
   private async sleepUntil(atMs: number): Promise<void> {
-    const remaining = atMs - this.options.recorder.elapsedMs();
-    if (remaining <= 0 || this.stopped) return;
-    await new Promise<void>((resolve) => {
-      this.wake = resolve;
-      this.timer = setTimeout(resolve, remaining);
-    });
-    this.wake = null;
-    this.timer = null;
+    // Timers may fire a little before the monotonic clock reaches the target: sleep again.
+    for (;;) {
+      const remaining = atMs - this.options.recorder.elapsedMs();
+      if (remaining <= 0 || this.stopped) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(resolve, Math.max(1, remaining));
+      });
+      this.wake = null;
+      this.timer = null;
+    }
   }
 }
 

@@ -4,7 +4,12 @@ import { parseNemesisKinds, planSchedule } from './schedule.js';
 
 describe('planSchedule', () => {
   it('alternates healthy and faulty periods, healthy first, within the time limit', () => {
-    const steps = planSchedule({ kinds: ['partition'], intervalMs: 10_000, timeLimitMs: 60_000, random: Random.fromSeed(1) });
+    const steps = planSchedule({
+      kinds: ['partition'],
+      intervalMs: 10_000,
+      timeLimitMs: 60_000,
+      random: Random.fromSeed(1),
+    });
     expect(steps).toEqual([
       { atMs: 10_000, action: 'start', kind: 'partition', period: 0 },
       { atMs: 20_000, action: 'stop', kind: 'partition', period: 0 },
@@ -26,11 +31,19 @@ describe('planSchedule', () => {
     expect(new Set(starts.slice(0, 4).map((s) => s.kind)).size).toBe(4);
     expect(starts.slice(4).map((s) => s.kind)).toEqual(starts.slice(0, 4).map((s) => s.kind));
     expect(plan(9)).toEqual(plan(9));
-    const orders = new Set([1, 2, 3, 4, 5, 6].map((s) => plan(s).map((x) => x.kind).join()));
+    const orders = new Set(
+      [1, 2, 3, 4, 5, 6].map((s) =>
+        plan(s)
+          .map((x) => x.kind)
+          .join(),
+      ),
+    );
     expect(orders.size).toBeGreaterThan(1);
   });
   it('plans nothing without kinds', () => {
-    expect(planSchedule({ kinds: [], intervalMs: 1_000, timeLimitMs: 60_000, random: Random.fromSeed(1) })).toEqual([]);
+    expect(
+      planSchedule({ kinds: [], intervalMs: 1_000, timeLimitMs: 60_000, random: Random.fromSeed(1) }),
+    ).toEqual([]);
   });
 });
 

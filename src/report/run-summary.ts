@@ -46,12 +46,17 @@ ${checkerRows}
 <pre>${esc(test.command)}</pre>
 <p>Files: <a href="history.ndjson">history.ndjson</a> · <a href="results.json">results.json</a> · <a href="test.json">test.json</a> · <a href="nodes/">node logs</a></p>
 <h2>Results</h2>
-<pre>${esc(JSON.stringify(results, null, 2))}</pre>
+<pre>${esc(JSON.stringify(results, omitTimeline, 2))}</pre>
 <h2>Test</h2>
 <pre>${esc(JSON.stringify(test, null, 2))}</pre>
 </body>
 </html>
 `;
+}
+
+/** The per-second timeline is for charts (the rich report); as text it only buries the rest. */
+function omitTimeline(key: string, value: unknown): unknown {
+  return key === 'timeline' ? undefined : value;
 }
 
 export function verdictWords(valid: Json): string {

@@ -1,4 +1,8 @@
-import { type LinearizabilityResult, checkLinearizable } from '../checker/linearizable/index.js';
+import {
+  checkLinearizable,
+  type KeyFailure,
+  type LinearizabilityResult,
+} from '../checker/linearizable/index.js';
 import { type PerfResult, perf, quantiles } from '../checker/perf.js';
 import { type CheckerResult, mergeValidity, type Validity } from '../checker/types.js';
 import { readHistory } from '../history/reader.js';
@@ -38,16 +42,21 @@ export interface AnalyzeOptions {
  * Judges a run from its stored history, read back from the file exactly as `dscheck check` reads
  * it, so both give the same verdict.
  */
-export async function analyzeRun(historyFile: string, workload: Workload, options: AnalyzeOptions): Promise<RunResults> {
+export async function analyzeRun(
+  historyFile: string,
+  workload: Workload,
+  options: AnalyzeOptions,
+): Promise<RunResults> {
   const history = await readHistory(historyFile);
   const checkers: Record<string, CheckerResult> = {};
   const linearizable = workload.checkers.linearizable;
   if (linearizable) {
-    checkers.linearizable = await checkLinearizable(history.operations, {
+    const result = await checkLinearizable(history.operations, {
       model: linearizable.model,
       initialValue: linearizable.initialValue,
       timeoutMs: options.checkTimeoutMs,
     });
+    checkers.linearizable = { ...result, failures: result.failures.map(trimPrefix) };
   }
   const performance = perf(history);
   if (workload.checkers.perf) checkers.perf = performance;
@@ -75,6 +84,18 @@ export async function analyzeRun(historyFile: string, workload: Workload, option
   };
 }
 
+/** Steps of each failure's linearizable prefix kept in results.json: the ones leading to the failure. */
+const PREFIX_STEPS_KEPT = 100;
+
+/**
+ * A failure's prefix can hold every operation of a key (tens of thousands in a fast run); what
+ * explains the failure is its end. `dscheck check --json` on the history gives the whole prefix.
+ */
+function trimPrefix(failure: KeyFailure): KeyFailure & { linearizedOmitted: number } {
+  const omitted = Math.max(0, failure.linearized.length - PREFIX_STEPS_KEPT);
+  return { ...failure, linearized: failure.linearized.slice(omitted), linearizedOmitted: omitted };
+}
+
 export interface SummaryContext {
   name: string;
   store: string;
@@ -94,7 +115,8 @@ export function summarize(context: SummaryContext, results: RunResults): string[
       `${context.timeLimitS} s, ${context.concurrency} processes, seed ${context.seed}`,
     `${s.ops} operations: ${s.ok} ok, ${s.fail} failed, ${s.info} indeterminate; ${Math.round(s.opsPerS)} ops/s`,
   ];
-  if (results.interrupted) lines.push('interrupted: the verdict covers only what was recorded before the interrupt');
+  if (results.interrupted)
+    lines.push('interrupted: the verdict covers only what was recorded before the interrupt');
   const delays = Object.entries(s.faultDelayMs);
   if (delays.length > 0) {
     lines.push(
@@ -104,9 +126,10 @@ export function summarize(context: SummaryContext, results: RunResults): string[
   const perfResult = results.checkers.perf as PerfResult | undefined;
   if (perfResult && perfResult.faultWindows.length > 0) {
     const pct = (share: number | null) => (share === null ? 'n/a' : `${(share * 100).toFixed(1)}%`);
+    const { outsideFaults: outside, insideFaults: inside } = perfResult.availability;
     lines.push(
-      `availability: ${pct(perfResult.availability.outsideFaults.share)} of operations succeeded outside faults, ` +
-        `${pct(perfResult.availability.insideFaults.share)} during them`,
+      `availability: ${pct(outside.answeredShare)} of operations got an answer outside faults, ` +
+        `${pct(inside.answeredShare)} during them (ok: ${pct(outside.share)} and ${pct(inside.share)})`,
     );
   }
   for (const error of results.nemesisErrors) lines.push(`nemesis problem: ${error}`);

@@ -2,8 +2,15 @@ import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync }
 import { join, resolve } from 'node:path';
 
 /** reports/<run-name>/<timestamp>/, created now; a second run in the same second gets a suffix. */
-export function createRunFolder(out: string, name: string, now = new Date()): { dir: string; timestamp: string } {
-  const base = now.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+export function createRunFolder(
+  out: string,
+  name: string,
+  now = new Date(),
+): { dir: string; timestamp: string } {
+  const base = now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replaceAll(':', '-');
   const parent = resolve(out, name);
   mkdirSync(parent, { recursive: true });
   for (let n = 1; ; n++) {

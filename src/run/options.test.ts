@@ -14,7 +14,7 @@ describe('resolveRunConfig', () => {
       timeLimitS: 60,
       seed: 1234,
       concurrency: 10,
-      rate: 0,
+      rate: 500,
       nemesisIntervalS: 10,
       partition: 'random-halves',
       loss: 0.2,
@@ -33,7 +33,10 @@ describe('resolveRunConfig', () => {
   });
   it.each([
     [{ nemesis: 'flood' }, /--nemesis 'flood'.*partition, kill, pause, loss/],
-    [{ partition: 'thirds' }, /--partition 'thirds'.*random-halves, halves, one, primary, majorities-ring, bridge/],
+    [
+      { partition: 'thirds' },
+      /--partition 'thirds'.*random-halves, halves, one, primary, majorities-ring, bridge/,
+    ],
     [{ timeLimit: 'soon' }, /--time-limit must be a number >= 1, not 'soon'/],
     [{ concurrency: '2.5' }, /--concurrency must be a whole number/],
     [{ loss: '1.5' }, /--loss must be a number >= 0 and <= 1/],
@@ -50,7 +53,7 @@ describe('reproduceCommand', () => {
     const config = resolveRunConfig({ ...defaults, name: 'mine' }, () => 77);
     const command = reproduceCommand(config, { topology: 'replicated', readFrom: 'primary', keys: 8 });
     expect(command).toBe(
-      'dscheck run --store redis --workload register --nemesis partition --time-limit 60 --seed 77 --concurrency 10 --rate 0 --keys 8 --topology replicated --read-from primary --nemesis-interval 10 --partition random-halves --loss 0.2 --recovery 5 --timeout 1000 --out reports --name mine',
+      'dscheck run --store redis --workload register --nemesis partition --time-limit 60 --seed 77 --concurrency 10 --rate 500 --keys 8 --topology replicated --read-from primary --nemesis-interval 10 --partition random-halves --loss 0.2 --recovery 5 --timeout 1000 --out reports --name mine',
     );
   });
 });

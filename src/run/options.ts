@@ -2,7 +2,7 @@ import { basename, extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { MAX_SEED } from '../generator/random.js';
 import { PARTITION_SHAPES, type PartitionShape } from '../nemesis/grudge.js';
-import { type NemesisKind, NEMESIS_KINDS, parseNemesisKinds } from '../nemesis/schedule.js';
+import { NEMESIS_KINDS, type NemesisKind, parseNemesisKinds } from '../nemesis/schedule.js';
 
 /** `dscheck run`'s options as the command line gives them (strings; absent when not given). */
 export interface RunCliOptions {
@@ -31,7 +31,7 @@ export const RUN_DEFAULTS = {
   nemesis: 'partition',
   timeLimit: '60',
   concurrency: '10',
-  rate: '0',
+  rate: '500',
   nemesisInterval: '10',
   partition: 'random-halves',
   loss: '0.2',
@@ -76,7 +76,9 @@ export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): 
   if (!(PARTITION_SHAPES as readonly string[]).includes(partition)) {
     throw new UsageError(`unknown --partition '${partition}'; valid choices: ${PARTITION_SHAPES.join(', ')}`);
   }
-  const workloadName = /\.ya?ml$/i.test(cli.workload) ? basename(cli.workload, extname(cli.workload)) : cli.workload;
+  const workloadName = /\.ya?ml$/i.test(cli.workload)
+    ? basename(cli.workload, extname(cli.workload))
+    : cli.workload;
   const name = cli.name ?? `${cli.store}-${workloadName}-${kinds.length > 0 ? kinds.join('+') : 'none'}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name)) {
     throw new UsageError(`--name '${name}' must be letters, digits and . _ + - (it names a folder)`);
@@ -86,10 +88,16 @@ export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): 
     workload: cli.workload,
     nemesis: kinds,
     timeLimitS: numberOption('--time-limit', cli.timeLimit, { min: 1 }),
-    seed: cli.seed === undefined ? randomSeed() : numberOption('--seed', cli.seed, { min: 0, max: MAX_SEED, integer: true }),
+    seed:
+      cli.seed === undefined
+        ? randomSeed()
+        : numberOption('--seed', cli.seed, { min: 0, max: MAX_SEED, integer: true }),
     concurrency: numberOption('--concurrency', cli.concurrency, { min: 1, max: 1000, integer: true }),
     rate: numberOption('--rate', cli.rate, { min: 0 }),
-    keys: cli.keys === undefined ? undefined : numberOption('--keys', cli.keys, { min: 1, max: 100_000, integer: true }),
+    keys:
+      cli.keys === undefined
+        ? undefined
+        : numberOption('--keys', cli.keys, { min: 1, max: 100_000, integer: true }),
     topology: cli.topology,
     readFrom: cli.readFrom,
     nemesisIntervalS: numberOption('--nemesis-interval', cli.nemesisInterval, { min: 0.1 }),
@@ -102,7 +110,11 @@ export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): 
   };
 }
 
-function numberOption(option: string, text: string, range: { min?: number; max?: number; integer?: boolean }): number {
+function numberOption(
+  option: string,
+  text: string,
+  range: { min?: number; max?: number; integer?: boolean },
+): number {
   const value = text.trim() === '' ? Number.NaN : Number(text);
   const kind = range.integer ? 'a whole number' : 'a number';
   const bounds = [
@@ -114,12 +126,18 @@ function numberOption(option: string, text: string, range: { min?: number; max?:
     (!range.integer || Number.isInteger(value)) &&
     (range.min === undefined || value >= range.min) &&
     (range.max === undefined || value <= range.max);
-  if (!ok) throw new UsageError(`${option} must be ${kind}${bounds.length ? ` ${bounds.join(' and ')}` : ''}, not '${text}'`);
+  if (!ok)
+    throw new UsageError(
+      `${option} must be ${kind}${bounds.length ? ` ${bounds.join(' and ')}` : ''}, not '${text}'`,
+    );
   return value;
 }
 
 /** The command line that repeats a run: every setting spelled out, the seed included. */
-export function reproduceCommand(config: RunConfig, resolved: { topology: string; readFrom: string; keys: number }): string {
+export function reproduceCommand(
+  config: RunConfig,
+  resolved: { topology: string; readFrom: string; keys: number },
+): string {
   const args = [
     'dscheck',
     'run',

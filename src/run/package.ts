@@ -10,7 +10,10 @@ export function packageInfo(): { root: string; version: string } {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'dscheck') return { root: dir, version: pkg.version ?? '0.0.0' };
     } catch {
       // No package.json here: keep walking up.

@@ -19,12 +19,20 @@ export interface Tally {
 export class Recorder {
   readonly tally: Tally = { invoke: 0, ok: 0, fail: 0, info: 0 };
   private nextId = 0;
+  private events = 0;
+  /** `process.hrtime.bigint()` when the run started: time 0 of the history. */
+  private origin: bigint = process.hrtime.bigint();
 
-  constructor(
-    private readonly sink: EventSink,
-    /** `process.hrtime.bigint()` when the run started: time 0 of the history. */
-    readonly origin: bigint = process.hrtime.bigint(),
-  ) {}
+  constructor(private readonly sink: EventSink) {}
+
+  /**
+   * Sets time 0 to now: the moment the clients and the nemesis start, so the fault schedule
+   * and the history share one clock and cluster start-up does not eat the first healthy period.
+   */
+  startClock(): void {
+    if (this.events > 0) throw new Error('the run clock cannot move once events are recorded');
+    this.origin = process.hrtime.bigint();
+  }
 
   /** Nanoseconds since the run started. */
   now(): number {
@@ -36,10 +44,20 @@ export class Recorder {
   }
 
   /** Records an invocation and returns its operation id, for the completion. */
-  invoke(process: number, f: string, key: string | null, value: Json, node?: string): number {
+  invoke(
+    process: number,
+    f: string,
+    key: string | null,
+    value: Json,
+    node?: string,
+    extra?: Record<string, Json>,
+  ): number {
     const id = this.nextId++;
     this.tally.invoke++;
-    this.sink.append(withOptional({ process, type: 'invoke', f, key, value, time: this.now(), id }, node));
+    this.events++;
+    this.sink.append(
+      withOptional({ process, type: 'invoke', f, key, value, time: this.now(), id, ...extra }, node),
+    );
     return id;
   }
 
@@ -52,15 +70,26 @@ export class Recorder {
     value: Json,
     node?: string,
     error?: string,
+    extra?: Record<string, Json>,
   ): void {
     this.tally[type]++;
-    this.sink.append(withOptional({ process, type, f, key, value, time: this.now(), id }, node, error));
+    this.events++;
+    this.sink.append(
+      withOptional({ process, type, f, key, value, time: this.now(), id, ...extra }, node, error),
+    );
   }
 
   /** A nemesis action, recorded when it took effect; `extra` holds fields such as `delayMs`. */
   nemesis(f: string, value: Json, extra: Record<string, Json> = {}): number {
     const time = this.now();
-    const event: HistoryEvent = { process: 'nemesis' satisfies ProcessId, type: 'info', f, value, time, ...extra };
+    const event: HistoryEvent = {
+      process: 'nemesis' satisfies ProcessId,
+      type: 'info',
+      f,
+      value,
+      time,
+      ...extra,
+    };
     this.sink.append(event);
     return time;
   }

@@ -1,6 +1,13 @@
 import type { Random } from '../generator/random.js';
+import type { Json } from '../history/types.js';
 import type { Db } from '../stores/types.js';
-import { type ClientOp, DefiniteFailure, type OpSource, type Workload, type WorkloadClient } from '../workloads/types.js';
+import {
+  type ClientOp,
+  DefiniteFailure,
+  type OpSource,
+  type Workload,
+  type WorkloadClient,
+} from '../workloads/types.js';
 import type { Recorder } from './recorder.js';
 
 /** Beyond the client's own timeout: a call that hangs even then is cut off here. */
@@ -9,6 +16,8 @@ const GUARD_MS = 500;
 const ERROR_BACKOFF_MS = 50;
 /** Attempts at each final operation: the cluster may still be settling after recovery. */
 const FINAL_ATTEMPTS = 3;
+/** Marks the final operations in the history, so checkers and the report can tell them apart. */
+const FINAL_FIELDS = { final: true } as const;
 
 export interface WorkerPoolOptions {
   db: Db;
@@ -83,12 +92,15 @@ export class WorkerPool {
   /** Runs operations once each, spread over the workers, retrying ones that did not succeed. */
   async runFinal(ops: readonly ClientOp[]): Promise<void> {
     this.stopped = false;
-    const shares = this.workers.map((w) => ({ worker: w, ops: ops.filter((_, i) => i % this.workers.length === w.index) }));
+    const shares = this.workers.map((w) => ({
+      worker: w,
+      ops: ops.filter((_, i) => i % this.workers.length === w.index),
+    }));
     await Promise.all(
       shares.map(async ({ worker, ops: mine }) => {
         for (const op of mine) {
           for (let attempt = 1; attempt <= FINAL_ATTEMPTS && !this.stopped; attempt++) {
-            if ((await this.perform(worker, op)) === 'ok') break;
+            if ((await this.perform(worker, op, FINAL_FIELDS)) === 'ok') break;
             await this.sleep(500);
           }
         }
@@ -117,23 +129,28 @@ export class WorkerPool {
   }
 
   /** One operation, recorded from invocation to completion. */
-  private async perform(worker: Worker, op: ClientOp): Promise<'ok' | 'definite' | 'fail' | 'info'> {
+  private async perform(
+    worker: Worker,
+    op: ClientOp,
+    extra?: Record<string, Json>,
+  ): Promise<'ok' | 'definite' | 'fail' | 'info'> {
     const { recorder, db } = this.options;
     const process = worker.process;
     const node = worker.client.node;
-    const id = recorder.invoke(process, op.f, op.key, op.value, node);
+    const id = recorder.invoke(process, op.f, op.key, op.value, node, extra);
     try {
       const result = await this.guarded(worker.client.invoke(op));
-      recorder.complete(process, id, 'ok', op.f, op.key, result, node);
+      recorder.complete(process, id, 'ok', op.f, op.key, result, node, undefined, extra);
       worker.source.observe(op, result);
       return 'ok';
     } catch (err) {
       if (err instanceof DefiniteFailure) {
-        recorder.complete(process, id, 'fail', op.f, op.key, op.value, node, err.reason);
+        recorder.complete(process, id, 'fail', op.f, op.key, op.value, node, err.reason, extra);
         return 'definite';
       }
-      const verdict = err instanceof GuardTimeout ? { type: 'info' as const, error: 'timeout' } : db.classify(err, op.f);
-      recorder.complete(process, id, verdict.type, op.f, op.key, op.value, node, verdict.error);
+      const verdict =
+        err instanceof GuardTimeout ? { type: 'info' as const, error: 'timeout' } : db.classify(err, op.f);
+      recorder.complete(process, id, verdict.type, op.f, op.key, op.value, node, verdict.error, extra);
       if (verdict.type === 'info') worker.process += this.options.concurrency;
       if (err instanceof GuardTimeout) await this.replaceClient(worker);
       return verdict.type;
@@ -157,7 +174,9 @@ export class WorkerPool {
       worker.client = fresh;
       old.close().catch(() => undefined);
     } catch (err) {
-      log(`worker ${worker.index}: could not open a new client (${(err as Error).message}); keeping the old one`);
+      log(
+        `worker ${worker.index}: could not open a new client (${(err as Error).message}); keeping the old one`,
+      );
     }
   }
 

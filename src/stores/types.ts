@@ -1,6 +1,6 @@
-import type { Grudge } from '../nemesis/grudge.js';
 import type { ImageRecipe } from '../docker/images.js';
 import type { Json } from '../history/types.js';
+import type { Grudge } from '../nemesis/grudge.js';
 
 /**
  * What the orchestrator knows of a store. Like Jepsen's db.clj: a running cluster only has
@@ -103,13 +103,16 @@ export interface HasNetwork {
   readonly network: Network;
 }
 
-export const isKillable = (db: Db): db is Db & Killable => typeof (db as Partial<Killable>).kill === 'function';
-export const isPausable = (db: Db): db is Db & Pausable => typeof (db as Partial<Pausable>).pause === 'function';
+export const isKillable = (db: Db): db is Db & Killable =>
+  typeof (db as Partial<Killable>).kill === 'function';
+export const isPausable = (db: Db): db is Db & Pausable =>
+  typeof (db as Partial<Pausable>).pause === 'function';
 export const hasPrimary = (db: Db): db is Db & HasPrimary =>
   typeof (db as Partial<HasPrimary>).primary === 'function';
 export const hasLogs = (db: Db): db is Db & HasLogs =>
   typeof (db as Partial<HasLogs>).collectLogs === 'function';
-export const hasNetwork = (db: Db): db is Db & HasNetwork => (db as Partial<HasNetwork>).network !== undefined;
+export const hasNetwork = (db: Db): db is Db & HasNetwork =>
+  (db as Partial<HasNetwork>).network !== undefined;
 
 /** One store: its topologies and how to start a cluster of it. */
 export interface Store {

@@ -78,7 +78,8 @@ function readMix(raw: unknown, problem: (what: string) => UsageError): RegisterM
     if (!(REGISTER_FS as readonly string[]).includes(f)) {
       throw problem(`unknown operation '${f}' in mix; valid choices: ${REGISTER_FS.join(', ')}`);
     }
-    if (typeof weight !== 'number' || !(weight >= 0)) throw problem(`mix weight of ${f} must be a number >= 0`);
+    if (typeof weight !== 'number' || !(weight >= 0))
+      throw problem(`mix weight of ${f} must be a number >= 0`);
     mix[f as keyof typeof mix] = weight;
   }
   if (mix.read + mix.write + mix.cas <= 0) throw problem('mix weights must add up to more than 0');
@@ -93,11 +94,14 @@ function readCheckers(raw: unknown, problem: (what: string) => UsageError): Chec
       specs.perf = {};
       continue;
     }
-    if (name !== 'linearizable') throw problem(`unknown checker '${name}'; valid choices: ${CHECKERS.join(', ')}`);
+    if (name !== 'linearizable')
+      throw problem(`unknown checker '${name}'; valid choices: ${CHECKERS.join(', ')}`);
     const opts = isRecord(options) ? options : {};
     const model = opts.model ?? 'cas-register';
     if (!(MODEL_NAMES as readonly unknown[]).includes(model)) {
-      throw problem(`unknown linearizable model '${String(model)}'; valid choices: ${MODEL_NAMES.join(', ')}`);
+      throw problem(
+        `unknown linearizable model '${String(model)}'; valid choices: ${MODEL_NAMES.join(', ')}`,
+      );
     }
     specs.linearizable = { model: model as ModelName, initialValue: (opts['initial-value'] ?? null) as Json };
   }

@@ -1,9 +1,16 @@
 import { uniformKeys } from '../generator/keys.js';
 import type { Random } from '../generator/random.js';
-import { REGISTER_FS, type RegisterF, type RegisterMix, RegisterGenerator } from '../generator/register.js';
+import { REGISTER_FS, type RegisterF, RegisterGenerator, type RegisterMix } from '../generator/register.js';
 import type { Json } from '../history/types.js';
 import type { RegisterClient } from '../stores/types.js';
-import { type CheckerSpecs, type ClientOp, DefiniteFailure, type OpSource, type Workload, type WorkloadClient } from './types.js';
+import {
+  type CheckerSpecs,
+  type ClientOp,
+  DefiniteFailure,
+  type OpSource,
+  type Workload,
+  type WorkloadClient,
+} from './types.js';
 
 export interface RegisterDefinition {
   keys: string[];
@@ -26,7 +33,13 @@ export function registerWorkload(def: RegisterDefinition): Workload {
       return registerOps(await db.registerClient(index, timeoutMs));
     },
     generator(worker: number, workers: number, random: Random): OpSource {
-      const generator = new RegisterGenerator({ random, keys: keyDistribution, mix: def.mix, worker, workers });
+      const generator = new RegisterGenerator({
+        random,
+        keys: keyDistribution,
+        mix: def.mix,
+        worker,
+        workers,
+      });
       return {
         next: () => generator.next(),
         observe(op, result) {

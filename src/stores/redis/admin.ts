@@ -48,7 +48,9 @@ export async function waitUntil(
       lastError = err instanceof Error ? err.message : String(err);
     }
     if (performance.now() > deadline) {
-      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
+      throw new Error(
+        `timed out after ${options.timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
   }

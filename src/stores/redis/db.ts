@@ -104,24 +104,27 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   private async startSentinels(): Promise<void> {
     const others = this.nodes.length - 1;
     await Promise.all(
-      this.nodes.map((node) => execOk(this.containerId(node), ['redis-sentinel', PATHS.sentinelConfig])),
+      this.nodes.map((node) => execOk(node.containerId, ['redis-sentinel', PATHS.sentinelConfig])),
     );
     // Failover needs every sentinel to know the replicas and its peers (they meet via hello messages).
     await Promise.all(
       this.nodes.map((node) =>
-        this.waitFor(`sentinel on ${node.name} to see ${others} replicas and ${others} sentinels`, async () => {
-          const [replicas, sentinels] = await Promise.all([
-            adminCall(node.ip, SENTINEL_PORT, ['SENTINEL', 'REPLICAS', SENTINEL_MASTER]),
-            adminCall(node.ip, SENTINEL_PORT, ['SENTINEL', 'SENTINELS', SENTINEL_MASTER]),
-          ]);
-          return (replicas as unknown[]).length === others && (sentinels as unknown[]).length === others;
-        }),
+        this.waitFor(
+          `sentinel on ${node.name} to see ${others} replicas and ${others} sentinels`,
+          async () => {
+            const [replicas, sentinels] = await Promise.all([
+              adminCall(node.ip, SENTINEL_PORT, ['SENTINEL', 'REPLICAS', SENTINEL_MASTER]),
+              adminCall(node.ip, SENTINEL_PORT, ['SENTINEL', 'SENTINELS', SENTINEL_MASTER]),
+            ]);
+            return (replicas as unknown[]).length === others && (sentinels as unknown[]).length === others;
+          },
+        ),
       ),
     );
   }
 
   private async startServer(node: ClusterNode): Promise<void> {
-    await execOk(this.containerId(node), ['redis-server', PATHS.serverConfig]);
+    await execOk(node.containerId, ['redis-server', PATHS.serverConfig]);
     await this.waitFor(`redis-server on ${node.name} to answer PING`, async () => {
       return (await adminCall(node.ip, REDIS_PORT, ['PING'])) === 'PONG';
     });
@@ -152,9 +155,10 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   }
 
   async kill(node: string): Promise<void> {
-    const result = await execIn(this.containerId(this.node(node)), ['pkill', '-KILL', '-F', PATHS.serverPid]);
+    const result = await execIn(this.node(node).containerId, ['pkill', '-KILL', '-F', PATHS.serverPid]);
     // pkill exits 1 when nothing matched: the server was already down, which is what we want.
-    if (result.exitCode > 1) throw new Error(`killing redis-server on ${node} failed: ${result.stderr.trim()}`);
+    if (result.exitCode > 1)
+      throw new Error(`killing redis-server on ${node} failed: ${result.stderr.trim()}`);
   }
 
   /** Starts the server with its own config file and data directory again, and waits until it serves. */
@@ -173,8 +177,8 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   }
 
   /**
-   * Sentinel: what most sentinels name as primary. Replicated: the first node whose ROLE is
-   * master. Null when no answer can be had.
+   * Sentinel: the node a majority of the sentinels name as primary (during a failover they
+   * disagree for a moment: then null). Replicated: the first node whose ROLE is master.
    */
   async primary(): Promise<string | null> {
     const byIp = new Map(this.nodes.map((n) => [n.ip, n.name]));
@@ -190,11 +194,15 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
         const name = byIp.get(String(answer.value[0]));
         if (name) votes.set(name, (votes.get(name) ?? 0) + 1);
       }
-      const [winner] = [...votes.entries()].sort((a, b) => b[1] - a[1]);
-      return winner?.[0] ?? null;
+      const majority = Math.floor(this.nodes.length / 2) + 1;
+      return [...votes].find(([, count]) => count >= majority)?.[0] ?? null;
     }
-    const roles = await Promise.allSettled(this.nodes.map((n) => adminCall(n.ip, REDIS_PORT, ['ROLE'], 1000)));
-    const index = roles.findIndex((r) => r.status === 'fulfilled' && Array.isArray(r.value) && r.value[0] === 'master');
+    const roles = await Promise.allSettled(
+      this.nodes.map((n) => adminCall(n.ip, REDIS_PORT, ['ROLE'], 1000)),
+    );
+    const index = roles.findIndex(
+      (r) => r.status === 'fulfilled' && Array.isArray(r.value) && r.value[0] === 'master',
+    );
     return index >= 0 ? this.nodes[index].name : null;
   }
 
@@ -216,7 +224,8 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
             problems.push(`${path}: ${errorText(err)}`);
           }
         }
-        if (problems.length > 0) await writeFile(join(nodeDir, 'collect-errors.txt'), `${problems.join('\n')}\n`);
+        if (problems.length > 0)
+          await writeFile(join(nodeDir, 'collect-errors.txt'), `${problems.join('\n')}\n`);
       }),
     );
   }
@@ -240,9 +249,5 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
     const node = this.nodes.find((n) => n.name === name);
     if (!node) throw new Error(`no node ${name}; nodes: ${this.nodes.map((n) => n.name).join(', ')}`);
     return node;
-  }
-
-  private containerId(node: ClusterNode): string {
-    return node.containerId;
   }
 }

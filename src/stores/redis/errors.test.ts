@@ -9,11 +9,41 @@ const maxRetries = Object.assign(new Error('Reached the max retries per request 
 
 describe('classifyRedisError', () => {
   const table: [string, unknown, string, 'fail' | 'info', string][] = [
-    ['READONLY reply', new ReplyError("READONLY You can't write against a read only replica."), 'write', 'fail', 'READONLY'],
-    ['NOREPLICAS reply', new ReplyError('NOREPLICAS Not enough good replicas to write.'), 'cas', 'fail', 'NOREPLICAS'],
-    ['LOADING reply', new ReplyError('LOADING Redis is loading the dataset in memory'), 'write', 'fail', 'LOADING'],
-    ['MASTERDOWN reply', new ReplyError('MASTERDOWN Link with MASTER is down'), 'write', 'fail', 'MASTERDOWN'],
-    ['offline queue off', new Error("Stream isn't writeable and enableOfflineQueue options is false"), 'write', 'fail', 'not-connected'],
+    [
+      'READONLY reply',
+      new ReplyError("READONLY You can't write against a read only replica."),
+      'write',
+      'fail',
+      'READONLY',
+    ],
+    [
+      'NOREPLICAS reply',
+      new ReplyError('NOREPLICAS Not enough good replicas to write.'),
+      'cas',
+      'fail',
+      'NOREPLICAS',
+    ],
+    [
+      'LOADING reply',
+      new ReplyError('LOADING Redis is loading the dataset in memory'),
+      'write',
+      'fail',
+      'LOADING',
+    ],
+    [
+      'MASTERDOWN reply',
+      new ReplyError('MASTERDOWN Link with MASTER is down'),
+      'write',
+      'fail',
+      'MASTERDOWN',
+    ],
+    [
+      'offline queue off',
+      new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+      'write',
+      'fail',
+      'not-connected',
+    ],
     ['refused', withCode('connect ECONNREFUSED 10.213.1.11:6379', 'ECONNREFUSED'), 'cas', 'fail', 'refused'],
     ['timeout', new Error('Command timed out'), 'write', 'info', 'timeout'],
     ['timeout on cas', new Error('Command timed out'), 'cas', 'info', 'timeout'],

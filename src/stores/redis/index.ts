@@ -1,3 +1,4 @@
+import { connectDocker } from '../../docker/client.js';
 import { startCluster } from '../../docker/cluster.js';
 import { ensureImage } from '../../docker/images.js';
 import { errorText } from '../../docker/log.js';
@@ -25,6 +26,7 @@ export const redis: Store = {
     if (!Number.isInteger(options.nodes) || options.nodes < minimum || options.nodes > 9) {
       throw new UsageError(`redis ${topology} needs ${minimum} to 9 nodes, not ${options.nodes}`);
     }
+    await connectDocker();
     const image = await ensureImage(REDIS_IMAGE, options.log);
     options.signal?.throwIfAborted();
     const cluster = await startCluster({

@@ -1,0 +1,56 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { ModelName } from '../checker/linearizable/models.js';
+import { EXIT, ExitError, UsageError } from '../errors.js';
+import type { Json } from '../history/types.js';
+import { writeHistoryReport, writeRunReport } from '../report/writer.js';
+
+export interface ReportOptions {
+  model?: ModelName;
+  initialValue?: string;
+  out?: string;
+}
+
+/**
+ * `dscheck report <run-dir | history-file>`: the HTML report of a run folder, or of any history
+ * file (checked on the fly), so a history from another tool can be seen too. A history file's
+ * verdict is the exit code, as with `dscheck check`.
+ */
+export async function report(target: string, options: ReportOptions, out = process.stdout): Promise<void> {
+  if (!existsSync(target)) throw new UsageError(`no such run folder or history file: ${target}`);
+  if (statSync(target).isDirectory()) {
+    if (!existsSync(join(target, 'test.json')) || !existsSync(join(target, 'history.ndjson'))) {
+      throw new UsageError(
+        `${target} is not a run folder: it needs test.json and history.ndjson (and results.json once the run finished)`,
+      );
+    }
+    if (options.model !== undefined || options.initialValue !== undefined) {
+      throw new UsageError('--model and --initial-value apply to history files; a run folder has its own');
+    }
+    let page = await writeRunReport(target);
+    if (options.out !== undefined) {
+      const { copyFile } = await import('node:fs/promises');
+      await copyFile(page, resolve(options.out));
+      page = resolve(options.out);
+    }
+    out.write(`report: ${relative(process.cwd(), page) || page}\n`);
+    return;
+  }
+  const { path, valid } = await writeHistoryReport(target, {
+    model: options.model,
+    initialValue: parseInitialValue(options.initialValue),
+    out: options.out,
+  });
+  out.write(`report: ${relative(process.cwd(), path) || path}\n`);
+  if (valid === false) throw new ExitError(EXIT.invalid);
+  if (valid === 'unknown') throw new ExitError(EXIT.unknown);
+}
+
+function parseInitialValue(text: string | undefined): Json | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    throw new UsageError(`--initial-value must be JSON (e.g. 0, null, "x"), got '${text}'`);
+  }
+}

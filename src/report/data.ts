@@ -1,0 +1,263 @@
+import type { History, Json, Operation, Outcome } from '../history/types.js';
+import { alignSeries, countBuckets, minMaxBuckets } from './downsample.js';
+import { shortJson } from './escape.js';
+import type { FaultSpan } from './faults.js';
+
+/**
+ * How history time maps to the plots' x axis. Histories from a run carry nanoseconds; imported
+ * ones (Porcupine, Knossos) carry the event's index, where only order means anything.
+ */
+export interface TimeAxis {
+  unit: 's' | 'event';
+  /** History time units per x unit. */
+  scale: number;
+}
+
+export function timeAxisOf(history: Pick<History, 'operations' | 'nemesis' | 'events'>): TimeAxis {
+  let max = 0;
+  let integral = true;
+  const see = (t: number): void => {
+    if (t > max) max = t;
+    if (!Number.isInteger(t)) integral = false;
+  };
+  for (const op of history.operations) {
+    see(op.call);
+    if (op.completedAt !== undefined) see(op.completedAt);
+  }
+  for (const e of history.nemesis) see(e.time);
+  // Nanosecond clocks run far ahead of the event count; event indices never exceed it.
+  const logical = integral && max <= Math.max(10, history.events * 2);
+  return logical ? { unit: 'event', scale: 1 } : { unit: 's', scale: 1e9 };
+}
+
+/** The last moment the history saw: its last completion, invocation or nemesis event. */
+export function historyEnd(history: Pick<History, 'operations' | 'nemesis'>): number {
+  let end = 0;
+  for (const op of history.operations) end = Math.max(end, op.completedAt ?? op.call);
+  for (const e of history.nemesis) end = Math.max(end, e.time);
+  return end;
+}
+
+export const OUTCOMES: readonly Outcome[] = ['ok', 'fail', 'info'];
+const OUTCOME_CODE: Record<Outcome, number> = { ok: 0, fail: 1, info: 2 };
+
+/** Points per plot before downsampling sets in: about one per pixel of a wide screen. */
+const PLOT_BUCKETS = 1200;
+/** Most buckets a throughput or availability plot gets. */
+const RATE_BUCKETS = 1500;
+
+export interface PlotData {
+  /** Latency (ms, or events for imported histories) by invocation time: min and max per bucket. */
+  latency: { x: number[]; ys: (number | null)[][]; downsampled: boolean };
+  /** Completions per second (per bucket for imported histories), by outcome. */
+  throughput: { x: number[]; ys: number[][]; width: number };
+  /** Share of operations invoked in each bucket that succeeded, in %. */
+  availability: { x: number[]; y: (number | null)[] };
+}
+
+/** Columns of every client operation, for the timeline canvas (arrays keep 100k operations small). */
+export interface TimelineData {
+  lanes: string[];
+  fs: string[];
+  keys: (string | null)[];
+  nodes: string[];
+  errors: string[];
+  lane: number[];
+  process: number[];
+  start: number[];
+  end: number[];
+  /** 0 ok, 1 fail, 2 info. */
+  outcome: number[];
+  /** 1 when the operation never completed: its bar runs to the end of the history. */
+  open: number[];
+  f: number[];
+  key: number[];
+  node: number[];
+  error: number[];
+  text: string[];
+}
+
+export interface PageData {
+  axis: TimeAxis;
+  /** The x range of the history. */
+  from: number;
+  to: number;
+  faults: (Omit<FaultSpan, 'start' | 'end'> & { start: number; end: number })[];
+  plots: PlotData;
+  timeline: TimelineData;
+  sections: Record<string, unknown>;
+}
+
+/** Builds everything the page's scripts draw, in x units, downsampled where it matters. */
+export function pageData(
+  history: Pick<History, 'operations' | 'nemesis' | 'events'>,
+  spans: readonly FaultSpan[],
+  axis: TimeAxis,
+): Omit<PageData, 'sections'> {
+  const x = (t: number): number => round(t / axis.scale);
+  const end = historyEnd(history);
+  const from = 0;
+  const to = Math.max(x(end), axis.unit === 's' ? 0.001 : 1);
+  return {
+    axis,
+    from,
+    to,
+    faults: spans.map((s) => ({ ...s, start: x(s.start), end: x(s.end) })),
+    plots: plotData(history.operations, axis, from, to),
+    timeline: timelineData(history.operations, axis, x(end)),
+  };
+}
+
+function plotData(ops: readonly Operation[], axis: TimeAxis, from: number, to: number): PlotData {
+  const latencyUnit = axis.unit === 's' ? 1e6 : 1;
+  const scatter = OUTCOMES.map(() => ({ x: [] as number[], y: [] as number[] }));
+  const completions = OUTCOMES.map(() => [] as number[]);
+  const invoked: number[] = [];
+  const invokedOk: number[] = [];
+  for (const op of ops) {
+    const outcome = OUTCOME_CODE[op.outcome];
+    const call = op.call / axis.scale;
+    invoked.push(call);
+    if (op.outcome === 'ok') invokedOk.push(call);
+    if (op.completedAt === undefined) continue;
+    scatter[outcome].x.push(call);
+    // A log axis cannot show 0; imported histories can complete in the same step they start.
+    scatter[outcome].y.push(Math.max((op.completedAt - op.call) / latencyUnit, 0.001));
+    completions[outcome].push(op.completedAt / axis.scale);
+  }
+  const downsampled = ops.length > PLOT_BUCKETS;
+  const envelopes = scatter.map((s) => minMaxBuckets(s.x, s.y, from, to, PLOT_BUCKETS));
+  const aligned = alignSeries(
+    envelopes.flatMap((e) => [
+      { x: e.x, y: e.min },
+      { x: e.x, y: e.max },
+    ]),
+  );
+
+  const span = to - from;
+  const width =
+    axis.unit === 's'
+      ? Math.max(1, Math.ceil(span / RATE_BUCKETS))
+      : Math.max(1, Math.ceil(span / Math.min(150, RATE_BUCKETS)));
+  const perUnit = axis.unit === 's' ? width : 1;
+  const rates = completions.map((c) => countBuckets(c, from, to, width).map((n) => round(n / perUnit)));
+  const all = countBuckets(invoked, from, to, width);
+  const ok = countBuckets(invokedOk, from, to, width);
+  const bucketX = all.map((_, b) => round(from + b * width));
+  return {
+    latency: { x: aligned.x.map(round), ys: aligned.ys.map((c) => c.map(roundOrNull)), downsampled },
+    throughput: { x: bucketX, ys: rates, width },
+    availability: { x: bucketX, y: all.map((n, b) => (n === 0 ? null : Math.round((1000 * ok[b]) / n) / 10)) },
+  };
+}
+
+/**
+ * Operations as columns. Processes retired after an `info` are packed into the lane of one that
+ * finished earlier, as Jepsen's timeline does, so lanes track concurrent clients, not process ids.
+ */
+export function timelineData(ops: readonly Operation[], axis: TimeAxis, end: number): TimelineData {
+  const tables = {
+    fs: new Interner<string>(),
+    keys: new Interner<string | null>(),
+    nodes: new Interner<string>(),
+    errors: new Interner<string>(),
+  };
+  const lanes = packLanes(ops);
+  const data: TimelineData = {
+    lanes: [],
+    fs: [],
+    keys: [],
+    nodes: [],
+    errors: [],
+    lane: [],
+    process: [],
+    start: [],
+    end: [],
+    outcome: [],
+    open: [],
+    f: [],
+    key: [],
+    node: [],
+    error: [],
+    text: [],
+  };
+  for (const op of ops) {
+    data.lane.push(lanes.laneOf.get(op.process) as number);
+    data.process.push(op.process);
+    data.start.push(round(op.call / axis.scale));
+    data.end.push(op.completedAt === undefined ? end : round(op.completedAt / axis.scale));
+    data.outcome.push(OUTCOME_CODE[op.outcome]);
+    data.open.push(op.completedAt === undefined ? 1 : 0);
+    data.f.push(tables.fs.id(op.f));
+    data.key.push(tables.keys.id(op.key));
+    data.node.push(op.node === undefined ? -1 : tables.nodes.id(op.node));
+    data.error.push(op.error === undefined ? -1 : tables.errors.id(op.error));
+    data.text.push(operationText(op));
+  }
+  data.lanes = lanes.labels;
+  data.fs = tables.fs.values;
+  data.keys = tables.keys.values;
+  data.nodes = tables.nodes.values;
+  data.errors = tables.errors.values;
+  return data;
+}
+
+/** What an operation carried, in a few characters: its argument, and what it returned if different. */
+export function operationText(op: Pick<Operation, 'input' | 'output' | 'outcome'>): string {
+  const input: Json = op.input;
+  if (op.outcome !== 'ok' || op.output === undefined) return input === null ? '' : shortJson(input, 60);
+  if (input === null) return `→ ${shortJson(op.output, 56)}`;
+  if (JSON.stringify(input) === JSON.stringify(op.output)) return shortJson(input, 60);
+  return `${shortJson(input, 28)} → ${shortJson(op.output, 28)}`;
+}
+
+function packLanes(ops: readonly Operation[]): { laneOf: Map<number, number>; labels: string[] } {
+  const spans = new Map<number, { first: number; last: number }>();
+  for (const op of ops) {
+    const s = spans.get(op.process);
+    const last = op.completedAt ?? Number.POSITIVE_INFINITY;
+    if (s) s.last = Math.max(s.last, last);
+    else spans.set(op.process, { first: op.call, last });
+  }
+  const busyUntil: number[] = [];
+  const members: number[][] = [];
+  const laneOf = new Map<number, number>();
+  const ordered = [...spans.entries()].sort((a, b) => a[1].first - b[1].first || a[0] - b[0]);
+  for (const [process, span] of ordered) {
+    let lane = busyUntil.findIndex((until) => until < span.first);
+    if (lane === -1) {
+      lane = busyUntil.length;
+      members.push([]);
+    }
+    busyUntil[lane] = span.last;
+    members[lane].push(process);
+    laneOf.set(process, lane);
+  }
+  const labels = members.map((ps) =>
+    ps.length <= 3 ? ps.map((p) => `p${p}`).join(' ') : `p${ps[0]} p${ps[1]} +${ps.length - 2}`,
+  );
+  return { laneOf, labels };
+}
+
+class Interner<T> {
+  readonly values: T[] = [];
+  private readonly ids = new Map<T, number>();
+  id(value: T): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.ids.set(value, id);
+    }
+    return id;
+  }
+}
+
+/** Ten microseconds is finer than a pixel on any plot; shorter numbers keep the page small. */
+function round(x: number): number {
+  return Math.round(x * 1e5) / 1e5;
+}
+
+function roundOrNull(x: number | null): number | null {
+  return x === null ? null : Math.round(x * 1e3) / 1e3;
+}

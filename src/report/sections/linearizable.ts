@@ -1,0 +1,265 @@
+import type { KeyFailure, LinearizabilityResult } from '../../checker/linearizable/index.js';
+import { MODELS } from '../../checker/linearizable/models.js';
+import type { Operation } from '../../history/types.js';
+import { esc } from '../escape.js';
+import type { ReportContext, ReportSection } from './types.js';
+
+/** Operations drawn per counterexample; earlier ones are summed up by the state they left. */
+const MAX_DRAWN = 240;
+
+/** One operation of a counterexample, positioned by the rank of its events (as Porcupine does). */
+export interface CounterexampleOp {
+  /** Index of the operation in the history. */
+  i: number;
+  lane: number;
+  process: number;
+  /** Rank of the invocation; rank of the completion, or null while pending (open to the end). */
+  c: number;
+  r: number | null;
+  text: string;
+  /** Position in the linearization (0-based), or -1 when the prefix does not include it. */
+  step: number;
+  /** Where its linearization point is drawn, in rank units. */
+  x?: number;
+  before?: string;
+  after?: string;
+  blocked?: true;
+}
+
+export interface Counterexample {
+  key: string | null;
+  processes: number[];
+  /** Ranks in use: the drawing is this wide. */
+  ranks: number;
+  ops: CounterexampleOp[];
+  /** Operations on the key before the drawn ones, left out to keep the drawing readable. */
+  hidden: number;
+  /** The state before the first drawn step. */
+  startState: string;
+  finalState: string;
+  explanation: string;
+}
+
+/** Lays out the counterexample of one failing key: lanes per process, ranks, linearization points. */
+export function counterexample(
+  failure: KeyFailure,
+  operations: readonly Operation[],
+  model: LinearizabilityResult['model'],
+): Counterexample {
+  const m = MODELS[model];
+  const blocked = operations[failure.op.index];
+  const cutoff = Number.isFinite(blocked.ret) ? blocked.ret : Number.POSITIVE_INFINITY;
+  const steps = new Map(failure.linearized.map((s, n) => [s.index, { ...s, n }]));
+  // What the checker considered: failed operations and pending reads change nothing.
+  let relevant = operations.filter(
+    (op) =>
+      op.key === failure.key &&
+      op.outcome !== 'fail' &&
+      !(op.pending && m.reads.includes(op.f)) &&
+      (op.call <= cutoff || steps.has(op.index)),
+  );
+  const hidden = Math.max(0, relevant.length - MAX_DRAWN);
+  relevant = relevant.slice(hidden);
+
+  const times = [
+    ...new Set(relevant.flatMap((op) => (Number.isFinite(op.ret) ? [op.call, op.ret] : [op.call]))),
+  ].sort((a, b) => a - b);
+  const rank = new Map(times.map((t, i) => [t, i]));
+  const processes = [...new Set(relevant.map((op) => op.process))].sort((a, b) => a - b);
+  const lane = new Map(processes.map((p, i) => [p, i]));
+  const ranks = times.length + 1;
+
+  const ops: CounterexampleOp[] = relevant.map((op) => {
+    const step = steps.get(op.index);
+    const drawn: CounterexampleOp = {
+      i: op.index,
+      lane: lane.get(op.process) as number,
+      process: op.process,
+      c: rank.get(op.call) as number,
+      r: Number.isFinite(op.ret) ? (rank.get(op.ret) as number) : null,
+      text: step?.description ?? describe(m, op),
+      step: step?.n ?? -1,
+    };
+    if (step) {
+      drawn.before = step.before;
+      drawn.after = step.after;
+    }
+    if (op.index === blocked.index) drawn.blocked = true;
+    return drawn;
+  });
+
+  // Linearization points: each as early as its invocation and the previous point allow, so the
+  // order reads left to right and every point stays inside its operation's interval.
+  const inOrder = ops.filter((op) => op.step >= 0).sort((a, b) => a.step - b.step);
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const op of inOrder) {
+    const hi = (op.r ?? ranks) - 0.15;
+    const x = Math.min(Math.max(op.c + 0.3, previous + 0.25), hi);
+    op.x = Math.round(x * 100) / 100;
+    previous = x;
+  }
+  const first = inOrder[0];
+  return {
+    key: failure.key,
+    processes,
+    ranks,
+    ops,
+    hidden,
+    startState: first?.before ?? failure.finalState,
+    finalState: failure.finalState,
+    explanation: failure.explanation,
+  };
+}
+
+function describe(model: (typeof MODELS)[keyof typeof MODELS], op: Operation): string {
+  return model.describeOperation({
+    f: op.f,
+    input: op.input,
+    output: op.pending ? undefined : op.output,
+    pending: op.pending,
+  });
+}
+
+function keyName(key: string | null): string {
+  return key === null ? 'the single object' : `key ${JSON.stringify(key)}`;
+}
+
+/** The linearizability checker's section: the verdict and a counterexample per failing key. */
+export const linearizableSection: ReportSection<LinearizabilityResult> = {
+  id: 'linearizability',
+  title: 'Linearizability',
+  render({ result, history }: ReportContext<LinearizabilityResult>): string {
+    const head = `<p>Model <strong>${esc(result.model)}</strong> · ${result.ops.toLocaleString('en')} operations on ${result.keys.toLocaleString('en')} key(s) · searched ${result.configurations.toLocaleString('en')} configurations in ${result.ms.toLocaleString('en')} ms.</p>`;
+    const unknown =
+      result.unknown.length === 0
+        ? ''
+        : `<p>The search gave up on ${result.unknown.length} key(s):</p><ul>${result.unknown
+            .slice(0, 50)
+            .map((u) => `<li>${esc(keyName(u.key))}: ${esc(u.reason)}</li>`)
+            .join('')}</ul>`;
+    if (result.valid === true) {
+      return `${head}<p class="good">Every operation fits a single order that respects real time: the history is linearizable.</p>`;
+    }
+    const failures = result.failures.map((failure, n) => {
+      const cx = counterexample(failure, history.operations, result.model);
+      const table = cx.ops
+        .filter((op) => op.step >= 0 || op.blocked)
+        .sort((a, b) => (a.blocked ? 1 : b.blocked ? -1 : a.step - b.step))
+        .map((op) =>
+          op.blocked
+            ? `<tr class="blocked" data-op="${op.i}"><td>✗</td><td>p${op.process}</td><td>${esc(op.text)}</td><td>${esc(cx.finalState)}</td><td>no state explains it</td></tr>`
+            : `<tr data-op="${op.i}"><td>${op.step + 1}</td><td>p${op.process}</td><td>${esc(op.text)}</td><td>${esc(op.before ?? '')}</td><td>${esc(op.after ?? '')}</td></tr>`,
+        )
+        .join('\n');
+      return `<article class="cx">
+<h3>Counterexample on ${esc(keyName(failure.key))}</h3>
+<p class="explain">${esc(failure.explanation)}.</p>
+<p class="legend"><span class="sw lin"></span>in the longest linearizable prefix (dot: where it takes effect, numbered in order; the line joins them) <span class="sw blocked"></span>cannot be linearized <span class="sw other"></span>not in the prefix <span class="sw pend"></span>pending (may take effect any time later). Hover an operation for the state before and after it.</p>
+${cx.hidden > 0 ? `<p class="note">${cx.hidden.toLocaleString('en')} earlier operations on this key are not drawn; the drawing starts in state ${esc(cx.startState)}.</p>` : ''}
+<div class="cx-draw" data-cx="${n}" role="img" aria-label="operations on ${esc(keyName(failure.key))} per process, with the linearization"></div>
+<details class="steps"><summary>The linearization step by step (${cx.ops.filter((op) => op.step >= 0).length} operations, then the one that fails)</summary>
+<table class="stats"><thead><tr><th>#</th><th>process</th><th>operation</th><th>state before</th><th>state after</th></tr></thead>
+<tbody>
+${table}
+</tbody></table></details>
+</article>`;
+    });
+    return `${head}${unknown}${failures.join('\n')}`;
+  },
+  data({ result, history }: ReportContext<LinearizabilityResult>): unknown {
+    return { failures: result.failures.map((f) => counterexample(f, history.operations, result.model)) };
+  },
+  script: String.raw`
+var NS = 'http://www.w3.org/2000/svg';
+function el(name, attrs, parent) {
+  var e = document.createElementNS(NS, name);
+  for (var a in attrs) e.setAttribute(a, attrs[a]);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+(data.failures || []).forEach(function (cx, n) {
+  var host = root.querySelector('[data-cx="' + n + '"]');
+  if (!host) return;
+  var LANE = 40, TOP = 34, LEFT = 64;
+  var unit = Math.max(14, Math.min(34, 1100 / cx.ranks));
+  var width = LEFT + (cx.ranks + 1) * unit;
+  var height = TOP + cx.processes.length * LANE + 8;
+  var svg = el('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, 'class': 'cx-svg' }, host);
+  var X = function (rank) { return LEFT + rank * unit; };
+  cx.processes.forEach(function (p, lane) {
+    var y = TOP + lane * LANE;
+    el('line', { x1: LEFT, x2: width, y1: y + LANE / 2, y2: y + LANE / 2, 'class': 'cx-lane' }, svg);
+    var t = el('text', { x: 8, y: y + LANE / 2 + 5, 'class': 'cx-label' }, svg);
+    t.textContent = 'p' + p;
+  });
+  var stateLabel = el('text', { x: 8, y: 20, 'class': 'cx-label' }, svg);
+  stateLabel.textContent = 'state';
+  var byOp = {};
+  var ordered = cx.ops.filter(function (o) { return o.step >= 0; }).sort(function (a, b) { return a.step - b.step; });
+  cx.ops.forEach(function (o) {
+    var y = TOP + o.lane * LANE + 7;
+    var x0 = X(o.c), x1 = o.r === null ? X(cx.ranks) + unit * 0.8 : X(o.r);
+    var cls = 'cx-op' + (o.blocked ? ' blocked' : o.step >= 0 ? ' lin' : ' other') + (o.r === null ? ' pend' : '');
+    var g = el('g', { 'class': cls, 'data-op': o.i, tabindex: 0 }, svg);
+    el('rect', { x: x0, y: y, width: Math.max(4, x1 - x0), height: LANE - 14, rx: 4 }, g);
+    var label = el('text', { x: x0 + 5, y: y + LANE / 2 - 2 }, g);
+    var room = Math.floor((x1 - x0 - 8) / 7.2);
+    label.textContent = room >= o.text.length ? o.text : room > 2 ? o.text.slice(0, room - 1) + '…' : '';
+    byOp[o.i] = g;
+    var lines = function () {
+      var out = [{ text: 'p' + o.process + ' · ' + o.text, cls: 'tip-head' }];
+      if (o.blocked) {
+        out.push({ text: 'cannot be linearized', cls: 'tip-bad' });
+        out.push('state when it completes: ' + cx.finalState);
+        out.push('no order of the operations before its completion explains its result');
+      } else if (o.step >= 0) {
+        out.push('linearized as step ' + (o.step + 1));
+        out.push('state before: ' + o.before);
+        out.push('state after: ' + o.after);
+      } else {
+        out.push('not in the longest linearizable prefix');
+      }
+      if (o.r === null) out.push('pending: it may take effect at any time after its invocation');
+      return out;
+    };
+    var enter = function (ev) { highlight(o.i, true); dscheck.showTip(ev, lines()); };
+    var leave = function () { highlight(o.i, false); dscheck.hideTip(); };
+    g.addEventListener('mouseenter', enter);
+    g.addEventListener('mousemove', function (ev) { dscheck.moveTip(ev); });
+    g.addEventListener('mouseleave', leave);
+    g.addEventListener('focus', function () { var b = g.getBoundingClientRect(); enter({ clientX: b.left + b.width / 2, clientY: b.bottom }); });
+    g.addEventListener('blur', leave);
+  });
+  var path = ordered.filter(function (o) { return o.x !== undefined; }).map(function (o) {
+    return X(o.x) + ',' + (TOP + o.lane * LANE + LANE / 2);
+  });
+  if (path.length > 1) el('polyline', { points: path.join(' '), 'class': 'cx-path' }, svg);
+  var lastStateX = -Infinity;
+  ordered.forEach(function (o) {
+    if (o.x === undefined) return;
+    var cxp = X(o.x), cy = TOP + o.lane * LANE + LANE / 2;
+    el('circle', { cx: cxp, cy: cy, r: 4.5, 'class': 'cx-point' }, svg);
+    if (o.after !== o.before && cxp - lastStateX > 30) {
+      var s = el('text', { x: cxp, y: 20, 'class': 'cx-state' }, svg);
+      s.textContent = o.after.length > 8 ? o.after.slice(0, 7) + '…' : o.after;
+      lastStateX = cxp;
+    }
+  });
+  var blocked = cx.ops.filter(function (o) { return o.blocked; })[0];
+  if (blocked && blocked.r !== null) {
+    var bx = X(blocked.r);
+    el('line', { x1: bx, x2: bx, y1: 26, y2: height, 'class': 'cx-cut' }, svg);
+  }
+  var rows = root.querySelectorAll('tr[data-op]');
+  function highlight(i, on) {
+    if (byOp[i]) byOp[i].classList.toggle('hot', on);
+    rows.forEach(function (r) { if (r.getAttribute('data-op') === String(i)) r.classList.toggle('hot', on); });
+  }
+  rows.forEach(function (r) {
+    var i = r.getAttribute('data-op');
+    r.addEventListener('mouseenter', function () { highlight(i, true); });
+    r.addEventListener('mouseleave', function () { highlight(i, false); });
+  });
+});
+`,
+};

@@ -1,0 +1,54 @@
+import type { Availability, OutcomeCounts, PerfResult, Quantiles } from '../../checker/perf.js';
+import { esc } from '../escape.js';
+import type { ReportContext, ReportSection } from './types.js';
+
+/** The perf checker's section: counts, latency quantiles and availability, as tables. */
+export const perfSection: ReportSection<PerfResult> = {
+  id: 'statistics',
+  title: 'Statistics',
+  render({ result, axis }: ReportContext<PerfResult>): string {
+    // perf measures nanoseconds; an imported history counts events, so show its latencies in events.
+    const logical = axis.unit === 'event';
+    const latencyUnit = logical ? 'events' : 'ms';
+    const latency = (q: Quantiles | null, pick: keyof Quantiles): string =>
+      q === null ? '–' : num(logical ? q[pick] * 1e6 : q[pick]);
+    const row = (label: string, c: OutcomeCounts, q: Quantiles | null, strong = false): string => {
+      const total = c.ok + c.fail + c.info;
+      const cell = strong ? 'th' : 'td';
+      return `<tr><${cell} scope="row">${esc(label)}</${cell}><td>${num(total)}</td><td>${num(c.ok)}</td><td>${num(c.fail)}</td><td>${num(c.info)}</td>${(['p50', 'p90', 'p99', 'max'] as const).map((p) => `<td>${latency(q, p)}</td>`).join('')}</tr>`;
+    };
+    const rows = Object.entries(result.byF)
+      .map(([f, c]) => row(f, c, c.latencyMs))
+      .join('\n');
+    const av = (label: string, a: Availability): string =>
+      `<tr><th scope="row">${esc(label)}</th><td>${num(a.ops)}</td><td>${num(a.ok)}</td><td>${a.share === null ? '–' : `${(a.share * 100).toFixed(1)}%`}</td></tr>`;
+    const rate = logical
+      ? ''
+      : `<p class="note">Throughput: ${num(result.throughput.opsPerS)} operations/s, ${num(result.throughput.okPerS)} ok/s over ${num(result.durationS)} s (final reads left out).</p>`;
+    return `<div class="tables">
+<table class="stats">
+<caption>Operations by outcome, latency in ${latencyUnit}</caption>
+<thead><tr><th scope="col">operation</th><th scope="col">total</th><th scope="col"><span class="sw ok"></span>ok</th><th scope="col"><span class="sw fail"></span>fail</th><th scope="col"><span class="sw info"></span>info</th><th scope="col">p50</th><th scope="col">p90</th><th scope="col">p99</th><th scope="col">max</th></tr></thead>
+<tbody>
+${rows}
+${row('all', result.counts, result.latencyMs, true)}
+</tbody>
+</table>
+<table class="stats">
+<caption>Availability: operations that succeeded, by when they were invoked</caption>
+<thead><tr><th scope="col"></th><th scope="col">operations</th><th scope="col">ok</th><th scope="col">share</th></tr></thead>
+<tbody>
+${av('outside faults', result.availability.outsideFaults)}
+${av('during faults', result.availability.insideFaults)}
+${av('whole run', result.availability.overall)}
+</tbody>
+</table>
+</div>
+${rate}
+<p class="note">fail: definitely not applied · info: unknown (timed out or connection lost; it may have been applied). Latency of info operations runs to their info line.</p>`;
+  },
+};
+
+function num(n: number): string {
+  return n.toLocaleString('en', { maximumFractionDigits: n < 10 ? 3 : 1 });
+}

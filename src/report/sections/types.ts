@@ -1,0 +1,40 @@
+import type { PerfResult } from '../../checker/perf.js';
+import type { CheckerResult } from '../../checker/types.js';
+import type { History } from '../../history/types.js';
+import type { TimeAxis } from '../data.js';
+import type { FaultSpan } from '../faults.js';
+
+/** What a section sees: its checker's result, and the history and faults it judged. */
+export interface ReportContext<R extends CheckerResult = CheckerResult> {
+  /** The checker this section presents. */
+  name: string;
+  result: R;
+  /** Every checker's result, for sections that relate to others. */
+  results: Readonly<Record<string, CheckerResult>>;
+  history: Pick<History, 'operations' | 'nemesis' | 'events'>;
+  spans: readonly FaultSpan[];
+  axis: TimeAxis;
+  /** Performance of the history (the perf checker's own result, or computed for the page). */
+  perf: PerfResult;
+}
+
+/**
+ * A checker's part of the report. The page iterates the results and asks the registry
+ * (sections/index.ts) for each checker's section: a new checker plugs in a section there
+ * without touching the page.
+ */
+export interface ReportSection<R extends CheckerResult = CheckerResult> {
+  /** Used as the section's element id; letters, digits and dashes. */
+  readonly id: string;
+  readonly title: string;
+  /** The section's body: HTML in which every value from the history is escaped. */
+  render(context: ReportContext<R>): string;
+  /** Data for `script`, embedded in the page as JSON. */
+  data?(context: ReportContext<R>): unknown;
+  /**
+   * Browser code run once the page has loaded: the body of `function (root, data, dscheck)`,
+   * where root is the section's element, data what `data` returned and dscheck the page's
+   * helpers (colours, tooltip, time format). It must set text with textContent, never innerHTML.
+   */
+  readonly script?: string;
+}

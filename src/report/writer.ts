@@ -1,0 +1,215 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { checkLinearizable, inferModel, type ModelName } from '../checker/linearizable/index.js';
+import type { CheckerResult, Validity } from '../checker/types.js';
+import { UsageError } from '../errors.js';
+import { readHistory } from '../history/reader.js';
+import type { Json } from '../history/types.js';
+import { packageInfo } from '../run/package.js';
+import { type RunListing, renderReportsIndex } from './index-page.js';
+import { type ReportAssets, renderReport } from './page.js';
+import type { RunMeta } from './verdict.js';
+
+let assets: Promise<ReportAssets> | undefined;
+
+/** uPlot's minified code and style sheet, from the pinned package in node_modules. */
+export function loadAssets(): Promise<ReportAssets> {
+  assets ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('uplot/package.json'));
+    const [uplotJs, uplotCss] = await Promise.all([
+      readFile(join(root, 'dist', 'uPlot.iife.min.js'), 'utf8'),
+      readFile(join(root, 'dist', 'uPlot.min.css'), 'utf8'),
+    ]);
+    return { uplotJs, uplotCss };
+  })();
+  return assets;
+}
+
+/**
+ * Reads a run folder (test.json, results.json, history.ndjson), writes its report as
+ * `<runDir>/index.html` and returns that path. A run cut short before results.json was written
+ * is checked here instead, so every run folder can get a page.
+ */
+export async function writeRunReport(runDir: string): Promise<string> {
+  const test = await readJsonObject(join(runDir, 'test.json'));
+  const history = await readHistory(join(runDir, 'history.ndjson'));
+  const results = existsSync(join(runDir, 'results.json'))
+    ? await readJsonObject(join(runDir, 'results.json'))
+    : undefined;
+  let checkers = record(results?.checkers) as Record<string, CheckerResult> | undefined;
+  if (!checkers) {
+    const model = modelOf(test) ?? inferModel(history.operations);
+    checkers = { linearizable: await checkLinearizable(history.operations, { model, timeoutMs: 60_000 }) };
+  }
+  const options = record(test.options) ?? {};
+  const store = record(test.store) ?? {};
+  const meta: RunMeta = {
+    title: text(test.name) ?? basename(runDir),
+    store: text(store.name) ?? text(options.store),
+    topology: text(store.topology) ?? text(options.topology),
+    workload: text(record(test.workload)?.name) ?? text(options.workload),
+    nemeses: nemesesOf(options),
+    durationS: number(options.timeLimitS),
+    seed: number(test.seed),
+    concurrency: number(options.concurrency),
+    startedAt: text(test.startedAt),
+    command: text(test.command) ?? 'dscheck run',
+    interrupted: results?.interrupted === true,
+    nemesisErrors: Array.isArray(results?.nemesisErrors) ? results.nemesisErrors.map(String) : [],
+  };
+  const links = [
+    { href: 'history.ndjson', text: 'history.ndjson' },
+    { href: 'results.json', text: 'results.json' },
+    { href: 'test.json', text: 'test.json' },
+  ];
+  if (existsSync(join(runDir, 'nodes'))) links.push({ href: 'nodes/', text: 'node logs' });
+  const html = renderReport({ meta, history, checkers, links, version: packageInfo().version }, await loadAssets());
+  const out = join(runDir, 'index.html');
+  await writeFile(out, html);
+  return out;
+}
+
+export interface HistoryReportOptions {
+  model?: ModelName;
+  initialValue?: Json;
+  /** Where the page goes (default: beside the history, with .html for its extension). */
+  out?: string;
+  format?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Checks any history file (dscheck NDJSON, Porcupine JSONL, Jepsen EDN) and writes its report.
+ * Returns the page's path and the verdict.
+ */
+export async function writeHistoryReport(
+  file: string,
+  options: HistoryReportOptions = {},
+): Promise<{ path: string; valid: Validity }> {
+  const history = await readHistory(file, { format: options.format });
+  const model = options.model ?? inferModel(history.operations);
+  const linearizable = await checkLinearizable(history.operations, {
+    model,
+    initialValue: options.initialValue,
+    timeoutMs: options.timeoutMs ?? 300_000,
+  });
+  const command = [
+    'dscheck',
+    'report',
+    file,
+    '--model',
+    model,
+    ...(options.initialValue === undefined ? [] : ['--initial-value', JSON.stringify(options.initialValue)]),
+  ]
+    .map(shellWord)
+    .join(' ');
+  const meta: RunMeta = {
+    title: basename(file),
+    workload: `${model} history${options.model ? '' : ' (model inferred)'}`,
+    nemeses: [...new Set(history.nemesis.map((e) => e.f.replace(/^(start|stop)-/, '')))],
+    command,
+  };
+  const out = resolve(options.out ?? join(dirname(file), `${basename(file, extname(file))}.html`));
+  const html = renderReport(
+    { meta, history, checkers: { linearizable }, version: packageInfo().version },
+    await loadAssets(),
+  );
+  await writeFile(out, html);
+  return { path: out, valid: linearizable.valid };
+}
+
+/**
+ * Regenerates `<reportsRoot>/index.html` from the run folders below it
+ * (`<run-name>/<timestamp>/test.json`) and returns its path.
+ */
+export async function writeReportsIndex(reportsRoot: string): Promise<string> {
+  const runs: RunListing[] = [];
+  for (const name of listDirs(reportsRoot)) {
+    for (const stamp of listDirs(join(reportsRoot, name))) {
+      const dir = join(reportsRoot, name, stamp);
+      if (!existsSync(join(dir, 'test.json'))) continue;
+      const listing = await runListing(reportsRoot, dir).catch(() => undefined);
+      if (listing) runs.push(listing);
+    }
+  }
+  const out = join(reportsRoot, 'index.html');
+  await writeFile(out, renderReportsIndex(runs));
+  return out;
+}
+
+async function runListing(root: string, dir: string): Promise<RunListing> {
+  const test = await readJsonObject(join(dir, 'test.json'));
+  const results = existsSync(join(dir, 'results.json'))
+    ? await readJsonObject(join(dir, 'results.json')).catch(() => undefined)
+    : undefined;
+  const options = record(test.options) ?? {};
+  const page = existsSync(join(dir, 'index.html')) ? join(dir, 'index.html') : dir;
+  const valid = results?.valid;
+  return {
+    href: relative(root, page).split('\\').join('/'),
+    name: text(test.name) ?? basename(dirname(dir)),
+    startedAt: text(test.startedAt),
+    store: text(record(test.store)?.name) ?? text(options.store),
+    topology: text(record(test.store)?.topology) ?? text(options.topology),
+    workload: text(record(test.workload)?.name) ?? text(options.workload),
+    nemeses: nemesesOf(options),
+    valid: valid === true || valid === false || valid === 'unknown' ? valid : null,
+    ops: number(record(results?.stats)?.ops),
+    interrupted: results?.interrupted === true,
+  };
+}
+
+/** Run folders only: `latest` is a link to one of them and dot-folders are scratch. */
+function listDirs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'latest')
+    .map((e) => e.name)
+    .filter((name) => statSync(join(dir, name)).isDirectory());
+}
+
+function nemesesOf(options: Record<string, unknown>): string[] {
+  const kinds = Array.isArray(options.nemesis) ? options.nemesis.map(String) : [];
+  const partition = text(options.partition);
+  return kinds.map((k) => (k === 'partition' && partition ? `partition (${partition})` : k));
+}
+
+function modelOf(test: Record<string, unknown>): ModelName | undefined {
+  const definition = record(record(test.workload)?.definition);
+  const model = record(record(definition?.checkers)?.linearizable)?.model;
+  return typeof model === 'string' ? (model as ModelName) : undefined;
+}
+
+async function readJsonObject(file: string): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not valid JSON';
+    throw new UsageError(`${file}: ${why}`);
+  }
+  const object = record(parsed);
+  if (!object) throw new UsageError(`${file}: expected a JSON object`);
+  return object;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function number(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
