@@ -9,7 +9,9 @@ import {
   imagesBuild,
   imagesList,
 } from './commands/images.js';
+import type { ReportOptions } from './commands/report.js';
 import { type RunCliOptions, run } from './commands/run.js';
+import type { ServeOptions } from './commands/serve.js';
 import { PARTITION_SHAPES } from './nemesis/grudge.js';
 import { NEMESIS_KINDS } from './nemesis/schedule.js';
 import { RUN_DEFAULTS } from './run/options.js';
@@ -81,6 +83,28 @@ export function buildProgram(): Command {
     .option('--name <name>', 'run name (default: <store>-<workload>-<nemesis>)')
     .action(async (opts: RunCliOptions) => {
       await run(opts);
+    });
+
+  program
+    .command('report')
+    .description('write the HTML report of a run folder, or of any history file (NDJSON or Jepsen EDN)')
+    .argument('<target>', 'a run folder (reports/<run>/<timestamp>) or a history file')
+    .addOption(new Option('--model <model>', 'for a history file: the object it operates on').choices(MODEL_NAMES))
+    .option('--initial-value <json>', "for a history file: the object's initial value, as JSON")
+    .option('--out <file>', 'where the page goes (default: index.html in the run folder, or beside the history)')
+    .action(async (target: string, opts: ReportOptions) => {
+      const { report } = await import('./commands/report.js');
+      await report(target, opts);
+    });
+
+  program
+    .command('serve')
+    .description('serve the reports folder on 127.0.0.1 and print its URL')
+    .argument('[dir]', 'the reports folder', d.out)
+    .option('--port <n>', 'port to listen on (0: any free port)', '8080')
+    .action(async (dir: string, opts: ServeOptions) => {
+      const { serve } = await import('./commands/serve.js');
+      await serve(dir, opts);
     });
 
   const images = program.command('images').description('the Docker images dscheck runs stores on');

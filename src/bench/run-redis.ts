@@ -32,7 +32,7 @@ interface RunNumbers {
 
 async function benchRun(name: string, args: Record<string, string>): Promise<RunNumbers> {
   try {
-    await run({ ...RUN_DEFAULTS, out, name, seed: '1', ...args }, silent);
+    await run({ ...RUN_DEFAULTS, rate: '0', out, name, seed: '1', ...args }, silent);
   } catch (err) {
     if (!(err instanceof ExitError)) throw err;
   }

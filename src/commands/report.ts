@@ -27,12 +27,7 @@ export async function report(target: string, options: ReportOptions, out = proce
     if (options.model !== undefined || options.initialValue !== undefined) {
       throw new UsageError('--model and --initial-value apply to history files; a run folder has its own');
     }
-    let page = await writeRunReport(target);
-    if (options.out !== undefined) {
-      const { copyFile } = await import('node:fs/promises');
-      await copyFile(page, resolve(options.out));
-      page = resolve(options.out);
-    }
+    const page = await writeRunReport(target, options.out === undefined ? undefined : resolve(options.out));
     out.write(`report: ${relative(process.cwd(), page) || page}\n`);
     return;
   }

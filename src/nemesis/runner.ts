@@ -2,8 +2,12 @@ import type { Recorder } from '../run/recorder.js';
 import type { Fault } from './fault.js';
 import type { NemesisKind, NemesisStep } from './schedule.js';
 
-/** Repair order at the end: the network first, so resumed and restarted nodes find their peers. */
-const HEAL_ORDER: readonly NemesisKind[] = ['partition', 'loss', 'pause', 'kill'];
+/**
+ * Repair order at the end: paused nodes first (Docker cannot exec into a paused container, and
+ * healing the network runs iptables in every node), then the network, so restarted nodes find
+ * their peers.
+ */
+const HEAL_ORDER: readonly NemesisKind[] = ['pause', 'partition', 'loss', 'kill'];
 
 export interface NemesisRunnerOptions {
   faults: readonly Fault[];

@@ -212,6 +212,7 @@ table.stats tr.hot td { background: #fff3c4; } table.stats tr.blocked td { color
 .cx-path { fill: none; stroke: #30363d; stroke-width: 1.2; stroke-opacity: .55; }
 .cx-point { fill: #30363d; pointer-events: none; }
 .cx-state { font: 12px var(--mono); fill: var(--blue); text-anchor: middle; }
+.cx-blocked-label { font: 700 12px system-ui, sans-serif; fill: #a63d00; }
 .cx-cut { stroke: var(--fail); stroke-width: 2; stroke-dasharray: 6 4; }
 .good { color: #006b4f; font-weight: 600; }
 #tip { position: fixed; z-index: 20; pointer-events: none; background: #1b1f24; color: #fff; font-size: 15px; line-height: 1.45;

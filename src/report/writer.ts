@@ -33,7 +33,7 @@ export function loadAssets(): Promise<ReportAssets> {
  * `<runDir>/index.html` and returns that path. A run cut short before results.json was written
  * is checked here instead, so every run folder can get a page.
  */
-export async function writeRunReport(runDir: string): Promise<string> {
+export async function writeRunReport(runDir: string, out = join(runDir, 'index.html')): Promise<string> {
   const test = await readJsonObject(join(runDir, 'test.json'));
   const history = await readHistory(join(runDir, 'history.ndjson'));
   const results = existsSync(join(runDir, 'results.json'))
@@ -60,14 +60,13 @@ export async function writeRunReport(runDir: string): Promise<string> {
     interrupted: results?.interrupted === true,
     nemesisErrors: Array.isArray(results?.nemesisErrors) ? results.nemesisErrors.map(String) : [],
   };
-  const links = [
-    { href: 'history.ndjson', text: 'history.ndjson' },
-    { href: 'results.json', text: 'results.json' },
-    { href: 'test.json', text: 'test.json' },
-  ];
-  if (existsSync(join(runDir, 'nodes'))) links.push({ href: 'nodes/', text: 'node logs' });
+  const files = ['history.ndjson', 'results.json', 'test.json'];
+  if (existsSync(join(runDir, 'nodes'))) files.push('nodes');
+  const links = files.map((f) => ({
+    href: relative(dirname(resolve(out)), join(resolve(runDir), f)).split('\\').join('/'),
+    text: f === 'nodes' ? 'node logs' : f,
+  }));
   const html = renderReport({ meta, history, checkers, links, version: packageInfo().version }, await loadAssets());
-  const out = join(runDir, 'index.html');
   await writeFile(out, html);
   return out;
 }

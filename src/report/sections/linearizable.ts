@@ -205,6 +205,10 @@ function el(name, attrs, parent) {
     var label = el('text', { x: x0 + 5, y: y + LANE / 2 - 2 }, g);
     var room = Math.floor((x1 - x0 - 8) / 7.2);
     label.textContent = room >= o.text.length ? o.text : room > 2 ? o.text.slice(0, room - 1) + '…' : '';
+    if (o.blocked) {
+      var mark = el('text', { x: x0, y: y - 2, 'class': 'cx-blocked-label' }, svg);
+      mark.textContent = '✗ cannot be linearized';
+    }
     byOp[o.i] = g;
     var lines = function () {
       var out = [{ text: 'p' + o.process + ' · ' + o.text, cls: 'tip-head' }];

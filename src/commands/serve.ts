@@ -1,0 +1,45 @@
+import { existsSync, statSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { startReportServer } from '../report/server.js';
+import { writeReportsIndex } from '../report/writer.js';
+
+export interface ServeOptions {
+  port?: string;
+}
+
+/**
+ * `dscheck serve [dir]`: serves the reports folder on 127.0.0.1 and prints the URL; runs until
+ * interrupted. The runs list is regenerated first so it shows every run folder there is.
+ */
+export async function serve(
+  dir: string,
+  options: ServeOptions,
+  out = process.stdout,
+  until: Promise<unknown> = interrupted(),
+): Promise<void> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no such reports folder: ${dir}`);
+  const port = Number(options.port ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be a port number (0..65535), got '${options.port}'`);
+  }
+  await writeReportsIndex(dir);
+  const server = await startReportServer(dir, port).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use; choose another with --port`);
+    throw err;
+  });
+  out.write(`serving ${dir} at ${server.url} (Ctrl-C to stop)\n`);
+  await until;
+  await server.close();
+}
+
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
