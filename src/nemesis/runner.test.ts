@@ -53,7 +53,7 @@ describe('NemesisRunner', () => {
     expect(runner.describe()).toBe('healthy');
   });
 
-  it('heals what is still active, the network before resumes and restarts', async () => {
+  it('heals what is still active: paused nodes first, then the network, then restarts', async () => {
     const calls: string[] = [];
     const { events, runner } = setup(
       [fakeFault('kill', calls), fakeFault('pause', calls), fakeFault('partition', calls)],
@@ -66,7 +66,7 @@ describe('NemesisRunner', () => {
     await runner.run();
     expect(runner.describe()).toBe('kill+pause+partition');
     await runner.healAll();
-    expect(calls.slice(3)).toEqual(['stop partition', 'stop pause', 'stop kill']);
+    expect(calls.slice(3)).toEqual(['stop pause', 'stop partition', 'stop kill']);
     expect(events.slice(3).every((e) => e.delayMs === undefined)).toBe(true);
     expect(runner.describe()).toBe('healthy');
   });
