@@ -1,16 +1,10 @@
 import { Command, Option } from 'commander';
 import { MODEL_NAMES } from './checker/linearizable/models.js';
-import { check } from './commands/check.js';
-import { type CleanOptions, clean } from './commands/clean.js';
-import { type DoctorOptions, doctor } from './commands/doctor.js';
-import {
-  type ImagesBuildOptions,
-  type ImagesListOptions,
-  imagesBuild,
-  imagesList,
-} from './commands/images.js';
+import type { CleanOptions } from './commands/clean.js';
+import type { DoctorOptions } from './commands/doctor.js';
+import type { ImagesBuildOptions, ImagesListOptions } from './commands/images.js';
 import type { ReportOptions } from './commands/report.js';
-import { type RunCliOptions, run } from './commands/run.js';
+import type { RunCliOptions } from './commands/run.js';
 import type { ServeOptions } from './commands/serve.js';
 import { PARTITION_SHAPES } from './nemesis/grudge.js';
 import { NEMESIS_KINDS } from './nemesis/schedule.js';
@@ -18,7 +12,10 @@ import { RUN_DEFAULTS } from './run/options.js';
 import { STORE_NAMES } from './stores/index.js';
 import { WORKLOADS } from './workloads/index.js';
 
-/** The command table only: each command is a typed function in src/commands/. */
+/**
+ * The command table only: each command is a typed function in src/commands/, loaded when it runs
+ * so that `dscheck check` does not pay for Docker and store clients at start-up.
+ */
 export function buildProgram(): Command {
   const program = new Command('dscheck')
     .description('What a real data store does to your data when the network breaks or nodes die.')
@@ -41,7 +38,7 @@ export function buildProgram(): Command {
     .option('--timeout <seconds>', 'give up on a file after this long and call it unknown', '300')
     .option('--json', 'one JSON object per file per line')
     .action(async (files: string[], opts) => {
-      await check(files, opts);
+      await (await import('./commands/check.js')).check(files, opts);
     });
 
   const d = RUN_DEFAULTS;
@@ -82,16 +79,21 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'where run folders go', d.out)
     .option('--name <name>', 'run name (default: <store>-<workload>-<nemesis>)')
     .action(async (opts: RunCliOptions) => {
-      await run(opts);
+      await (await import('./commands/run.js')).run(opts);
     });
 
   program
     .command('report')
     .description('write the HTML report of a run folder, or of any history file (NDJSON or Jepsen EDN)')
     .argument('<target>', 'a run folder (reports/<run>/<timestamp>) or a history file')
-    .addOption(new Option('--model <model>', 'for a history file: the object it operates on').choices(MODEL_NAMES))
+    .addOption(
+      new Option('--model <model>', 'for a history file: the object it operates on').choices(MODEL_NAMES),
+    )
     .option('--initial-value <json>', "for a history file: the object's initial value, as JSON")
-    .option('--out <file>', 'where the page goes (default: index.html in the run folder, or beside the history)')
+    .option(
+      '--out <file>',
+      'where the page goes (default: index.html in the run folder, or beside the history)',
+    )
     .action(async (target: string, opts: ReportOptions) => {
       const { report } = await import('./commands/report.js');
       await report(target, opts);
@@ -113,14 +115,14 @@ export function buildProgram(): Command {
     .description('build missing or out-of-date images (the base from debootstrap when no registry answers)')
     .option('--store <store>', `only this store's image: ${STORE_NAMES.join(', ')}`)
     .action(async (opts: ImagesBuildOptions) => {
-      await imagesBuild(opts);
+      await (await import('./commands/images.js')).imagesBuild(opts);
     });
   images
     .command('list')
     .description('dscheck images with their recipe hash, size, age and whether they are current')
     .option('--json', 'one JSON object per image per line')
     .action(async (opts: ImagesListOptions) => {
-      await imagesList(opts);
+      await (await import('./commands/images.js')).imagesList(opts);
     });
 
   program
@@ -128,7 +130,7 @@ export function buildProgram(): Command {
     .description('check that Docker, images, iptables and debootstrap are ready, and say what to fix')
     .option('--json', 'the checks as one JSON array')
     .action(async (opts: DoctorOptions) => {
-      await doctor(opts);
+      await (await import('./commands/doctor.js')).doctor(opts);
     });
 
   program
@@ -136,7 +138,7 @@ export function buildProgram(): Command {
     .description('remove containers and networks left behind by dscheck runs that are no longer running')
     .option('--json', 'what was removed, as one JSON object')
     .action(async (opts: CleanOptions) => {
-      await clean(opts);
+      await (await import('./commands/clean.js')).clean(opts);
     });
 
   return program;

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { execa } from 'execa';
 import { type ArchiveFile, tarOf } from './archive.js';
 import { dockerClient } from './client.js';
 import { LABEL } from './labels.js';
@@ -147,6 +146,7 @@ async function debootstrapImport(repo: string, version: string, progress: Progre
   const parent = process.env.DSCHECK_TMPDIR ?? (existsSync('/var/tmp') ? '/var/tmp' : tmpdir());
   const dir = await mkdtemp(join(parent, 'dscheck-base-'));
   const started = performance.now();
+  const { execa } = await import('execa');
   try {
     progress(`debootstrap --variant=${BASE_RECIPE.variant} ${BASE_RECIPE.suite} from ${mirror} (30-60 s)`);
     const debootstrap = execa(

@@ -81,6 +81,8 @@ function faultPlugin() {
       draw: [function (u) {
         spans(u, function (ctx, f, x0, x1, b) {
           ctx.font = (12 * dpr) + 'px ' + FONT;
+          ctx.textAlign = 'left';
+          ctx.textBaseline = 'alphabetic';
           ctx.fillStyle = '#30363d';
           var text = f.label, room = x1 - x0 - 6 * dpr;
           if (ctx.measureText(text).width > room) text = f.kind;

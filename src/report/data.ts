@@ -134,20 +134,23 @@ function plotData(ops: readonly Operation[], axis: TimeAxis, from: number, to: n
     ]),
   );
 
-  const span = to - from;
-  const width =
-    axis.unit === 's'
-      ? Math.max(1, Math.ceil(span / RATE_BUCKETS))
-      : Math.max(1, Math.ceil(span / Math.min(150, RATE_BUCKETS)));
-  const perUnit = axis.unit === 's' ? width : 1;
-  const rates = completions.map((c) => countBuckets(c, from, to, width).map((n) => round(n / perUnit)));
+  const width = rateBucket(axis, to - from);
+  const bucketX = countBuckets([], from, to, width).map((_, b) => round(from + b * width));
+  // Rates per second; the last bucket is usually cut short by the end of the history.
+  const seconds = bucketX.map((x) => (axis.unit === 's' ? Math.min(width, to - x) || width : 1));
+  const rates = completions.map((c) => countBuckets(c, from, to, width).map((n, b) => round(n / seconds[b])));
   const all = countBuckets(invoked, from, to, width);
   const ok = countBuckets(invokedOk, from, to, width);
-  const bucketX = all.map((_, b) => round(from + b * width));
+  // A stepped line ends at its last point: repeat the last value at the end so the last bucket shows.
+  const stepX = [...bucketX, round(to)];
+  const repeatLast = <T>(ys: T[]): T[] => [...ys, ys[ys.length - 1]];
   return {
     latency: { x: aligned.x.map(round), ys: aligned.ys.map((c) => c.map(roundOrNull)), downsampled },
-    throughput: { x: bucketX, ys: rates, width },
-    availability: { x: bucketX, y: all.map((n, b) => (n === 0 ? null : Math.round((1000 * ok[b]) / n) / 10)) },
+    throughput: { x: stepX, ys: rates.map(repeatLast), width },
+    availability: {
+      x: stepX,
+      y: repeatLast(all.map((n, b) => (n === 0 ? null : Math.round((1000 * ok[b]) / n) / 10))),
+    },
   };
 }
 
@@ -251,6 +254,17 @@ class Interner<T> {
     }
     return id;
   }
+}
+
+/**
+ * Bucket width for throughput and availability: a second for ordinary runs, a round fraction of
+ * one for very short runs (so they still get about 50 points), wider for very long ones.
+ */
+export function rateBucket(axis: TimeAxis, span: number): number {
+  if (axis.unit === 'event') return Math.max(1, Math.ceil(span / 150));
+  const target = span < 50 ? span / 50 : span > RATE_BUCKETS ? span / RATE_BUCKETS : 1;
+  const steps = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
+  return steps.find((s) => s >= target) ?? Math.ceil(target);
 }
 
 /** Ten microseconds is finer than a pixel on any plot; shorter numbers keep the page small. */

@@ -126,7 +126,7 @@ ${warnings}
 <h2>Plots</h2>
 <p class="hint">Drag across a plot to zoom all plots and the timeline there; double-click to zoom out.</p>
 <figure class="plot"><figcaption><strong>Latency of every operation</strong> by invocation time${legend(plotsLegendNote)}</figcaption><div id="plot-latency"></div></figure>
-<figure class="plot"><figcaption><strong>Throughput</strong>: completions per ${axis.unit === 's' ? (data.plots.throughput.width === 1 ? 'second' : `${data.plots.throughput.width} s (per second)`) : `${data.plots.throughput.width} events`}, by outcome${legend()}</figcaption><div id="plot-throughput"></div></figure>
+<figure class="plot"><figcaption><strong>Throughput</strong>: ${axis.unit === 's' ? `completions per second${data.plots.throughput.width === 1 ? '' : ` (in ${data.plots.throughput.width} s intervals)`}` : `completions per ${data.plots.throughput.width} events`}, by outcome${legend()}</figcaption><div id="plot-throughput"></div></figure>
 <figure class="plot"><figcaption><strong>Availability</strong>: share of operations invoked in each interval that succeeded<p class="legend"><span class="sw avail"></span>operations ok (%) <span class="sw fault"></span>fault window</p></figcaption><div id="plot-availability"></div></figure>
 </section>
 <section id="timeline">

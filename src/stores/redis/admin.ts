@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { redisClass } from './client.js';
 
 /**
  * One-shot administrative commands (PING, INFO, ROLE, SENTINEL ...) from the host. A fresh
@@ -10,7 +10,7 @@ export async function adminCall(
   args: readonly (string | number)[],
   timeoutMs = 2000,
 ): Promise<unknown> {
-  const connection = new Redis({
+  const connection = new (redisClass())({
     host,
     port,
     lazyConnect: true,

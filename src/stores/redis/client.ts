@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Json } from '../../history/types.js';
 import type { ClusterNode, RegisterClient } from '../types.js';
+
+/** ioredis, loaded on first use so commands that never talk to Redis start fast. */
+export function redisClass(): typeof Redis {
+  return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
+}
+
 import { REDIS_PORT, SENTINEL_MASTER, SENTINEL_PORT } from './config.js';
 
 /** Swaps only when the current value is the expected one; atomic because Lua runs alone. */
@@ -38,8 +45,8 @@ export async function openConnection(target: Target, timeoutMs: number): Promise
   const options = connectionOptions(timeoutMs);
   const connection =
     target.kind === 'node'
-      ? new Redis({ ...options, host: target.node.ip, port: REDIS_PORT })
-      : new Redis({
+      ? new (redisClass())({ ...options, host: target.node.ip, port: REDIS_PORT })
+      : new (redisClass())({
           ...options,
           name: SENTINEL_MASTER,
           role: target.role,
