@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { type EdnMap, EdnReader, EdnSyntaxError, type EdnValue } from './edn.js';
@@ -26,12 +25,12 @@ export function formatOf(file: string, format?: string): HistoryFormat {
 /** Reads a whole history: dscheck NDJSON (streamed) or a Jepsen/Knossos EDN history. */
 export async function readHistory(file: string, options: { format?: string } = {}): Promise<History> {
   const format = formatOf(file, options.format);
-  const info = await stat(file).catch(() => undefined);
+  const info = statSync(file, { throwIfNoEntry: false });
   if (!info?.isFile()) throw new UsageError(`no such history file: ${file}`);
-  return format === 'edn' ? readEdnHistory(file) : readNdjsonHistory(file);
+  return format === 'edn' ? readEdnHistory(file) : readNdjsonHistory(file, info.size);
 }
 
-async function readNdjsonHistory(file: string): Promise<History> {
+async function readNdjsonHistory(file: string, size: number): Promise<History> {
   const collector = new OperationCollector(file);
   let lineNo = 0;
   let events = 0;
@@ -57,11 +56,11 @@ async function readNdjsonHistory(file: string): Promise<History> {
     }
     events++;
   };
-  // Small files in one read; large ones streamed so a huge history is not held twice.
-  const size = (await stat(file)).size;
+  // Small files in one synchronous read (many small files would otherwise wait on the thread
+  // pool); large ones streamed so a huge history is not held twice.
   const chunks: AsyncIterable<string> | string[] =
     size < 1 << 25
-      ? [await readFile(file, 'utf8')]
+      ? [readFileSync(file, 'utf8')]
       : createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   for await (const chunk of chunks) {
     const text = rest + chunk;
@@ -85,7 +84,7 @@ async function readNdjsonHistory(file: string): Promise<History> {
 }
 
 async function readEdnHistory(file: string): Promise<History> {
-  const text = await readFile(file, 'utf8');
+  const text = readFileSync(file, 'utf8');
   const reader = new EdnReader(text);
   const forms: { map: EdnMap; line: number }[] = [];
   try {

@@ -6,7 +6,7 @@ import { assertFits, type CompleteModel, MODELS, type ModelName } from './models
 export { inferModel, MODEL_NAMES, type ModelName } from './models.js';
 
 /** Configurations per key in the first round (see below). */
-const FIRST_ROUND_CONFIGURATIONS = 20_000;
+const FIRST_ROUND_CONFIGURATIONS = 5_000;
 
 export interface LinearizabilityOptions {
   model: ModelName;
@@ -90,7 +90,9 @@ export async function checkLinearizable(
   const unknown: { key: string | null; reason: string }[] = [];
   let configurations = 0;
   let undecided = [...byKey.keys()];
-  for (const maxConfigurations of [FIRST_ROUND_CONFIGURATIONS, Number.POSITIVE_INFINITY]) {
+  for (const budget of [FIRST_ROUND_CONFIGURATIONS, Number.POSITIVE_INFINITY]) {
+    // A lone key gains nothing from a first round: search it to the end at once.
+    const maxConfigurations = undecided.length > 1 ? budget : Number.POSITIVE_INFINITY;
     const still: (string | null)[] = [];
     for (const key of undecided) {
       const outcome = searchPartition(model, initial, byKey.get(key) ?? [], {
