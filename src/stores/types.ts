@@ -47,6 +47,18 @@ export interface RegisterClient {
   close(): Promise<void>;
 }
 
+/**
+ * A client of one logical process for the set workload: adds unique integers to a set per key,
+ * reads a whole set. One outstanding call at a time.
+ */
+export interface SetClient {
+  readonly node?: string;
+  add(key: string, element: number): Promise<void>;
+  /** Every element of the set, in any order. */
+  read(key: string): Promise<number[]>;
+  close(): Promise<void>;
+}
+
 /** How a client error ends an operation: `fail` = definitely no effect, `info` = unknown. */
 export interface ErrorVerdict {
   type: 'fail' | 'info';
@@ -77,6 +89,11 @@ export interface Network {
   heal(): Promise<void>;
 }
 
+/** A store that can hold the set workload's sets. */
+export interface HasSets {
+  setClient(index: number, timeoutMs: number): Promise<SetClient>;
+}
+
 export interface Killable {
   /** SIGKILL the server process; data on disk is kept. */
   kill(node: string): Promise<void>;
@@ -103,6 +120,7 @@ export interface HasNetwork {
   readonly network: Network;
 }
 
+export const hasSets = (db: Db): db is Db & HasSets => typeof (db as Partial<HasSets>).setClient === 'function';
 export const isKillable = (db: Db): db is Db & Killable =>
   typeof (db as Partial<Killable>).kill === 'function';
 export const isPausable = (db: Db): db is Db & Pausable =>
