@@ -16,7 +16,11 @@ export interface ReportOptions {
  * file (checked on the fly), so a history from another tool can be seen too. A history file's
  * verdict is the exit code, as with `dscheck check`.
  */
-export async function report(target: string, options: ReportOptions, out = process.stdout): Promise<void> {
+export async function report(
+  target: string,
+  options: ReportOptions,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
   if (!existsSync(target)) throw new UsageError(`no such run folder or history file: ${target}`);
   if (statSync(target).isDirectory()) {
     if (!existsSync(join(target, 'test.json')) || !existsSync(join(target, 'history.ndjson'))) {

@@ -1,5 +1,4 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { EXIT, ExitError, oneOf, UsageError } from '../errors.js';
 import { MAX_SEED, Random } from '../generator/random.js';
@@ -7,7 +6,7 @@ import { HistoryWriter } from '../history/writer.js';
 import { createFaults } from '../nemesis/index.js';
 import { NemesisRunner } from '../nemesis/runner.js';
 import { planSchedule } from '../nemesis/schedule.js';
-import { renderRunReport } from '../report/run-summary.js';
+import { writeReportsIndex, writeRunReport } from '../report/writer.js';
 import { analyzeRun, type RunResults, summarize } from '../run/analyze.js';
 import { createRunFolder, updateLatestLink, writeJson } from '../run/folder.js';
 import { Interrupt } from '../run/interrupt.js';
@@ -145,7 +144,13 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
       results,
     );
     writeJson(join(dir, 'results.json'), results);
-    writeFileSync(join(dir, 'index.html'), renderRunReport({ test, results, summary }));
+    // A page that cannot be written is logged: the verdict and its exit code still stand.
+    await quietlyAsync(log, 'writing the report', async () => void (await writeRunReport(dir)));
+    await quietlyAsync(
+      log,
+      'updating reports/index.html',
+      async () => void (await writeReportsIndex(config.out)),
+    );
     quietly(log, 'updating the latest link', () => updateLatestLink(dir, timestamp));
     out.write(`${summary.join('\n')}\nreport: ${join(relative(process.cwd(), dir) || '.', 'index.html')}\n`);
     const code = verdictCode(results);

@@ -1,5 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { RUNS_LIST_TITLE } from '../report/index-page.js';
 import { startReportServer } from '../report/server.js';
 import { writeReportsIndex } from '../report/writer.js';
 
@@ -14,15 +16,16 @@ export interface ServeOptions {
 export async function serve(
   dir: string,
   options: ServeOptions,
-  out = process.stdout,
+  out: NodeJS.WritableStream = process.stdout,
   until: Promise<unknown> = interrupted(),
 ): Promise<void> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no such reports folder: ${dir}`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`no such reports folder: ${dir}`);
   const port = Number(options.port ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be a port number (0..65535), got '${options.port}'`);
   }
-  await writeReportsIndex(dir);
+  if (ownsIndex(dir)) await writeReportsIndex(dir);
   const server = await startReportServer(dir, port).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use; choose another with --port`);
     throw err;
@@ -30,6 +33,16 @@ export async function serve(
   out.write(`serving ${dir} at ${server.url} (Ctrl-C to stop)\n`);
   await until;
   await server.close();
+}
+
+/**
+ * Whether the folder's index.html is the runs list (or missing), so regenerating it loses
+ * nothing: serving a run folder, or any other folder, must not overwrite its page.
+ */
+function ownsIndex(dir: string): boolean {
+  if (existsSync(join(dir, 'test.json'))) return false;
+  const index = join(dir, 'index.html');
+  return !existsSync(index) || readFileSync(index, 'utf8').includes(RUNS_LIST_TITLE);
 }
 
 function interrupted(): Promise<void> {

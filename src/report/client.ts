@@ -146,7 +146,7 @@ makePlot('plot-throughput', OUTCOMES.map(function (o) {
   return { label: o, stroke: COLORS[o], width: 2, paths: stepped, points: { show: false } };
 }), [P.throughput.x].concat(P.throughput.ys),
   { label: unit === 's' ? 'completions per second' : 'completions per ' + P.throughput.width + ' events', size: 70 });
-makePlot('plot-availability', [{ label: 'ok share', stroke: '#0072B2', width: 2, fill: 'rgba(0,114,178,0.12)', paths: stepped, points: { show: false } }],
+makePlot('plot-availability', [{ label: 'ok share', stroke: '#0072B2', width: 2, paths: stepped, points: { show: false } }],
   [P.availability.x, P.availability.y],
   { label: 'operations ok (%)', size: 70 }, { range: [0, 100] });
 
@@ -161,7 +161,7 @@ window.addEventListener('resize', function () {
   var main = document.getElementById('timeline-main'), over = document.getElementById('timeline-overview');
   var label = document.getElementById('timeline-window');
   if (!main || !over) return;
-  var LEFT = 70, AXIS = 26, dpr = window.devicePixelRatio || 1;
+  var LEFT = 100, AXIS = 26, dpr = window.devicePixelRatio || 1;
   var lanes = T.lanes.length;
   var laneH = Math.max(6, Math.min(22, Math.floor(420 / Math.max(1, lanes))));
   var byLane = [];

@@ -263,7 +263,9 @@ class Interner<T> {
 export function rateBucket(axis: TimeAxis, span: number): number {
   if (axis.unit === 'event') return Math.max(1, Math.ceil(span / 150));
   const target = span < 50 ? span / 50 : span > RATE_BUCKETS ? span / RATE_BUCKETS : 1;
-  const steps = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
+  const steps = [
+    0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
+  ];
   return steps.find((s) => s >= target) ?? Math.ceil(target);
 }
 

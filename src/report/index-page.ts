@@ -1,5 +1,8 @@
 import { esc } from './escape.js';
 
+/** The runs list's title, by which `dscheck serve` knows the page is one it may regenerate. */
+export const RUNS_LIST_TITLE = '<title>dscheck runs</title>';
+
 /** One run in reports/index.html. */
 export interface RunListing {
   /** Link to the run's page (or folder), relative to the reports folder. */
@@ -37,7 +40,7 @@ export function renderReportsIndex(runs: readonly RunListing[]): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>dscheck runs</title>
+${RUNS_LIST_TITLE}
 <style>
 body { margin: 0; color: #1b1f24; font: 17px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
 main { max-width: 1240px; margin: 0 auto; padding: 24px 28px 64px; }

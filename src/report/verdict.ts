@@ -1,6 +1,6 @@
 import type { LinearizabilityResult } from '../checker/linearizable/index.js';
 import type { PerfResult } from '../checker/perf.js';
-import { mergeValidity, type CheckerResult, type Validity } from '../checker/types.js';
+import { type CheckerResult, mergeValidity, type Validity } from '../checker/types.js';
 import type { Operation } from '../history/types.js';
 import type { FaultSpan } from './faults.js';
 
@@ -63,7 +63,8 @@ export function verdictOf(
     );
   }
   if (lin) found.push(linearizabilityWords(lin));
-  if (meta.interrupted) found.push('The run was interrupted: the verdict covers only what was recorded before.');
+  if (meta.interrupted)
+    found.push('The run was interrupted: the verdict covers only what was recorded before.');
   for (const e of meta.nemesisErrors ?? []) found.push(`Nemesis problem: ${e}`);
 
   const writes = writeAvailability(operations, spans);
@@ -127,6 +128,7 @@ function linearizabilityWords(r: LinearizabilityResult): string {
   }
   if (r.valid === false) {
     const first = r.failures[0];
+    if (!first) return 'Not linearizable.';
     const key = first.key === null ? 'the register' : `key ${JSON.stringify(first.key)}`;
     const more = r.failures.length > 1 ? ` ${r.failures.length - 1} more key(s) fail too.` : '';
     return `Not linearizable on ${key}: process ${first.op.process}'s ${first.op.description} cannot be explained by any order of the operations before it.${more}`;
@@ -165,7 +167,9 @@ function consistentUnderFaults(perf: PerfResult, writes: WriteAvailability): str
   const inside = perf.availability.insideFaults.share ?? 1;
   const outside = perf.availability.outsideFaults.share ?? 1;
   const refused = [...writes.byNode].filter(([, n]) => n.ops >= 3 && n.ok === 0).map(([node]) => node);
-  const served = [...writes.byNode].filter(([, n]) => n.ops >= 3 && n.ok / n.ops >= 0.5).map(([node]) => node);
+  const served = [...writes.byNode]
+    .filter(([, n]) => n.ops >= 3 && n.ok / n.ops >= 0.5)
+    .map(([node]) => node);
   if (refused.length > 0 && served.length > 0) {
     return [
       `During the faults, clients talking to ${refused.sort().join(', ')} had every write refused or timed out, ` +

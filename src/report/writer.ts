@@ -63,10 +63,15 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
   const files = ['history.ndjson', 'results.json', 'test.json'];
   if (existsSync(join(runDir, 'nodes'))) files.push('nodes');
   const links = files.map((f) => ({
-    href: relative(dirname(resolve(out)), join(resolve(runDir), f)).split('\\').join('/'),
+    href: relative(dirname(resolve(out)), join(resolve(runDir), f))
+      .split('\\')
+      .join('/'),
     text: f === 'nodes' ? 'node logs' : f,
   }));
-  const html = renderReport({ meta, history, checkers, links, version: packageInfo().version }, await loadAssets());
+  const html = renderReport(
+    { meta, history, checkers, links, version: packageInfo().version },
+    await loadAssets(),
+  );
   await writeFile(out, html);
   return out;
 }

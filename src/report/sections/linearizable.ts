@@ -181,7 +181,8 @@ function el(name, attrs, parent) {
   var host = root.querySelector('[data-cx="' + n + '"]');
   if (!host) return;
   var LANE = 40, TOP = 34, LEFT = 64;
-  var unit = Math.max(14, Math.min(34, 1100 / cx.ranks));
+  // Fit the container when that leaves room for the boxes; scroll sideways otherwise.
+  var unit = Math.max(10, Math.min(34, (host.clientWidth - LEFT - 4) / (cx.ranks + 1)));
   var width = LEFT + (cx.ranks + 1) * unit;
   var height = TOP + cx.processes.length * LANE + 8;
   var svg = el('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, 'class': 'cx-svg' }, host);
@@ -202,11 +203,11 @@ function el(name, attrs, parent) {
     var cls = 'cx-op' + (o.blocked ? ' blocked' : o.step >= 0 ? ' lin' : ' other') + (o.r === null ? ' pend' : '');
     var g = el('g', { 'class': cls, 'data-op': o.i, tabindex: 0 }, svg);
     el('rect', { x: x0, y: y, width: Math.max(4, x1 - x0), height: LANE - 14, rx: 4 }, g);
-    var label = el('text', { x: x0 + 5, y: y + LANE / 2 - 2 }, g);
+    var label = el('text', { x: x0 + 5, y: y + 16 }, g);
     var room = Math.floor((x1 - x0 - 8) / 7.2);
     label.textContent = room >= o.text.length ? o.text : room > 2 ? o.text.slice(0, room - 1) + '…' : '';
     if (o.blocked) {
-      var mark = el('text', { x: x0, y: y - 2, 'class': 'cx-blocked-label' }, svg);
+      var mark = el('text', { x: x0 - 6, y: y + 16, 'text-anchor': 'end', 'class': 'cx-blocked-label' }, svg);
       mark.textContent = '✗ cannot be linearized';
     }
     byOp[o.i] = g;
@@ -235,13 +236,14 @@ function el(name, attrs, parent) {
     g.addEventListener('blur', leave);
   });
   var path = ordered.filter(function (o) { return o.x !== undefined; }).map(function (o) {
-    return X(o.x) + ',' + (TOP + o.lane * LANE + LANE / 2);
+    return X(o.x) + ',' + (TOP + o.lane * LANE + LANE - 7);
   });
   if (path.length > 1) el('polyline', { points: path.join(' '), 'class': 'cx-path' }, svg);
   var lastStateX = -Infinity;
   ordered.forEach(function (o) {
     if (o.x === undefined) return;
-    var cxp = X(o.x), cy = TOP + o.lane * LANE + LANE / 2;
+    // On the box's lower edge, clear of its label.
+    var cxp = X(o.x), cy = TOP + o.lane * LANE + LANE - 7;
     el('circle', { cx: cxp, cy: cy, r: 4.5, 'class': 'cx-point' }, svg);
     if (o.after !== o.before && cxp - lastStateX > 30) {
       var s = el('text', { x: cxp, y: 20, 'class': 'cx-state' }, svg);

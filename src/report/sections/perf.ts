@@ -1,4 +1,10 @@
-import { type Availability, type OutcomeCounts, type PerfResult, type Quantiles, quantiles } from '../../checker/perf.js';
+import {
+  type Availability,
+  type OutcomeCounts,
+  type PerfResult,
+  type Quantiles,
+  quantiles,
+} from '../../checker/perf.js';
 import type { Operation } from '../../history/types.js';
 import { esc } from '../escape.js';
 import type { ReportContext, ReportSection } from './types.js';
