@@ -48,7 +48,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<HistoryE
     key[i] = k;
     kind[i] = roll < 50 ? READ : roll < 80 ? WRITE : CAS;
     if (kind[i] !== READ) arg[i] = ++nextWrite[k];
-    if (kind[i] === CAS) expected[i] = lastWritten[k] < 0 ? 0 : lastWritten[k];
+    if (kind[i] === CAS) expected[i] = Math.max(lastWritten[k], 0);
     if (kind[i] !== READ) lastWritten[k] = arg[i];
     call[i] = clientTime[c] + random.int(1_000, 50_000);
     ret[i] = call[i] + random.int(20_000, 2_000_000);

@@ -120,7 +120,8 @@ export interface HasNetwork {
   readonly network: Network;
 }
 
-export const hasSets = (db: Db): db is Db & HasSets => typeof (db as Partial<HasSets>).setClient === 'function';
+export const hasSets = (db: Db): db is Db & HasSets =>
+  typeof (db as Partial<HasSets>).setClient === 'function';
 export const isKillable = (db: Db): db is Db & Killable =>
   typeof (db as Partial<Killable>).kill === 'function';
 export const isPausable = (db: Db): db is Db & Pausable =>
