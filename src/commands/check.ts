@@ -25,6 +25,16 @@ export interface FileVerdict {
 }
 
 /** Options after parsing, as passed to worker threads. */
+/** `--initial-value`: JSON, or a UsageError. Shared by check and report. */
+export function parseInitialValue(text: string | undefined): Json | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    throw new UsageError(`--initial-value must be JSON (e.g. 0, null, "x"), got '${text}'`);
+  }
+}
+
 export interface CheckSettings {
   model?: ModelName;
   initialValue?: Json;
@@ -130,15 +140,6 @@ function verdictCode(result: LinearizabilityResult): number {
 function worse(a: number, b: number): number {
   const rank = (c: number): number => [EXIT.valid, EXIT.unknown, EXIT.invalid, EXIT.usage].indexOf(c as 0);
   return rank(b) > rank(a) ? b : a;
-}
-
-function parseInitialValue(text: string | undefined): Json | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    throw new UsageError(`--initial-value must be JSON (e.g. 0, null, "x"), got '${text}'`);
-  }
 }
 
 function parseSeconds(option: string, text: string): number {

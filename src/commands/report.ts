@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { ModelName } from '../checker/linearizable/models.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
-import type { Json } from '../history/types.js';
 import { writeHistoryReport, writeRunReport } from '../report/writer.js';
+import { parseInitialValue } from './check.js';
 
 export interface ReportOptions {
   model?: ModelName;
@@ -43,13 +43,4 @@ export async function report(
   out.write(`report: ${relative(process.cwd(), path) || path}\n`);
   if (valid === false) throw new ExitError(EXIT.invalid);
   if (valid === 'unknown') throw new ExitError(EXIT.unknown);
-}
-
-function parseInitialValue(text: string | undefined): Json | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    throw new UsageError(`--initial-value must be JSON (e.g. 0, null, "x"), got '${text}'`);
-  }
 }

@@ -1,6 +1,7 @@
 import type { Random } from '../generator/random.js';
 import type { Json } from '../history/types.js';
 import type { Db } from '../stores/types.js';
+import { NEMESIS_FS } from './events.js';
 import type { PartitionShape } from './grudge.js';
 import type { NemesisKind } from './schedule.js';
 
@@ -37,4 +38,34 @@ export function pickMinority(nodes: readonly string[], random: Random): string[]
   const most = Math.max(1, Math.floor((nodes.length - 1) / 2));
   const count = random.int(1, most);
   return random.shuffle(nodes).slice(0, count).sort();
+}
+
+/**
+ * A fault that acts on a seeded minority of nodes, one node at a time in parallel: `act` breaks a
+ * node, `repair` brings it back. Kill and pause are this shape.
+ */
+export function minorityFault(
+  kind: 'kill' | 'pause',
+  options: FaultOptions,
+  act: (node: string) => Promise<void>,
+  repair: (node: string) => Promise<void>,
+): Fault {
+  const nodes = nodeNames(options.db);
+  let affected: string[] = [];
+  return {
+    kind,
+    startF: NEMESIS_FS[kind].start,
+    stopF: NEMESIS_FS[kind].stop,
+    async start() {
+      affected = pickMinority(nodes, options.random);
+      await Promise.all(affected.map(act));
+      return affected;
+    },
+    async stop() {
+      const repaired = affected;
+      await Promise.all(repaired.map(repair));
+      affected = [];
+      return repaired;
+    },
+  };
 }
