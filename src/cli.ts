@@ -67,6 +67,12 @@ export function buildProgram(): Command {
       '--read-from <where>',
       "where clients read (default: the store's first choice; redis: primary, replicas)",
     )
+    .option('--nodes <n>', "number of store nodes, 1..9 (default: the store's; 3)")
+    .option(
+      '--consistency <level>',
+      'cassandra: one, quorum (default), all, or serial (lightweight transactions, SERIAL reads)',
+    )
+    .option('--lwt', 'cassandra: writes and cas as lightweight transactions, committed at --consistency')
     .option(
       '--nemesis-interval <seconds>',
       'length of each healthy and each faulty period',

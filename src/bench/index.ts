@@ -6,7 +6,7 @@ import { execa } from 'execa';
  * another's numbers. Docker benchmarks need the images (`bin/setup` builds them).
  */
 const here = import.meta.dirname;
-for (const script of ['checker.js', 'report.js', 'run-redis.js']) {
+for (const script of ['checker.js', 'stale-reads.js', 'report.js', 'run-redis.js', 'cassandra.js']) {
   console.log(`\n# ${script.replace('.js', '')}`);
   await execa('node', [join(here, script)], { stdio: 'inherit' });
 }

@@ -3,19 +3,25 @@ import { join, relative } from 'node:path';
 import { EXIT, ExitError, oneOf, UsageError } from '../errors.js';
 import { MAX_SEED, Random } from '../generator/random.js';
 import { HistoryWriter } from '../history/writer.js';
-import { createFaults } from '../nemesis/index.js';
+import { createFaults, createMonitors } from '../nemesis/index.js';
 import { NemesisRunner } from '../nemesis/runner.js';
 import { planSchedule } from '../nemesis/schedule.js';
 import { writeReportsIndex, writeRunReport } from '../report/writer.js';
 import { analyzeRun, type RunResults, summarize } from '../run/analyze.js';
 import { createRunFolder, updateLatestLink, writeJson } from '../run/folder.js';
 import { Interrupt } from '../run/interrupt.js';
-import { type RunCliOptions, type RunConfig, reproduceCommand, resolveRunConfig } from '../run/options.js';
+import {
+  type RunCliOptions,
+  type RunConfig,
+  reproduceCommand,
+  resolveConsistency,
+  resolveRunConfig,
+} from '../run/options.js';
 import { packageInfo } from '../run/package.js';
 import { Progress } from '../run/progress.js';
 import { Recorder } from '../run/recorder.js';
 import { WorkerPool } from '../run/workers.js';
-import { storeNamed } from '../stores/index.js';
+import { STORES, storeNamed } from '../stores/index.js';
 import { type Db, hasLogs } from '../stores/types.js';
 import { loadWorkload } from '../workloads/index.js';
 import type { Workload } from '../workloads/types.js';
@@ -29,6 +35,8 @@ interface RunContext {
   config: RunConfig;
   topology: string;
   readFrom: string;
+  nodes: number;
+  consistency?: string;
   workload: Workload;
   dir: string;
   runId: string;
@@ -55,19 +63,34 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
   const store = storeNamed(config.store);
   const topology = oneOf('--topology', config.topology ?? store.defaultTopology, store.topologies);
   const readFrom = oneOf('--read-from', config.readFrom ?? store.readFromChoices[0], store.readFromChoices);
+  const nodes = config.nodes ?? store.defaultNodes;
+  const withLevels = Object.values(STORES).filter((s) => s.consistencyChoices !== undefined);
+  const consistency = resolveConsistency(
+    config,
+    store,
+    withLevels.map((s) => s.name),
+  );
   const workload = loadWorkload(config.workload, { keys: config.keys });
   const keys = workload.keys.length;
 
   const { dir, timestamp } = createRunFolder(config.out, config.name);
   const runId = `${timestamp.replace(/[^0-9TZ]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
-  const command = reproduceCommand(config, { topology, readFrom, keys });
+  const command = reproduceCommand(config, { topology, readFrom, keys, nodes, consistency });
   const test = {
     name: config.name,
     runId,
     seed: config.seed,
     command,
-    options: { ...config, topology, readFrom, keys, nemesis: config.nemesis },
-    store: { name: store.name, topology, nodes: store.defaultNodes, readFrom },
+    options: { ...config, topology, readFrom, keys, nodes, consistency, nemesis: config.nemesis },
+    store: {
+      name: store.name,
+      topology,
+      nodes,
+      readFrom,
+      consistency,
+      lwt: config.lwt,
+      ...store.describe?.(topology),
+    },
     workload: { name: workload.name, source: workload.source, definition: workload.definition },
     versions: { dscheck: packageInfo().version, node: process.version },
     startedAt: new Date().toISOString(),
@@ -94,6 +117,8 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
     config,
     topology,
     readFrom,
+    nodes,
+    consistency,
     workload,
     dir,
     runId,
@@ -162,14 +187,17 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
 
 /** Starts the cluster, runs `body` with it, and always collects its logs and tears it down. */
 async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>): Promise<T> {
-  const { config, topology, readFrom, runId, log, interrupt, progress, dir } = context;
+  const { config, topology, readFrom, nodes, consistency, runId, log, interrupt, progress, dir } = context;
   const store = storeNamed(config.store);
   progress.setPhase('starting');
   const db = await store.start({
     runId,
     topology,
-    nodes: store.defaultNodes,
+    nodes,
     readFrom,
+    consistency,
+    lwt: config.lwt,
+    timeoutMs: config.timeoutMs,
     log,
     signal: interrupt.signal,
   });
@@ -211,6 +239,7 @@ async function runPhases(
     }),
     recorder,
     log,
+    monitors: createMonitors(config.nemesis, { db, recorder, log }),
   });
   setFaultDescriber(() => nemesis.describe());
   const pool = await WorkerPool.open({

@@ -26,7 +26,10 @@ export const BASE_REPOSITORY = 'dscheck/base';
 export interface ImageRecipe {
   /** The store it is for; the image is `dscheck/<store>:<hash>`. */
   readonly store: string;
-  /** Dockerfile instructions after `FROM <base>`. */
+  /**
+   * Dockerfile instructions after `FROM <base> AS base`. A multi-stage recipe starts its later
+   * stages with `FROM base`, since it cannot know the base's tag.
+   */
   readonly dockerfile: string;
   readonly files?: readonly ArchiveFile[];
 }
@@ -89,7 +92,7 @@ async function buildUnlessPresent(recipe: ImageRecipe, progress: Progress, docke
   progress(`building ${tag} from ${base}`);
   const started = performance.now();
   const context = tarOf([
-    { path: 'Dockerfile', content: `FROM ${base}\n${recipe.dockerfile}` },
+    { path: 'Dockerfile', content: `FROM ${base} AS base\n${recipe.dockerfile}` },
     ...(recipe.files ?? []),
   ]);
   const stream = await traced(`build ${tag}`, () =>

@@ -6,6 +6,8 @@ export const NEMESIS_FS: Readonly<Record<NemesisKind, { start: string; stop: str
   kill: { start: 'kill', stop: 'restart' },
   pause: { start: 'pause', stop: 'resume' },
   loss: { start: 'start-loss', stop: 'stop-loss' },
+  // From a promotion to the old primary's return: the window in which two nodes may take writes.
+  failover: { start: 'failover', stop: 'rejoin' },
 };
 
 /**

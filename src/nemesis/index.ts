@@ -1,12 +1,13 @@
 import type { Random } from '../generator/random.js';
+import { failoverMonitor, type Monitor, type MonitorOptions } from './failover.js';
 import type { Fault, FaultOptions } from './fault.js';
 import { killFault } from './kill.js';
 import { lossFault } from './loss.js';
 import { partitionFault } from './partition.js';
 import { pauseFault } from './pause.js';
-import type { NemesisKind } from './schedule.js';
+import { MONITOR_KINDS, type NemesisKind } from './schedule.js';
 
-const FACTORIES: Readonly<Record<NemesisKind, (options: FaultOptions) => Fault>> = {
+const FACTORIES: Readonly<Record<Exclude<NemesisKind, 'failover'>, (options: FaultOptions) => Fault>> = {
   partition: partitionFault,
   kill: killFault,
   pause: pauseFault,
@@ -21,5 +22,12 @@ export function createFaults(
   kinds: readonly NemesisKind[],
   options: Omit<FaultOptions, 'random'> & { random: Random },
 ): Fault[] {
-  return kinds.map((kind) => FACTORIES[kind]({ ...options, random: options.random.derive(kind) }));
+  return kinds
+    .filter((kind): kind is Exclude<NemesisKind, 'failover'> => !MONITOR_KINDS.includes(kind))
+    .map((kind) => FACTORIES[kind]({ ...options, random: options.random.derive(kind) }));
+}
+
+/** The monitors among the selected kinds (the failover tool); a kind the cluster cannot do is a UsageError. */
+export function createMonitors(kinds: readonly NemesisKind[], options: MonitorOptions): Monitor[] {
+  return kinds.includes('failover') ? [failoverMonitor(options)] : [];
 }

@@ -1,4 +1,5 @@
 import type { Recorder } from '../run/recorder.js';
+import type { Monitor } from './failover.js';
 import type { Fault } from './fault.js';
 import type { NemesisKind, NemesisStep } from './schedule.js';
 
@@ -14,6 +15,8 @@ export interface NemesisRunnerOptions {
   steps: readonly NemesisStep[];
   recorder: Recorder;
   log: (message: string) => void;
+  /** Nemeses that watch for the whole run (the failover tool); they run beside the schedule. */
+  monitors?: readonly Monitor[];
 }
 
 /**
@@ -33,8 +36,12 @@ export class NemesisRunner {
 
   constructor(private readonly options: NemesisRunnerOptions) {}
 
-  /** Runs the steps in order until the last one or `stop()`. */
+  /** Runs the steps in order until the last one or `stop()`, and the monitors until `stop()`. */
   async run(): Promise<void> {
+    await Promise.all([this.playSteps(), ...(this.options.monitors ?? []).map((m) => m.run())]);
+  }
+
+  private async playSteps(): Promise<void> {
     const { steps, recorder } = this.options;
     for (const step of steps) {
       await this.sleepUntil(step.atMs);
@@ -56,12 +63,14 @@ export class NemesisRunner {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.wake?.();
+    for (const monitor of this.options.monitors ?? []) monitor.stop();
   }
 
   /** Repairs every active fault, recording each repair. */
   async healAll(): Promise<void> {
     const ordered = [...this.active].sort((a, b) => HEAL_ORDER.indexOf(a.kind) - HEAL_ORDER.indexOf(b.kind));
     for (const fault of ordered) await this.repair(fault);
+    for (const monitor of this.options.monitors ?? []) await monitor.settle();
   }
 
   /** The faults in effect now, for the progress line. */

@@ -1,7 +1,12 @@
 import type { Random } from '../generator/random.js';
 
-export const NEMESIS_KINDS = ['partition', 'kill', 'pause', 'loss'] as const;
+export const NEMESIS_KINDS = ['partition', 'kill', 'pause', 'loss', 'failover'] as const;
 export type NemesisKind = (typeof NEMESIS_KINDS)[number];
+/**
+ * Kinds that react to the other faults for the whole run (an operator's failover tool) instead
+ * of taking faulty periods of their own.
+ */
+export const MONITOR_KINDS: readonly NemesisKind[] = ['failover'];
 
 /** One planned action of the nemesis: start or stop a fault `atMs` after the run started. */
 export interface NemesisStep {
@@ -28,7 +33,8 @@ export interface ScheduleOptions {
  * the run's final phase heals whatever is still active.
  */
 export function planSchedule(options: ScheduleOptions): NemesisStep[] {
-  const { kinds, intervalMs, timeLimitMs, random } = options;
+  const { intervalMs, timeLimitMs, random } = options;
+  const kinds = options.kinds.filter((kind) => !MONITOR_KINDS.includes(kind));
   if (kinds.length === 0 || !(intervalMs > 0)) return [];
   const order = random.shuffle(kinds);
   const steps: NemesisStep[] = [];

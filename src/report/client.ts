@@ -44,6 +44,8 @@ function hideTip() { tip.hidden = true; }
 window.dscheck = {
   data: D, colors: COLORS, faultFill: faultFill, fmtX: fmtX, fmtDuration: fmtDuration,
   showTip: showTip, moveTip: moveTip, hideTip: hideTip, plots: [], timeline: null,
+  // For sections: a time plot like the page's own (fault shading, shared zoom); plot(id, series, data, yAxis, yScale).
+  plot: makePlot,
   section: function (id, body) {
     var root = document.getElementById(id);
     try { body(root, D.sections[id], window.dscheck); }

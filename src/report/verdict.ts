@@ -1,5 +1,7 @@
 import type { LinearizabilityResult } from '../checker/linearizable/index.js';
+import type { LostWritesResult } from '../checker/lost-writes.js';
 import type { PerfResult } from '../checker/perf.js';
+import type { StaleReadsResult } from '../checker/stale-reads.js';
 import { type CheckerResult, mergeValidity, type Validity } from '../checker/types.js';
 import type { Operation } from '../history/types.js';
 import type { FaultSpan } from './faults.js';
@@ -63,6 +65,23 @@ export function verdictOf(
     );
   }
   if (lin) found.push(linearizabilityWords(lin));
+  const stale = checkers['stale-reads'] as StaleReadsResult | undefined;
+  if (stale) {
+    found.push(
+      stale.staleReads > 0
+        ? `${stale.staleReads.toLocaleString('en')} of ${stale.reads.toLocaleString('en')} reads were stale (returned a value already overwritten), up to ${stale.stalenessMs?.max ?? 0} ms.`
+        : `No stale read in ${stale.reads.toLocaleString('en')} reads.`,
+      `Per client: ${stale.readYourWrites.count} read-your-writes and ${stale.monotonicReads.count} monotonic-reads violations.`,
+    );
+  }
+  const lost = checkers['lost-writes'] as LostWritesResult | undefined;
+  if (lost) {
+    found.push(
+      lost.valid === 'unknown' && lost.lost.count === 0
+        ? 'Lost writes could not be judged: a set had no final read.'
+        : `${lost.lost.acknowledged.toLocaleString('en')} of ${lost.adds.ok.toLocaleString('en')} acknowledged adds were lost (missing from the final read); ${lost.stale.elements.toLocaleString('en')} elements were missed by stale reads.`,
+    );
+  }
   if (meta.interrupted)
     found.push('The run was interrupted: the verdict covers only what was recorded before.');
   for (const e of meta.nemesisErrors ?? []) found.push(`Nemesis problem: ${e}`);
@@ -94,7 +113,12 @@ export function verdictOf(
     meaning.push(
       'The linearizability search gave up before reaching a verdict: this run proves nothing either way about consistency.',
     );
-  } else {
+  } else if (lost?.lost.acknowledged) {
+    meaning.push(
+      'The store acknowledged writes and then lost them: a client told "done" cannot rely on its data being kept' +
+        (spans.length > 0 ? ` under ${faultKinds.join(' and ')}.` : '.'),
+    );
+  } else if (!lost && !stale) {
     meaning.push('No consistency checker ran: the page shows performance and availability only.');
   }
 

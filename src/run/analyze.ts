@@ -3,7 +3,9 @@ import {
   type KeyFailure,
   type LinearizabilityResult,
 } from '../checker/linearizable/index.js';
+import { checkLostWrites, type LostWritesResult } from '../checker/lost-writes.js';
 import { type PerfResult, perf, quantiles } from '../checker/perf.js';
+import { checkStaleReads, type StaleReadsResult } from '../checker/stale-reads.js';
 import { type CheckerResult, mergeValidity, type Validity } from '../checker/types.js';
 import { readHistory } from '../history/reader.js';
 import type { Workload } from '../workloads/types.js';
@@ -58,6 +60,8 @@ export async function analyzeRun(
     });
     checkers.linearizable = { ...result, failures: result.failures.map(trimPrefix) };
   }
+  if (workload.checkers['stale-reads']) checkers['stale-reads'] = checkStaleReads(history);
+  if (workload.checkers['lost-writes']) checkers['lost-writes'] = checkLostWrites(history);
   const performance = perf(history);
   if (workload.checkers.perf) checkers.perf = performance;
   const faultDelayMs: RunStats['faultDelayMs'] = {};
@@ -135,7 +139,37 @@ export function summarize(context: SummaryContext, results: RunResults): string[
   for (const error of results.nemesisErrors) lines.push(`nemesis problem: ${error}`);
   const lin = results.checkers.linearizable as LinearizabilityResult | undefined;
   if (lin) lines.push(linearizableWords(lin));
+  const stale = results.checkers['stale-reads'] as StaleReadsResult | undefined;
+  if (stale) lines.push(staleReadsWords(stale));
+  const lost = results.checkers['lost-writes'] as LostWritesResult | undefined;
+  if (lost) lines.push(lostWritesWords(lost));
   return lines;
+}
+
+function staleReadsWords(r: StaleReadsResult): string {
+  const sessions = `read-your-writes violations: ${r.readYourWrites.count}, monotonic-reads violations: ${r.monotonicReads.count}`;
+  if (r.staleReads === 0) return `stale reads: none in ${r.reads} reads; ${sessions}`;
+  const pct = ((r.share ?? 0) * 100).toFixed(2);
+  return (
+    `STALE READS: ${r.staleReads} of ${r.reads} reads (${pct}%) returned an overwritten value, ` +
+    `up to ${r.stalenessMs?.max} ms stale (p50 ${r.stalenessMs?.p50} ms); ${sessions}`
+  );
+}
+
+function lostWritesWords(r: LostWritesResult): string {
+  const head =
+    r.lost.count > 0
+      ? `LOST WRITES: ${r.lost.acknowledged} acknowledged adds (of ${r.adds.ok}) missing from the final read` +
+        (r.lost.count > r.lost.acknowledged
+          ? `, and ${r.lost.count - r.lost.acknowledged} more a read had seen`
+          : '')
+      : r.valid === 'unknown'
+        ? `lost writes unknown: no final read of ${r.keysWithoutFinalRead.length > 0 ? r.keysWithoutFinalRead.join(', ') : 'any set'}`
+        : `lost writes: none of ${r.adds.ok} acknowledged adds is missing from the final read`;
+  return (
+    `${head}; ${r.recovered.count} indeterminate adds recovered, ${r.stale.elements} elements missed by stale reads` +
+    (r.unexpected.count > 0 ? `, ${r.unexpected.count} unexpected elements` : '')
+  );
 }
 
 function linearizableWords(r: LinearizabilityResult): string {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { RUN_DEFAULTS, type RunCliOptions, reproduceCommand, resolveRunConfig } from './options.js';
+import {
+  RUN_DEFAULTS,
+  type RunCliOptions,
+  reproduceCommand,
+  resolveConsistency,
+  resolveRunConfig,
+} from './options.js';
 
 const defaults: RunCliOptions = { ...RUN_DEFAULTS };
 
@@ -51,9 +57,52 @@ describe('resolveRunConfig', () => {
 describe('reproduceCommand', () => {
   it('spells out every setting, the seed included', () => {
     const config = resolveRunConfig({ ...defaults, name: 'mine' }, () => 77);
-    const command = reproduceCommand(config, { topology: 'replicated', readFrom: 'primary', keys: 8 });
+    const command = reproduceCommand(config, {
+      topology: 'replicated',
+      readFrom: 'primary',
+      keys: 8,
+      nodes: 3,
+    });
     expect(command).toBe(
-      'dscheck run --store redis --workload register --nemesis partition --time-limit 60 --seed 77 --concurrency 10 --rate 500 --keys 8 --topology replicated --read-from primary --nemesis-interval 10 --partition random-halves --loss 0.2 --recovery 5 --timeout 1000 --out reports --name mine',
+      'dscheck run --store redis --workload register --nemesis partition --time-limit 60 --seed 77 --concurrency 10 --rate 500 --keys 8 --topology replicated --read-from primary --nodes 3 --nemesis-interval 10 --partition random-halves --loss 0.2 --recovery 5 --timeout 1000 --out reports --name mine',
     );
+  });
+
+  it('records the consistency level and --lwt of a store that has levels', () => {
+    const config = resolveRunConfig({ ...defaults, store: 'cassandra', lwt: true, nodes: '5' }, () => 1);
+    const command = reproduceCommand(config, {
+      topology: 'ring',
+      readFrom: 'any',
+      keys: 8,
+      nodes: 5,
+      consistency: 'quorum',
+    });
+    expect(command).toContain('--nodes 5 --consistency quorum --lwt --nemesis-interval');
+  });
+});
+
+describe('resolveConsistency', () => {
+  const cassandra = {
+    name: 'cassandra',
+    consistencyChoices: ['one', 'quorum', 'all', 'serial'],
+    defaultConsistency: 'quorum',
+  };
+  const redis = { name: 'redis' };
+  const config = (over: Partial<RunCliOptions>) => resolveRunConfig({ ...defaults, ...over }, () => 1);
+
+  it("takes the store's default, or the level asked for", () => {
+    expect(resolveConsistency(config({}), cassandra, ['cassandra'])).toBe('quorum');
+    expect(resolveConsistency(config({ consistency: 'one' }), cassandra, ['cassandra'])).toBe('one');
+    expect(resolveConsistency(config({}), redis, ['cassandra'])).toBeUndefined();
+  });
+
+  it('names the valid levels, or the stores that have levels', () => {
+    expect(() => resolveConsistency(config({ consistency: 'two' }), cassandra, ['cassandra'])).toThrow(
+      "unknown --consistency 'two'; valid choices: one, quorum, all, serial",
+    );
+    expect(() => resolveConsistency(config({ consistency: 'one' }), redis, ['cassandra'])).toThrow(
+      '--consistency is not offered by redis; stores that have it: cassandra',
+    );
+    expect(() => resolveConsistency(config({ lwt: true }), redis, ['cassandra'])).toThrow(UsageError);
   });
 });

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { UsageError } from '../errors.js';
+import { oneOf, UsageError } from '../errors.js';
 import { MAX_SEED } from '../generator/random.js';
 import { PARTITION_SHAPES, type PartitionShape } from '../nemesis/grudge.js';
 import { NEMESIS_KINDS, type NemesisKind, parseNemesisKinds } from '../nemesis/schedule.js';
@@ -16,6 +16,9 @@ export interface RunCliOptions {
   keys?: string;
   topology?: string;
   readFrom?: string;
+  nodes?: string;
+  consistency?: string;
+  lwt?: boolean;
   nemesisInterval: string;
   partition: string;
   loss: string;
@@ -52,6 +55,9 @@ export interface RunConfig {
   keys?: number;
   topology?: string;
   readFrom?: string;
+  nodes?: number;
+  consistency?: string;
+  lwt: boolean;
   nemesisIntervalS: number;
   partition: PartitionShape;
   loss: number;
@@ -100,6 +106,12 @@ export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): 
         : numberOption('--keys', cli.keys, { min: 1, max: 100_000, integer: true }),
     topology: cli.topology,
     readFrom: cli.readFrom,
+    nodes:
+      cli.nodes === undefined
+        ? undefined
+        : numberOption('--nodes', cli.nodes, { min: 1, max: 9, integer: true }),
+    consistency: cli.consistency,
+    lwt: cli.lwt === true,
     nemesisIntervalS: numberOption('--nemesis-interval', cli.nemesisInterval, { min: 0.1 }),
     partition: partition as PartitionShape,
     loss: numberOption('--loss', cli.loss, { min: 0, max: 1 }),
@@ -108,6 +120,28 @@ export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): 
     out: cli.out,
     name,
   };
+}
+
+/**
+ * `--consistency` and `--lwt`, checked against the store: its level (the default when not given),
+ * or undefined for a store without levels. Asking a store without them is a UsageError that
+ * names the stores that have them.
+ */
+export function resolveConsistency(
+  config: RunConfig,
+  store: { name: string; consistencyChoices?: readonly string[]; defaultConsistency?: string },
+  storesWithLevels: readonly string[],
+): string | undefined {
+  const choices = store.consistencyChoices;
+  if (!choices) {
+    const option = config.consistency !== undefined ? '--consistency' : config.lwt ? '--lwt' : undefined;
+    if (option)
+      throw new UsageError(
+        `${option} is not offered by ${store.name}; stores that have it: ${storesWithLevels.join(', ')}`,
+      );
+    return undefined;
+  }
+  return oneOf('--consistency', config.consistency ?? store.defaultConsistency ?? choices[0], choices);
 }
 
 function numberOption(
@@ -136,7 +170,7 @@ function numberOption(
 /** The command line that repeats a run: every setting spelled out, the seed included. */
 export function reproduceCommand(
   config: RunConfig,
-  resolved: { topology: string; readFrom: string; keys: number },
+  resolved: { topology: string; readFrom: string; keys: number; nodes: number; consistency?: string },
 ): string {
   const args = [
     'dscheck',
@@ -151,6 +185,9 @@ export function reproduceCommand(
     ['--keys', resolved.keys],
     ['--topology', resolved.topology],
     ['--read-from', resolved.readFrom],
+    ['--nodes', resolved.nodes],
+    resolved.consistency === undefined ? [] : ['--consistency', resolved.consistency],
+    config.lwt ? ['--lwt'] : [],
     ['--nemesis-interval', config.nemesisIntervalS],
     ['--partition', config.partition],
     ['--loss', config.loss],

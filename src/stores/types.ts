@@ -34,6 +34,12 @@ export interface ClusterOptions {
    * what Jepsen tested.
    */
   durable?: boolean;
+  /** Consistency level of reads and writes, for stores that offer a choice (`Store.consistencyChoices`). */
+  consistency?: string;
+  /** Writes and compare-and-sets as lightweight transactions (Cassandra's Paxos `IF`). */
+  lwt?: boolean;
+  /** The clients' operation timeout (`--timeout`): a store sets its server's timeouts below it. */
+  timeoutMs?: number;
 }
 
 /** A client of one logical process for the register workload. One outstanding call at a time. */
@@ -120,6 +126,24 @@ export interface HasNetwork {
   readonly network: Network;
 }
 
+/**
+ * A cluster whose primary an operator's tool (orchestrator, MHA) can replace: the `failover`
+ * nemesis watches it, promotes a replica and brings old primaries back as replicas.
+ */
+export interface HasFailover {
+  /** Null when this cluster can fail over; otherwise why not, in words for the user. */
+  failoverUnsupported(): string | null;
+  /** Why the current primary counts as failed from the tool's point of view, or null while it serves. */
+  primaryFailure(): Promise<string | null>;
+  /** Promotes the most advanced reachable replica and repoints the others; what it did, for the history. */
+  promote(reason: string): Promise<Json>;
+  /**
+   * Repoints nodes that came back (an old primary) to the current primary: one entry per node it
+   * touched in `done`, and the nodes still waiting to come back.
+   */
+  rejoin(): Promise<{ done: Json[]; waiting: string[] }>;
+}
+
 export const hasSets = (db: Db): db is Db & HasSets =>
   typeof (db as Partial<HasSets>).setClient === 'function';
 export const isKillable = (db: Db): db is Db & Killable =>
@@ -132,6 +156,8 @@ export const hasLogs = (db: Db): db is Db & HasLogs =>
   typeof (db as Partial<HasLogs>).collectLogs === 'function';
 export const hasNetwork = (db: Db): db is Db & HasNetwork =>
   (db as Partial<HasNetwork>).network !== undefined;
+export const hasFailover = (db: Db): db is Db & HasFailover =>
+  typeof (db as Partial<HasFailover>).promote === 'function';
 
 /** One store: its topologies and how to start a cluster of it. */
 export interface Store {
@@ -140,8 +166,13 @@ export interface Store {
   readonly defaultTopology: string;
   readonly readFromChoices: readonly string[];
   readonly defaultNodes: number;
+  /** What `--consistency` accepts on this store (absent: the option is refused). */
+  readonly consistencyChoices?: readonly string[];
+  readonly defaultConsistency?: string;
   /** The images its nodes run, for `dscheck images` and `doctor`; `start` builds the missing ones. */
   readonly images?: readonly ImageRecipe[];
   /** Builds missing images (cached by recipe hash), then starts the cluster and waits until it serves. */
   start(options: ClusterOptions): Promise<Db>;
+  /** Settings of this topology that decide what clients can observe (timeouts, modes), for test.json. */
+  describe?(topology: string): Record<string, Json>;
 }

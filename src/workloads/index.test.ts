@@ -13,12 +13,28 @@ function preset(text: string): string {
 }
 
 describe('loadWorkload', () => {
-  it('loads the register preset: 8 keys, cas-register from null, perf, final reads of every key', () => {
+  it('loads the register preset: 8 keys, cas-register from null, stale reads, perf, final reads of every key', () => {
     const w = loadWorkload('register');
     expect(w.name).toBe('register');
     expect(w.keys).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
-    expect(w.checkers).toEqual({ linearizable: { model: 'cas-register', initialValue: null }, perf: {} });
+    expect(w.checkers).toEqual({
+      linearizable: { model: 'cas-register', initialValue: null },
+      'stale-reads': {},
+      perf: {},
+    });
     expect(w.finalOps()).toEqual(w.keys.map((key) => ({ f: 'read', key, value: null })));
+  });
+  it('loads the set preset: adds and whole-set reads, lost writes, final reads of every set', () => {
+    const w = loadWorkload('set');
+    expect(w.name).toBe('set');
+    expect(w.checkers).toEqual({ 'lost-writes': {}, perf: {} });
+    expect(w.finalOps()).toEqual(w.keys.map((key) => ({ f: 'read-all', key, value: null })));
+    const source = w.generator(1, 4, Random.fromSeed(3));
+    const ops = Array.from({ length: 400 }, () => source.next());
+    const added = ops.filter((o) => o.f === 'add').map((o) => o.value as number);
+    expect(new Set(ops.map((o) => o.f))).toEqual(new Set(['add', 'read-all']));
+    expect(new Set(added).size).toBe(added.length);
+    expect(added.every((e) => e % 4 === 2)).toBe(true);
   });
   it('--keys overrides the preset', () => {
     expect(loadWorkload('register', { keys: 3 }).keys).toEqual(['k0', 'k1', 'k2']);
@@ -29,11 +45,15 @@ describe('loadWorkload', () => {
     for (let i = 0; i < 20; i++) expect(source.next().f).toBe('write');
   });
   it.each([
-    ['set', /unknown --workload 'set'; valid choices: register/],
+    ['queue', /unknown --workload 'queue'; valid choices: register, set/],
     [preset('mix: {read: 1, scan: 2}\n'), /unknown operation 'scan' in mix; valid choices: read, write, cas/],
     [
       preset('checkers: {lost-writes: {}}\n'),
-      /unknown checker 'lost-writes'; valid choices: linearizable, perf/,
+      /unknown checker 'lost-writes'; valid choices: linearizable, stale-reads, perf/,
+    ],
+    [
+      preset('client: set\nmix: {add: 1, read: 1}\n'),
+      /unknown operation 'read' in mix; valid choices: add, read-all/,
     ],
     [
       preset('checkers: {linearizable: {model: queue}}\n'),

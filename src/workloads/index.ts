@@ -4,18 +4,37 @@ import { parse } from 'yaml';
 import { MODEL_NAMES, type ModelName } from '../checker/linearizable/index.js';
 import { UsageError } from '../errors.js';
 import { keyNames } from '../generator/keys.js';
-import { REGISTER_FS, type RegisterMix } from '../generator/register.js';
+import { REGISTER_FS } from '../generator/register.js';
+import { SET_FS } from '../generator/set.js';
 import type { Json } from '../history/types.js';
 import { packageInfo } from '../run/package.js';
 import { registerWorkload } from './register.js';
+import { setWorkload } from './set.js';
 import type { CheckerSpecs, Workload } from './types.js';
 
 /** Built-in presets, in workloads/<name>.yaml. */
-export const WORKLOADS = ['register'] as const;
+export const WORKLOADS = ['register', 'set'] as const;
 /** Client kinds a preset's `client:` may name. */
-const CLIENTS = ['register'] as const;
+const CLIENTS = ['register', 'set'] as const;
+type ClientKind = (typeof CLIENTS)[number];
 const FINALS = ['read-every-key'] as const;
-const CHECKERS = ['linearizable', 'perf'] as const;
+/** Per client kind: its operations, default mix and keys, and the checkers that can judge it. */
+const KINDS = {
+  register: {
+    fs: REGISTER_FS,
+    mix: { read: 1, write: 1, cas: 1 },
+    keys: 8,
+    checkers: ['linearizable', 'stale-reads', 'perf'],
+    defaultCheckers: { linearizable: {}, 'stale-reads': {}, perf: {} },
+  },
+  set: {
+    fs: SET_FS,
+    mix: { add: 10, 'read-all': 1 },
+    keys: 1,
+    checkers: ['lost-writes', 'perf'],
+    defaultCheckers: { 'lost-writes': {}, perf: {} },
+  },
+} as const satisfies Record<ClientKind, unknown>;
 
 export interface WorkloadOverrides {
   keys?: number;
@@ -56,46 +75,59 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
   if (!(CLIENTS as readonly unknown[]).includes(client)) {
     throw problem(`unknown client '${String(client)}'; valid choices: ${CLIENTS.join(', ')}`);
   }
-  const keyCount = overrides.keys ?? doc.keys ?? 8;
+  const kind = KINDS[client as ClientKind];
+  const keyCount = overrides.keys ?? doc.keys ?? kind.keys;
   if (typeof keyCount !== 'number' || !Number.isInteger(keyCount) || keyCount < 1) {
     throw problem(`keys must be a whole number of at least 1, not ${JSON.stringify(keyCount)}`);
   }
-  const mix = readMix(doc.mix, problem);
+  const mix = readMix(doc.mix, kind.fs, kind.mix, problem);
   const final = doc.final ?? 'read-every-key';
   if (!(FINALS as readonly unknown[]).includes(final)) {
     throw problem(`unknown final '${String(final)}'; valid choices: ${FINALS.join(', ')}`);
   }
-  const checkers = readCheckers(doc.checkers ?? { linearizable: {}, perf: {} }, problem);
+  const checkers = readCheckers(doc.checkers ?? kind.defaultCheckers, kind.checkers, problem);
   const definition = { ...(doc as Record<string, Json>), keys: keyCount, mix: { ...mix } } as Json;
-  return registerWorkload({ keys: keyNames(keyCount), mix, checkers, source: file, definition });
+  const def = { keys: keyNames(keyCount), checkers, source: file, definition };
+  return client === 'set'
+    ? setWorkload({ ...def, mix: mix as Record<(typeof SET_FS)[number], number> })
+    : registerWorkload({ ...def, mix: mix as Record<(typeof REGISTER_FS)[number], number> });
 }
 
-function readMix(raw: unknown, problem: (what: string) => UsageError): RegisterMix {
-  if (raw === undefined) return { read: 1, write: 1, cas: 1 };
+function readMix(
+  raw: unknown,
+  fs: readonly string[],
+  defaults: Readonly<Record<string, number>>,
+  problem: (what: string) => UsageError,
+): Record<string, number> {
+  if (raw === undefined) return { ...defaults };
   if (!isRecord(raw)) throw problem('mix must map operations to weights');
-  const mix = { read: 0, write: 0, cas: 0 };
+  const mix: Record<string, number> = Object.fromEntries(fs.map((f) => [f, 0]));
   for (const [f, weight] of Object.entries(raw)) {
-    if (!(REGISTER_FS as readonly string[]).includes(f)) {
-      throw problem(`unknown operation '${f}' in mix; valid choices: ${REGISTER_FS.join(', ')}`);
+    if (!fs.includes(f)) {
+      throw problem(`unknown operation '${f}' in mix; valid choices: ${fs.join(', ')}`);
     }
     if (typeof weight !== 'number' || !(weight >= 0))
       throw problem(`mix weight of ${f} must be a number >= 0`);
-    mix[f as keyof typeof mix] = weight;
+    mix[f] = weight;
   }
-  if (mix.read + mix.write + mix.cas <= 0) throw problem('mix weights must add up to more than 0');
+  if (Object.values(mix).reduce((a, b) => a + b, 0) <= 0)
+    throw problem('mix weights must add up to more than 0');
   return mix;
 }
 
-function readCheckers(raw: unknown, problem: (what: string) => UsageError): CheckerSpecs {
-  if (!isRecord(raw)) throw problem(`checkers must be a mapping; valid names: ${CHECKERS.join(', ')}`);
+function readCheckers(
+  raw: unknown,
+  valid: readonly string[],
+  problem: (what: string) => UsageError,
+): CheckerSpecs {
+  if (!isRecord(raw)) throw problem(`checkers must be a mapping; valid names: ${valid.join(', ')}`);
   const specs: CheckerSpecs = {};
   for (const [name, options] of Object.entries(raw)) {
-    if (name === 'perf') {
-      specs.perf = {};
+    if (!valid.includes(name)) throw problem(`unknown checker '${name}'; valid choices: ${valid.join(', ')}`);
+    if (name === 'perf' || name === 'stale-reads' || name === 'lost-writes') {
+      specs[name] = {};
       continue;
     }
-    if (name !== 'linearizable')
-      throw problem(`unknown checker '${name}'; valid choices: ${CHECKERS.join(', ')}`);
     const opts = isRecord(options) ? options : {};
     const model = opts.model ?? 'cas-register';
     if (!(MODEL_NAMES as readonly unknown[]).includes(model)) {

@@ -27,6 +27,8 @@ export interface OpSource {
 
 export interface CheckerSpecs {
   linearizable?: { model: ModelName; initialValue: Json };
+  'stale-reads'?: Record<string, never>;
+  'lost-writes'?: Record<string, never>;
   perf?: Record<string, never>;
 }
 

@@ -1,7 +1,9 @@
 import type { CheckerResult } from '../../checker/types.js';
 import { genericSection } from './generic.js';
 import { linearizableSection } from './linearizable.js';
+import { lostWritesSection } from './lost-writes.js';
 import { perfSection } from './perf.js';
+import { staleReadsSection } from './stale-reads.js';
 import type { ReportSection } from './types.js';
 
 export type { ReportContext, ReportSection } from './types.js';
@@ -12,6 +14,8 @@ export type { ReportContext, ReportSection } from './types.js';
  */
 const SECTIONS: Readonly<Record<string, ReportSection<never>>> = {
   linearizable: linearizableSection,
+  'stale-reads': staleReadsSection,
+  'lost-writes': lostWritesSection,
   perf: perfSection,
 };
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Json } from '../../history/types.js';
-import type { ClusterNode, RegisterClient } from '../types.js';
+import type { ClusterNode, RegisterClient, SetClient } from '../types.js';
 
 /** ioredis, loaded on first use so commands that never talk to Redis start fast. */
 export function redisClass(): typeof Redis {
@@ -114,3 +114,29 @@ export class RedisRegisterClient implements RegisterClient {
 }
 
 const scriptSha = (script: string): string => createHash('sha1').update(script).digest('hex');
+
+/** A set of integers on a Redis set: adds go to `writer`, whole-set reads to `reader`. */
+export class RedisSetClient implements SetClient {
+  constructor(
+    private readonly writer: Redis,
+    private readonly reader: Redis,
+    private readonly nodeOf: (connection: Redis) => string | undefined,
+  ) {}
+
+  get node(): string | undefined {
+    return this.nodeOf(this.reader);
+  }
+
+  async add(key: string, element: number): Promise<void> {
+    await this.writer.sadd(key, String(element));
+  }
+
+  async read(key: string): Promise<number[]> {
+    return (await this.reader.smembers(key)).map(Number);
+  }
+
+  async close(): Promise<void> {
+    this.writer.disconnect();
+    if (this.reader !== this.writer) this.reader.disconnect();
+  }
+}

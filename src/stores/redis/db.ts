@@ -13,12 +13,14 @@ import type {
   HasLogs,
   HasNetwork,
   HasPrimary,
+  HasSets,
   Killable,
   Pausable,
   RegisterClient,
+  SetClient,
 } from '../types.js';
 import { adminCall, parseInfo, waitUntil } from './admin.js';
-import { openConnection, RedisRegisterClient, type Target } from './client.js';
+import { openConnection, RedisRegisterClient, RedisSetClient, type Target } from './client.js';
 import {
   PATHS,
   REDIS_PORT,
@@ -44,7 +46,7 @@ export interface RedisDbOptions {
 const SERVE_TIMEOUT_MS = 30_000;
 
 /** A running Redis cluster: n1 starts as primary, the others replicate it. */
-export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork {
+export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets {
   readonly store = 'redis';
   readonly network: IptablesNetwork;
   private readonly clients = new Set<Redis>();
@@ -131,6 +133,21 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   }
 
   async registerClient(index: number, timeoutMs: number): Promise<RegisterClient> {
+    const { writer, reader, nodeOf } = await this.connections(index, timeoutMs);
+    return new RedisRegisterClient(writer, reader, nodeOf);
+  }
+
+  /** Sets on the same connections as registers: SADD to the primary, SMEMBERS where reads go. */
+  async setClient(index: number, timeoutMs: number): Promise<SetClient> {
+    const { writer, reader, nodeOf } = await this.connections(index, timeoutMs);
+    return new RedisSetClient(writer, reader, nodeOf);
+  }
+
+  /** A process's writer (the primary) and reader (per --read-from), and how to name a connection's node. */
+  private async connections(
+    index: number,
+    timeoutMs: number,
+  ): Promise<{ writer: Redis; reader: Redis; nodeOf: (connection: Redis) => string | undefined }> {
     const readFromReplicas = this.options.readFrom === 'replicas' && this.nodes.length > 1;
     const target = (role: 'master' | 'slave'): Target => {
       if (this.topology === 'sentinel') return { kind: 'sentinel', role, sentinels: this.nodes, index };
@@ -145,9 +162,9 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
     }
     const byIp = new Map(this.nodes.map((n) => [n.ip, n.name]));
     const fixed = target(readFromReplicas ? 'slave' : 'master');
-    return new RedisRegisterClient(writer, reader, (connection) =>
-      fixed.kind === 'node' ? fixed.node.name : byIp.get(connection.stream?.remoteAddress ?? ''),
-    );
+    const nodeOf = (connection: Redis) =>
+      fixed.kind === 'node' ? fixed.node.name : byIp.get(connection.stream?.remoteAddress ?? '');
+    return { writer, reader, nodeOf };
   }
 
   classify(error: unknown, f: string): ErrorVerdict {

@@ -1,0 +1,368 @@
+import type { History, Json, Operation } from '../history/types.js';
+import type { Checker, CheckerResult, Validity } from './types.js';
+
+/**
+ * Lost writes on sets (`add` an element, `read-all` the whole set), after Jepsen's set-full.
+ *
+ * Elements are unique, so each names the add that wrote it. The final reads (marked `final: true`,
+ * run after healing) say what survived:
+ * - lost: an acknowledged add, or one a read had already returned, missing from the final read of
+ *   its set. An element a read returned existed, whatever its add's outcome: losing it loses data
+ *   someone saw.
+ * - recovered: an add that ended unknown (info) whose element shows up in a read after all.
+ * - never read: an acknowledged add that no read returned (lost before anyone saw it, or, without a
+ *   final read, perhaps never looked at).
+ * - stale: a read that began after an add was acknowledged missed its element, and a later read
+ *   returned it: the set went back in time for that reader (counted apart from losses; a lost
+ *   element is counted as lost only).
+ * - unexpected: an element no add wrote, or whose add definitely failed, shows up.
+ * Invalid when anything is lost, stale or unexpected; unknown when a set with adds has no final read.
+ */
+
+export interface LostElement {
+  key: string | null;
+  element: number;
+  /** True when its add was acknowledged; false when only a read had shown it. */
+  acknowledged: boolean;
+  /** The add: operation index, process, node, and when it was invoked and acknowledged (s). */
+  add: { index: number; process: number; node?: string; call: number; ack: number | null };
+  /** When a read last returned it before the final read (s of that read's invocation), if ever. */
+  lastSeen: number | null;
+}
+
+export interface StaleSetRead {
+  key: string | null;
+  element: number;
+  /** When the add was acknowledged, and the read that began later and missed it (s). */
+  ack: number;
+  read: { index: number; process: number; node?: string; call: number };
+  /** The later read that returned it. */
+  seenAgain: { index: number; call: number };
+}
+
+/**
+ * Every element's story in columns (seconds since the run started; null when it did not happen):
+ * status 0 kept, 1 lost, 2 recovered, 3 never read, 4 add failed, 5 unknown (no final read),
+ * 6 unexpected, 7 add never acknowledged and not seen.
+ */
+export interface ElementTimeline {
+  keys: (string | null)[];
+  element: number[];
+  key: number[];
+  added: (number | null)[];
+  ack: (number | null)[];
+  firstSeen: (number | null)[];
+  lastSeen: (number | null)[];
+  status: number[];
+  /** Elements left out to keep results.json small (every noteworthy one is kept). */
+  omitted: number;
+}
+
+export const ELEMENT_STATUS = [
+  'kept',
+  'lost',
+  'recovered',
+  'never read',
+  'add failed',
+  'unknown',
+  'unexpected',
+  'not acknowledged, not seen',
+] as const;
+
+export interface LostWritesResult extends CheckerResult {
+  valid: Validity;
+  keys: number;
+  /** Sets with adds but no final read: their losses cannot be judged. */
+  keysWithoutFinalRead: (string | null)[];
+  adds: { ok: number; info: number; fail: number };
+  reads: number;
+  finalReads: number;
+  lost: { count: number; acknowledged: number; elements: LostElement[] };
+  recovered: { count: number; elements: number[] };
+  neverRead: { count: number; elements: number[] };
+  stale: { elements: number; misses: number; examples: StaleSetRead[] };
+  unexpected: { count: number; elements: number[] };
+  /** Per second of the run: adds acknowledged, and of those lost; recovered adds by invocation. */
+  perSecond: { second: number; acked: number; lost: number; recovered: number; stale: number }[];
+  timeline: ElementTimeline;
+  ms: number;
+}
+
+export interface LostWritesOptions {
+  /** Elements listed per finding (default 200) and stale examples (default 20). */
+  elements?: number;
+  examples?: number;
+  /** Elements kept in the timeline (default 20,000). */
+  timelineElements?: number;
+}
+
+const NS_PER_S = 1e9;
+
+interface ElementState {
+  key: number;
+  element: number;
+  add: Operation | null;
+  /** Reads (positions in the key's reads sorted by invocation) that returned it. */
+  firstSeen: number;
+  lastSeen: number;
+  /** Of them: how many, and how many began no later than its acknowledgement. */
+  seen: number;
+  seenBeforeAck: number;
+  inFinal: boolean;
+  status: number;
+  misses: number;
+}
+
+export function checkLostWrites(
+  history: Pick<History, 'operations'>,
+  options: LostWritesOptions = {},
+): LostWritesResult {
+  const started = performance.now();
+  const listed = options.elements ?? 200;
+  const examples = options.examples ?? 20;
+  const byKey = new Map<string | null, { adds: Operation[]; reads: Operation[] }>();
+  const adds = { ok: 0, info: 0, fail: 0 };
+  for (const op of history.operations) {
+    if (op.f !== 'add' && op.f !== 'read-all') continue;
+    let entry = byKey.get(op.key);
+    if (!entry) {
+      entry = { adds: [], reads: [] };
+      byKey.set(op.key, entry);
+    }
+    if (op.f === 'add') {
+      entry.adds.push(op);
+      adds[op.pending ? 'info' : op.outcome]++;
+    } else if (op.outcome === 'ok' && Array.isArray(op.output)) entry.reads.push(op);
+  }
+
+  const keyNames = [...byKey.keys()];
+  const all: ElementState[] = [];
+  const lost: LostElement[] = [];
+  const staleExamples: StaleSetRead[] = [];
+  const keysWithoutFinalRead: (string | null)[] = [];
+  const perSecond = new Map<number, { acked: number; lost: number; recovered: number; stale: number }>();
+  const bucket = (t: number) => {
+    const second = Math.floor(t / NS_PER_S);
+    let b = perSecond.get(second);
+    if (!b) {
+      b = { acked: 0, lost: 0, recovered: 0, stale: 0 };
+      perSecond.set(second, b);
+    }
+    return b;
+  };
+  let reads = 0;
+  let finalReads = 0;
+  let lostCount = 0;
+  let lostAcked = 0;
+  let staleElements = 0;
+  let staleMisses = 0;
+
+  keyNames.forEach((key, keyIndex) => {
+    const { adds: keyAdds, reads: keyReads } = byKey.get(key) as { adds: Operation[]; reads: Operation[] };
+    keyReads.sort((a, b) => a.call - b.call || a.index - b.index);
+    reads += keyReads.length;
+    const calls = Float64Array.from(keyReads, (r) => r.call);
+    const elements = new Map<number, ElementState>();
+    const state = (element: number, add: Operation | null): ElementState => {
+      let s = elements.get(element);
+      if (!s) {
+        s = {
+          key: keyIndex,
+          element,
+          add,
+          firstSeen: -1,
+          lastSeen: -1,
+          seen: 0,
+          seenBeforeAck: 0,
+          inFinal: false,
+          status: 0,
+          misses: 0,
+        };
+        elements.set(element, s);
+      } else if (add && (!s.add || (s.add.outcome !== 'ok' && add.outcome === 'ok'))) s.add = add;
+      return s;
+    };
+    for (const add of keyAdds) if (typeof add.input === 'number') state(add.input, add);
+
+    let final = -1;
+    keyReads.forEach((read, position) => {
+      if (read.extra?.final === true) final = position;
+      for (const value of read.output as Json[]) {
+        if (typeof value !== 'number') continue;
+        const s = state(value, null);
+        if (s.firstSeen < 0) s.firstSeen = position;
+        s.lastSeen = position;
+        s.seen++;
+        if (s.add?.outcome === 'ok' && read.call <= s.add.ret) s.seenBeforeAck++;
+      }
+    });
+    if (final >= 0) {
+      finalReads++;
+      for (const value of keyReads[final].output as Json[]) {
+        if (typeof value === 'number') (elements.get(value) as ElementState).inFinal = true;
+      }
+    } else if (keyAdds.length > 0) keysWithoutFinalRead.push(key);
+    const finalCall = final >= 0 ? keyReads[final].call : Number.POSITIVE_INFINITY;
+
+    for (const s of elements.values()) {
+      all.push(s);
+      const add = s.add;
+      const acked = add?.outcome === 'ok';
+      if (acked) bucket(add.ret).acked++;
+      if (!add || add.outcome === 'fail') {
+        s.status = s.seen > 0 ? 6 : 4;
+        continue;
+      }
+      // Seen before the final read (or acknowledged before it began) means it existed: it must stay.
+      const seenBefore = s.firstSeen >= 0 && s.firstSeen !== final && keyReads[s.firstSeen].ret < finalCall;
+      const existed = (acked && add.ret < finalCall) || seenBefore;
+      if (final >= 0 && existed && !s.inFinal) {
+        s.status = 1;
+        lostCount++;
+        if (acked) lostAcked++;
+        bucket(acked ? add.ret : add.call).lost++;
+        if (lost.length < listed) {
+          const before = s.lastSeen >= 0 && s.lastSeen !== final ? keyReads[s.lastSeen].call : null;
+          lost.push({
+            key,
+            element: s.element,
+            acknowledged: acked,
+            add: {
+              index: add.index,
+              process: add.process,
+              ...(add.node !== undefined ? { node: add.node } : {}),
+              call: seconds(add.call),
+              ack: acked ? seconds(add.ret) : null,
+            },
+            lastSeen: before === null ? null : seconds(before),
+          });
+        }
+      } else if (!acked && s.seen > 0) {
+        s.status = 2;
+        bucket(add.call).recovered++;
+      } else if (acked && s.seen === 0) s.status = 3;
+      else if (final < 0) s.status = 5;
+      else if (!acked) s.status = 7;
+
+      // Reads that began after the acknowledgement, before the last read that returned it, and
+      // missed it. A lost element's misses are its loss showing early (split brain): counted once, as lost.
+      if (acked && s.lastSeen >= 0 && s.status !== 1) {
+        const from = firstAbove(calls, add.ret);
+        if (s.lastSeen > from) {
+          const inRange = s.lastSeen - from;
+          const presentInRange = s.seen - s.seenBeforeAck - 1;
+          s.misses = Math.max(0, inRange - presentInRange);
+        }
+        if (s.misses > 0) {
+          staleElements++;
+          staleMisses += s.misses;
+          bucket(add.ret).stale++;
+          if (staleExamples.length < examples) {
+            const missed = keyReads
+              .slice(from, s.lastSeen)
+              .find((r) => !(r.output as Json[]).includes(s.element));
+            if (missed) {
+              const again = keyReads[s.lastSeen];
+              staleExamples.push({
+                key,
+                element: s.element,
+                ack: seconds(add.ret),
+                read: {
+                  index: missed.index,
+                  process: missed.process,
+                  ...(missed.node !== undefined ? { node: missed.node } : {}),
+                  call: seconds(missed.call),
+                },
+                seenAgain: { index: again.index, call: seconds(again.call) },
+              });
+            }
+          }
+        }
+      }
+    }
+  });
+
+  const withStatus = (status: number) => all.filter((s) => s.status === status).map((s) => s.element);
+  const recovered = withStatus(2);
+  // Lost ones included: an element lost before any read saw it is worth telling apart.
+  const neverRead = all.filter((s) => s.add?.outcome === 'ok' && s.seen === 0).map((s) => s.element);
+  const unexpected = withStatus(6);
+  const valid: Validity =
+    lostCount > 0 || staleElements > 0 || unexpected.length > 0
+      ? false
+      : keysWithoutFinalRead.length > 0 || finalReads === 0
+        ? 'unknown'
+        : true;
+  return {
+    valid,
+    keys: keyNames.length,
+    keysWithoutFinalRead,
+    adds,
+    reads,
+    finalReads,
+    lost: { count: lostCount, acknowledged: lostAcked, elements: lost },
+    recovered: { count: recovered.length, elements: recovered.slice(0, listed) },
+    neverRead: { count: neverRead.length, elements: neverRead.slice(0, listed) },
+    stale: { elements: staleElements, misses: staleMisses, examples: staleExamples },
+    unexpected: { count: unexpected.length, elements: unexpected.slice(0, listed) },
+    perSecond: [...perSecond.entries()].sort(([a], [b]) => a - b).map(([second, b]) => ({ second, ...b })),
+    timeline: timeline(all, keyNames, byKey, options.timelineElements ?? 20_000),
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+export const lostWritesChecker: Checker = {
+  name: 'lost-writes',
+  check: async (history) => checkLostWrites(history),
+};
+
+/** The elements' story in columns; when there are too many, the plain kept ones are thinned evenly. */
+function timeline(
+  all: ElementState[],
+  keys: (string | null)[],
+  byKey: Map<string | null, { reads: Operation[] }>,
+  limit: number,
+): ElementTimeline {
+  const plain = all.filter((s) => s.status === 0 && s.misses === 0).length;
+  const room = Math.max(0, limit - (all.length - plain));
+  const every = plain > room ? plain / Math.max(1, room) : 1;
+  let seenPlain = 0;
+  let nextKept = 0;
+  const kept = all
+    .filter((s) => {
+      if (s.status !== 0 || s.misses > 0) return true;
+      const keep = seenPlain++ >= nextKept;
+      if (keep) nextKept += every;
+      return keep;
+    })
+    .sort((a, b) => (a.add?.call ?? Number.POSITIVE_INFINITY) - (b.add?.call ?? Number.POSITIVE_INFINITY));
+  const readCall = (s: ElementState, position: number): number | null =>
+    position < 0 ? null : seconds((byKey.get(keys[s.key]) as { reads: Operation[] }).reads[position].call);
+  return {
+    keys,
+    element: kept.map((s) => s.element),
+    key: kept.map((s) => s.key),
+    added: kept.map((s) => (s.add ? seconds(s.add.call) : null)),
+    ack: kept.map((s) => (s.add?.outcome === 'ok' ? seconds(s.add.ret) : null)),
+    firstSeen: kept.map((s) => readCall(s, s.firstSeen)),
+    lastSeen: kept.map((s) => readCall(s, s.lastSeen)),
+    status: kept.map((s) => s.status),
+    omitted: all.length - kept.length,
+  };
+}
+
+/** Index of the first sorted value strictly above x. */
+function firstAbove(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function seconds(ns: number): number {
+  return Math.round(ns / 1e3) / 1e6;
+}

@@ -1,0 +1,252 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client } from 'cassandra-driver';
+import type { DockerCluster } from '../../docker/cluster.js';
+import { pauseContainer, readFileIn, unpauseContainer, writeFilesIn } from '../../docker/containers.js';
+import { execIn, execOk } from '../../docker/exec.js';
+import { errorText } from '../../docker/log.js';
+import { IptablesNetwork } from '../../nemesis/net.js';
+import { waitUntil } from '../redis/admin.js';
+import type {
+  ClusterNode,
+  Db,
+  ErrorVerdict,
+  HasLogs,
+  HasNetwork,
+  HasPrimary,
+  HasSets,
+  Killable,
+  Pausable,
+  RegisterClient,
+  SetClient,
+} from '../types.js';
+import { type AccessMode, CassandraRegisterClient, CassandraSetClient, connect, SCHEMA } from './client.js';
+import { cassandraYaml, KEYSPACE, PATHS, REPLICATION_FACTOR, type ServerTimeouts } from './config.js';
+import { classifyCassandraError } from './errors.js';
+import { LOG_EVENTS_PATTERN, readLogEvents } from './readiness.js';
+
+export interface CassandraDbOptions {
+  mode: AccessMode;
+  durable: boolean;
+  timeouts: ServerTimeouts;
+  /** The clients' timeout, above the server's. */
+  clientTimeoutMs: number;
+  log: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Three JVMs starting at once on two cores take a minute or more; a restart alone, less. */
+const START_TIMEOUT_MS = 240_000;
+
+/**
+ * A running Cassandra cluster: every node a seed with a fixed token, one keyspace replicated
+ * to min(3, nodes) nodes. There is no primary. Each node has one shared driver client that
+ * only talks to that node; processes are spread over the nodes.
+ */
+export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets {
+  readonly store = 'cassandra';
+  readonly topology = 'ring';
+  readonly network: IptablesNetwork;
+  private readonly clients = new Map<string, Client>();
+  private readonly paused = new Set<string>();
+
+  constructor(
+    private readonly cluster: DockerCluster,
+    private readonly options: CassandraDbOptions,
+  ) {
+    this.network = new IptablesNetwork(cluster.nodes);
+  }
+
+  get nodes(): readonly ClusterNode[] {
+    return this.cluster.nodes;
+  }
+
+  get mode(): AccessMode {
+    return this.options.mode;
+  }
+
+  /**
+   * Writes each node's cassandra.yaml, starts every node at once, waits until each serves CQL
+   * and sees all its peers up, creates the keyspace and tables, and connects one client per node.
+   */
+  async setup(): Promise<void> {
+    const seeds = this.nodes.map((n) => n.ip);
+    await Promise.all(
+      this.nodes.map((node, index) =>
+        writeFilesIn(this.cluster.container(node.name), '/', [
+          {
+            path: PATHS.config.slice(1),
+            content: cassandraYaml({
+              ip: node.ip,
+              index,
+              seeds,
+              durable: this.options.durable,
+              timeouts: this.options.timeouts,
+            }),
+          },
+        ]),
+      ),
+    );
+    const started = performance.now();
+    await Promise.all(this.nodes.map((node) => this.startServer(node, { peers: true })));
+    this.options.log(`cassandra: ${this.nodes.length} nodes up in ${seconds(started)}`);
+    const admin = await connect(this.nodes[0], this.options.clientTimeoutMs * 10);
+    try {
+      const replicas = Math.min(REPLICATION_FACTOR, this.nodes.length);
+      await admin.execute(
+        `CREATE KEYSPACE IF NOT EXISTS ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${replicas}}`,
+      );
+      // The driver waits for schema agreement after each schema change.
+      for (const statement of SCHEMA) await admin.execute(statement);
+    } finally {
+      await admin.shutdown();
+    }
+    await Promise.all(this.nodes.map((node) => this.clientOf(node)));
+    this.options.log(`cassandra: keyspace ${KEYSPACE} ready in ${seconds(started)}`);
+  }
+
+  /**
+   * Starts the daemon and waits until it listens for CQL clients and, with `peers`, sees every
+   * other node up. Only log lines written after the start count, so a restart is judged by its
+   * own lines; a daemon that exits meanwhile fails at once with the end of its output.
+   */
+  private async startServer(node: ClusterNode, want: { peers: boolean }): Promise<void> {
+    const before = await this.logEvents(node);
+    await execOk(node.containerId, ['cassandra-start']);
+    const others = this.nodes.filter((n) => n !== node).map((n) => n.ip);
+    let exited: string | undefined;
+    await waitUntil(
+      want.peers
+        ? `${node.name} to serve CQL and see ${others.length} peers up`
+        : `${node.name} to serve CQL`,
+      async () => {
+        const state = readLogEvents((await this.logEvents(node)).slice(before.length));
+        if (state.cql && (!want.peers || others.every((ip) => state.up.has(ip)))) return true;
+        if (await this.alive(node)) return false;
+        const tail = await execIn(node.containerId, ['tail', '-n', '20', PATHS.outputLog, PATHS.systemLog]);
+        exited = `cassandra on ${node.name} exited:\n${tail.stdout.trim()}`;
+        return true;
+      },
+      { timeoutMs: START_TIMEOUT_MS, signal: this.options.signal, intervalMs: 1000 },
+    );
+    if (exited) throw new Error(exited);
+  }
+
+  /** The log lines readiness is judged by: CQL listening, peers up and down. */
+  private async logEvents(node: ClusterNode): Promise<string[]> {
+    const result = await execIn(node.containerId, ['grep', '-E', LOG_EVENTS_PATTERN, PATHS.systemLog]);
+    // grep: 1 = no line matched (or no file yet), which is an answer too.
+    if (result.exitCode > 1 && !/No such file/.test(result.stderr)) throw new Error(result.stderr.trim());
+    return result.stdout.split('\n').filter((line) => line !== '');
+  }
+
+  private async alive(node: ClusterNode): Promise<boolean> {
+    return (await execIn(node.containerId, ['pgrep', '-F', PATHS.pid])).exitCode === 0;
+  }
+
+  /** The node's shared driver client, connected on first use. */
+  private clientOf(node: ClusterNode): Promise<Client> {
+    const existing = this.clients.get(node.name);
+    if (existing) return Promise.resolve(existing);
+    return connect(node, this.options.clientTimeoutMs, KEYSPACE).then((client) => {
+      const raced = this.clients.get(node.name);
+      if (raced) {
+        void client.shutdown().catch(() => undefined);
+        return raced;
+      }
+      this.clients.set(node.name, client);
+      return client;
+    });
+  }
+
+  /** Process `index` talks to node `index mod n`, so processes are spread evenly. */
+  private nodeFor(index: number): ClusterNode {
+    return this.nodes[index % this.nodes.length];
+  }
+
+  async registerClient(index: number, timeoutMs: number): Promise<RegisterClient> {
+    const node = this.nodeFor(index);
+    return new CassandraRegisterClient(await this.clientOf(node), node.name, this.mode, timeoutMs);
+  }
+
+  async setClient(index: number, timeoutMs: number): Promise<SetClient> {
+    const node = this.nodeFor(index);
+    return new CassandraSetClient(await this.clientOf(node), node.name, this.mode, timeoutMs);
+  }
+
+  classify(error: unknown, f: string): ErrorVerdict {
+    return classifyCassandraError(error, f);
+  }
+
+  async kill(node: string): Promise<void> {
+    const result = await execIn(this.node(node).containerId, ['pkill', '-KILL', '-F', PATHS.pid]);
+    // pkill exits 1 when nothing matched: the daemon was already down, which is what we want.
+    if (result.exitCode > 1) throw new Error(`killing cassandra on ${node} failed: ${result.stderr.trim()}`);
+  }
+
+  /**
+   * Starts the daemon again on its own data and waits until it serves CQL. Not for its peers:
+   * a partition may be cutting it off at the same time, and serving is what clients see.
+   */
+  async restart(node: string): Promise<void> {
+    await this.startServer(this.node(node), { peers: false });
+  }
+
+  async pause(node: string): Promise<void> {
+    await pauseContainer(this.cluster.container(this.node(node).name));
+    this.paused.add(node);
+  }
+
+  async resume(node: string): Promise<void> {
+    await unpauseContainer(this.cluster.container(this.node(node).name));
+    this.paused.delete(node);
+  }
+
+  /** Every replica takes writes: there is no primary. */
+  async primary(): Promise<string | null> {
+    return null;
+  }
+
+  /** Copies each node's logs and cassandra.yaml; what cannot be read is noted, not thrown. */
+  async collectLogs(dir: string): Promise<void> {
+    const files = [PATHS.systemLog, PATHS.debugLog, PATHS.gcLog, PATHS.outputLog, PATHS.config];
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const nodeDir = join(dir, node.name);
+        await mkdir(nodeDir, { recursive: true });
+        const problems: string[] = [];
+        if (this.paused.has(node.name)) await this.resume(node.name).catch(() => {});
+        for (const path of files) {
+          try {
+            const content = await readFileIn(this.cluster.container(node.name), path);
+            if (content !== undefined) await writeFile(join(nodeDir, path.split('/').pop() ?? path), content);
+          } catch (err) {
+            problems.push(`${path}: ${errorText(err)}`);
+          }
+        }
+        if (problems.length > 0)
+          await writeFile(join(nodeDir, 'collect-errors.txt'), `${problems.join('\n')}\n`);
+      }),
+    );
+  }
+
+  /** Closes the driver clients and removes every container and the network. Never throws. */
+  async teardown(): Promise<void> {
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.allSettled(clients.map((client) => client.shutdown()));
+    try {
+      await this.cluster.remove();
+    } catch (err) {
+      this.options.log(`teardown: ${errorText(err)}`);
+    }
+  }
+
+  private node(name: string): ClusterNode {
+    const node = this.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node ${name}; nodes: ${this.nodes.map((n) => n.name).join(', ')}`);
+    return node;
+  }
+}
+
+const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
