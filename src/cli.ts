@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
 import { MODEL_NAMES } from './checker/linearizable/models.js';
 import type { CleanOptions } from './commands/clean.js';
+import type { CompareOptions } from './commands/compare.js';
 import type { DoctorOptions } from './commands/doctor.js';
 import type { ImagesBuildOptions, ImagesListOptions } from './commands/images.js';
+import type { MatrixCliOptions } from './commands/matrix.js';
 import type { ReportOptions } from './commands/report.js';
 import type { RunCliOptions } from './commands/run.js';
 import type { ServeOptions } from './commands/serve.js';
@@ -86,6 +88,31 @@ export function buildProgram(): Command {
     .option('--name <name>', 'run name (default: <store>-<workload>-<nemesis>)')
     .action(async (opts: RunCliOptions) => {
       await (await import('./commands/run.js')).run(opts);
+    });
+
+  program
+    .command('compare')
+    .description('one page comparing run folders: a row per run, plots on shared axes, CAP and PACELC readings')
+    .argument('<run-dir...>', 'run folders (reports/<run>/<timestamp>, or reports/<run> for its latest)')
+    .option('--out <file>', 'where the page goes', 'compare.html')
+    .option('--title <text>', "the page's title")
+    .action(async (dirs: string[], opts: CompareOptions) => {
+      await (await import('./commands/compare.js')).compare(dirs, opts);
+    });
+
+  program
+    .command('matrix')
+    .description('run a grid of runs from a matrix preset, one after the other, and write their comparison page')
+    .argument('<preset>', 'a preset (cap-cassandra, replication-mysql, redis-failover, cold-cache) or a .yaml path')
+    .option('--out <dir>', 'where run folders and the matrix folder go', d.out)
+    .option('--time-limit <seconds>', "every run's time limit (default: the preset's)")
+    .option('--seed <n>', 'the seed of every run (default: the preset\'s, or random, printed)')
+    .option('--nemesis-interval <seconds>', "every run's healthy and faulty periods (default: the preset's)")
+    .option('--rate <ops/s>', "every run's total operations per second (default: the preset's)")
+    .option('--concurrency <n>', "every run's client processes (default: the preset's)")
+    .option('--recovery <seconds>', "every run's wait after healing (default: the preset's)")
+    .action(async (preset: string, opts: MatrixCliOptions) => {
+      await (await import('./commands/matrix.js')).matrix(preset, opts);
     });
 
   program

@@ -6,7 +6,14 @@ import { execa } from 'execa';
  * another's numbers. Docker benchmarks need the images (`bin/setup` builds them).
  */
 const here = import.meta.dirname;
-for (const script of ['checker.js', 'stale-reads.js', 'report.js', 'run-redis.js', 'cassandra.js']) {
+for (const script of [
+  'checker.js',
+  'stale-reads.js',
+  'report.js',
+  'run-redis.js',
+  'cassandra.js',
+  'mysql-up.js',
+]) {
   console.log(`\n# ${script.replace('.js', '')}`);
   await execa('node', [join(here, script)], { stdio: 'inherit' });
 }

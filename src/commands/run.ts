@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { join, relative } from 'node:path';
-import { EXIT, ExitError, oneOf, UsageError } from '../errors.js';
+import { EXIT, ExitError, UsageError } from '../errors.js';
 import { MAX_SEED, Random } from '../generator/random.js';
 import { HistoryWriter } from '../history/writer.js';
 import { createFaults, createMonitors } from '../nemesis/index.js';
@@ -10,26 +10,28 @@ import { writeReportsIndex, writeRunReport } from '../report/writer.js';
 import { analyzeRun, type RunResults, summarize } from '../run/analyze.js';
 import { createRunFolder, updateLatestLink, writeJson } from '../run/folder.js';
 import { Interrupt } from '../run/interrupt.js';
-import {
-  type RunCliOptions,
-  type RunConfig,
-  reproduceCommand,
-  resolveConsistency,
-  resolveRunConfig,
-} from '../run/options.js';
+import { type RunCliOptions, type RunConfig, reproduceCommand } from '../run/options.js';
 import { packageInfo } from '../run/package.js';
 import { Progress } from '../run/progress.js';
 import { Recorder } from '../run/recorder.js';
+import { resolveRun } from '../run/resolve.js';
 import { WorkerPool } from '../run/workers.js';
-import { STORES, storeNamed } from '../stores/index.js';
+import { storeNamed } from '../stores/index.js';
 import { type Db, hasLogs } from '../stores/types.js';
-import { loadWorkload } from '../workloads/index.js';
 import type { Workload } from '../workloads/types.js';
 
 export type { RunCliOptions } from '../run/options.js';
 
 /** The linearizability search's budget after a complete run (as `dscheck check`'s default). */
 const CHECK_TIMEOUT_MS = 300_000;
+
+/** For a caller that runs several runs (`dscheck matrix`). */
+export interface RunHooks {
+  /** Called with the run folder as soon as it exists, so an interrupted run's folder is known. */
+  onFolder?: (dir: string) => void;
+  /** Put before the live progress line: where this run stands in a grid. */
+  progressPrefix?: () => string;
+}
 
 interface RunContext {
   config: RunConfig;
@@ -58,22 +60,18 @@ interface RunPhaseOutcome {
  * clean-up failure is logged and never hides the error that came first. The verdict is the exit
  * code (0 valid, 1 invalid, 2 unknown) through ExitError.
  */
-export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const config = resolveRunConfig(cli, () => randomInt(0, MAX_SEED + 1));
-  const store = storeNamed(config.store);
-  const topology = oneOf('--topology', config.topology ?? store.defaultTopology, store.topologies);
-  const readFrom = oneOf('--read-from', config.readFrom ?? store.readFromChoices[0], store.readFromChoices);
-  const nodes = config.nodes ?? store.defaultNodes;
-  const withLevels = Object.values(STORES).filter((s) => s.consistencyChoices !== undefined);
-  const consistency = resolveConsistency(
-    config,
-    store,
-    withLevels.map((s) => s.name),
+export async function run(
+  cli: RunCliOptions,
+  out: NodeJS.WritableStream = process.stdout,
+  hooks: RunHooks = {},
+): Promise<void> {
+  const { config, store, topology, readFrom, nodes, consistency, workload } = resolveRun(cli, () =>
+    randomInt(0, MAX_SEED + 1),
   );
-  const workload = loadWorkload(config.workload, { keys: config.keys });
   const keys = workload.keys.length;
 
   const { dir, timestamp } = createRunFolder(config.out, config.name);
+  hooks.onFolder?.(dir);
   const runId = `${timestamp.replace(/[^0-9TZ]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
   const command = reproduceCommand(config, { topology, readFrom, keys, nodes, consistency });
   const test = {
@@ -109,6 +107,7 @@ export async function run(cli: RunCliOptions, out: NodeJS.WritableStream = proce
     stream: process.stderr,
     recorder,
     totalS: config.timeLimitS,
+    prefix: hooks.progressPrefix,
     fault: () => describeFault(),
   });
   const log = (message: string) => progress.log(message);

@@ -40,7 +40,7 @@ describe('failoverMonitor', () => {
     const events: [string, Json][] = [];
     const monitor = failoverMonitor({
       db,
-      recorder: { nemesis: (f, value) => (events.push([f, value]), events.length) },
+      recorder: { nemesis: (f, value) => events.push([f, value]) },
       log: () => {},
       pollMs: 10,
       detectionMs: 100,

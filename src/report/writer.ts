@@ -187,7 +187,7 @@ function modelOf(test: Record<string, unknown>): ModelName | undefined {
   return typeof model === 'string' ? (model as ModelName) : undefined;
 }
 
-async function readJsonObject(file: string): Promise<Record<string, unknown>> {
+export async function readJsonObject(file: string): Promise<Record<string, unknown>> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));

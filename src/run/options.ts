@@ -199,6 +199,6 @@ export function reproduceCommand(
   return args.map((a) => shellQuote(String(a))).join(' ');
 }
 
-function shellQuote(word: string): string {
+export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./,:=+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

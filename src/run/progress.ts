@@ -9,6 +9,8 @@ export interface ProgressOptions {
   totalS: number;
   /** The faults in effect now. */
   fault: () => string;
+  /** Put before the line, e.g. the run's place in a matrix. */
+  prefix?: () => string;
 }
 
 /**
@@ -60,7 +62,7 @@ export class Progress {
     this.lastCount = done;
     this.lastAt = now;
     const elapsed = Math.min(Math.floor(now / 1000), Math.ceil(totalS));
-    return `[${this.phase}] ${elapsed}/${totalS}s  ${Math.round(rate)} ops/s  ok ${t.ok} fail ${t.fail} info ${t.info}  fault: ${fault()}`;
+    return `${this.options.prefix?.() ?? ''}[${this.phase}] ${elapsed}/${totalS}s  ${Math.round(rate)} ops/s  ok ${t.ok} fail ${t.fail} info ${t.info}  fault: ${fault()}`;
   }
 
   private draw(): void {

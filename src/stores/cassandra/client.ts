@@ -95,6 +95,8 @@ export function clientOptions(node: ClusterNode, timeoutMs: number, keyspace?: s
     queryOptions: { isIdempotent: false, prepare: true, captureStackTrace: false },
     socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
     pooling: { coreConnectionsPerHost: { [d.types.distance.local]: 1 }, heartBeatInterval: 1000 },
+    // Two cores starting three JVMs: agreement on a new table can take longer than the default 10 s.
+    protocolOptions: { maxSchemaAgreementWaitSeconds: 60 },
   };
 }
 

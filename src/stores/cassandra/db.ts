@@ -101,7 +101,21 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
     } finally {
       await admin.shutdown();
     }
-    await Promise.all(this.nodes.map((node) => this.clientOf(node)));
+    // The driver waits for schema agreement only so long; a node that has not heard of the
+    // keyspace yet refuses a client that names it, so each connects when it has.
+    await Promise.all(
+      this.nodes.map((node) =>
+        waitUntil(
+          `${node.name} to know keyspace ${KEYSPACE}`,
+          async () => Boolean(await this.clientOf(node)),
+          {
+            timeoutMs: START_TIMEOUT_MS,
+            signal: this.options.signal,
+            intervalMs: 500,
+          },
+        ),
+      ),
+    );
     this.options.log(`cassandra: keyspace ${KEYSPACE} ready in ${seconds(started)}`);
   }
 

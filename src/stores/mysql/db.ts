@@ -142,6 +142,13 @@ export class MysqlDb
         }),
       ),
     );
+    if (this.topology === 'semisync') {
+      // Until the replicas have registered as semi-sync, the first commit waits out the timeout.
+      await this.waitFor(`${replicas.length} semi-sync replicas on ${primary.name}`, async () => {
+        const status = await adminVariables(primary, "SHOW STATUS LIKE 'Rpl_semi_sync_master_clients'");
+        return Number(status.get('Rpl_semi_sync_master_clients')) === replicas.length;
+      });
+    }
   }
 
   private async createTables(): Promise<void> {

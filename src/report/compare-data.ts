@@ -1,0 +1,241 @@
+import type { LinearizabilityResult } from '../checker/linearizable/index.js';
+import type { LostWritesResult } from '../checker/lost-writes.js';
+import { type PerfResult, perf, quantiles } from '../checker/perf.js';
+import type { StaleReadsResult } from '../checker/stale-reads.js';
+import { mergeValidity, type Validity } from '../checker/types.js';
+import type { History, Operation } from '../history/types.js';
+import { historyEnd } from './data.js';
+import { faultSpans } from './faults.js';
+
+/**
+ * One run as the comparison page shows it: what ran, the numbers, per-second series and its
+ * fault windows. Built by `digestRun` from a run folder's test.json, results.json and history;
+ * every field a run does not have is undefined and shows as "-".
+ */
+export interface CompareRun {
+  /** Short name of the row: the matrix variant's label, or the run's name. */
+  label: string;
+  name: string;
+  store?: string;
+  topology?: string;
+  consistency?: string;
+  /** Store settings that change what clients see (read-from, lwt, WAIT ...), in a few words. */
+  settings: string[];
+  workload?: string;
+  nemesis: string;
+  seed?: number;
+  durationS?: number;
+  command: string;
+  /** Link to the run's own report, relative to the comparison page. */
+  href?: string;
+  startedAt?: string;
+  valid: Validity;
+  /** Why the verdict is missing or partial (no results.json, interrupted ...). */
+  notes: string[];
+  interrupted: boolean;
+  faultKinds: string[];
+  /** Share of operations answered (ok, or a definite answer such as a cas mismatch). */
+  answeredInside: number | null;
+  answeredOutside: number | null;
+  okInside: number | null;
+  okOutside: number | null;
+  latencyMs?: { p50: number; p99: number };
+  /** p50/p99 of operations invoked outside every fault window: PACELC's "else" side. */
+  healthyLatencyMs?: { p50: number; p99: number };
+  linearizable?: { valid: Validity; failingKeys: number; keys: number };
+  staleReads?: { reads: number; stale: number; share: number | null; maxMs: number | null };
+  lostWrites?: { acknowledged: number; acked: number; valid: Validity };
+  coldCache?: { spike: number | null; recoveryS: number | null };
+  /** Writes invoked during faults, by the node the client talked to. */
+  faultWrites: { node: string; ops: number; ok: number; fail: number; info: number }[];
+  /** Per second since the run's start: answered share (%) and completions of the operations invoked in it. */
+  series: { second: number[]; answeredPct: (number | null)[]; opsPerS: number[] };
+  faults: { kind: string; label: string; start: number; end: number }[];
+}
+
+/** What a run folder holds, already parsed (the caller reads the files). */
+export interface RunFolderData {
+  test: Record<string, unknown>;
+  results?: Record<string, unknown>;
+  history?: Pick<History, 'operations' | 'nemesis'>;
+  label?: string;
+  href?: string;
+}
+
+const WRITE_FS = new Set(['write', 'cas', 'put', 'append', 'add', 'acquire', 'release']);
+/** A cas that found another value is a correct, timely answer (as the perf checker counts it). */
+const ANSWERED_FAILURES = new Set(['cas-mismatch']);
+const NS_PER_S = 1e9;
+
+/** The comparison's view of one run. Pure. */
+export function digestRun(data: RunFolderData): CompareRun {
+  const { test, results, history } = data;
+  const options = record(test.options) ?? {};
+  const store = record(test.store) ?? {};
+  const checkers = record(results?.checkers) ?? {};
+  const perfResult =
+    (record(checkers.perf) as PerfResult | undefined) ?? (history ? perf(history) : undefined);
+  const notes: string[] = [];
+  if (!results) notes.push('no results.json: the run did not finish, nothing was checked');
+  const interrupted = results?.interrupted === true;
+  if (interrupted) notes.push('interrupted: the numbers cover only what was recorded before');
+  const lin = record(checkers.linearizable) as LinearizabilityResult | undefined;
+  const stale = record(checkers['stale-reads']) as StaleReadsResult | undefined;
+  const lost = record(checkers['lost-writes']) as LostWritesResult | undefined;
+  const cold = record(checkers['cold-cache']);
+  const valid = results ? validity(results.valid) : 'unknown';
+  const spans = history ? faultSpans(history.nemesis, historyEnd(history)) : [];
+  const windows = spans.map((s) => ({ start: s.start, end: s.end }));
+  const name = text(test.name) ?? 'run';
+  const nemesisKinds = Array.isArray(options.nemesis) ? options.nemesis.map(String) : [];
+  const partition = text(options.partition);
+  const settings = [
+    text(store.readFrom) && text(store.readFrom) !== 'primary' && text(store.readFrom) !== 'any'
+      ? `reads from ${text(store.readFrom)}`
+      : '',
+    store.lwt === true ? 'lightweight transactions' : '',
+    typeof options.waitReplicas === 'number' ? `WAIT ${options.waitReplicas}` : '',
+  ].filter((s) => s !== '');
+  return {
+    label: data.label ?? name,
+    name,
+    store: text(store.name) ?? text(options.store),
+    topology: text(store.topology) ?? text(options.topology),
+    consistency: text(store.consistency) ?? text(options.consistency),
+    settings,
+    workload: text(record(test.workload)?.name) ?? text(options.workload),
+    nemesis:
+      nemesisKinds.length === 0
+        ? 'none'
+        : nemesisKinds
+            .map((k) => (k === 'partition' && partition ? `partition (${partition})` : k))
+            .join(', '),
+    seed: number(test.seed),
+    durationS: number(options.timeLimitS),
+    command: text(test.command) ?? 'dscheck run',
+    href: data.href,
+    startedAt: text(test.startedAt),
+    valid,
+    notes,
+    interrupted,
+    faultKinds: [...new Set((perfResult?.faultWindows ?? spans).map((w) => w.kind))],
+    answeredInside: perfResult?.availability.insideFaults.answeredShare ?? null,
+    answeredOutside: perfResult?.availability.outsideFaults.answeredShare ?? null,
+    okInside: perfResult?.availability.insideFaults.share ?? null,
+    okOutside: perfResult?.availability.outsideFaults.share ?? null,
+    latencyMs: perfResult?.latencyMs
+      ? { p50: perfResult.latencyMs.p50, p99: perfResult.latencyMs.p99 }
+      : undefined,
+    healthyLatencyMs: history ? healthyLatency(history.operations, windows) : undefined,
+    linearizable: lin
+      ? { valid: validity(lin.valid), failingKeys: lin.failures?.length ?? 0, keys: lin.keys ?? 0 }
+      : undefined,
+    staleReads: stale
+      ? {
+          reads: stale.reads,
+          stale: stale.staleReads,
+          share: stale.share,
+          maxMs: stale.stalenessMs?.max ?? null,
+        }
+      : undefined,
+    lostWrites: lost
+      ? { acknowledged: lost.lost.acknowledged, acked: lost.adds.ok, valid: validity(lost.valid) }
+      : undefined,
+    // cold-cache's result is read by these two names; anything else it holds stays in its own report.
+    coldCache: cold
+      ? { spike: number(cold.spike) ?? null, recoveryS: number(cold.recoveryS) ?? null }
+      : undefined,
+    faultWrites: history ? faultWrites(history.operations, windows) : [],
+    series: history ? perSecond(history.operations) : { second: [], answeredPct: [], opsPerS: [] },
+    faults: spans.map((s) => ({
+      kind: s.kind,
+      label: s.label,
+      start: s.start / NS_PER_S,
+      end: s.end / NS_PER_S,
+    })),
+  };
+}
+
+const inWindow = (t: number, windows: readonly { start: number; end: number }[]): boolean =>
+  windows.some((w) => t >= w.start && t < w.end);
+
+function answered(op: Operation): boolean {
+  return (
+    op.outcome === 'ok' || (op.outcome === 'fail' && !op.pending && ANSWERED_FAILURES.has(op.error ?? ''))
+  );
+}
+
+function healthyLatency(
+  operations: readonly Operation[],
+  windows: readonly { start: number; end: number }[],
+): { p50: number; p99: number } | undefined {
+  const ms = operations
+    .filter((op) => !op.pending && op.extra?.final !== true && !inWindow(op.call, windows))
+    .map((op) => (op.ret - op.call) / 1e6);
+  const q = quantiles(ms);
+  return q ? { p50: q.p50, p99: q.p99 } : undefined;
+}
+
+function faultWrites(
+  operations: readonly Operation[],
+  windows: readonly { start: number; end: number }[],
+): CompareRun['faultWrites'] {
+  if (windows.length === 0) return [];
+  const byNode = new Map<string, { ops: number; ok: number; fail: number; info: number }>();
+  for (const op of operations) {
+    if (!WRITE_FS.has(op.f) || op.node === undefined || !inWindow(op.call, windows)) continue;
+    // A cas that found another value was served: count it with the writes that went through.
+    const outcome = answered(op) ? 'ok' : op.pending ? 'info' : op.outcome;
+    const n = byNode.get(op.node) ?? { ops: 0, ok: 0, fail: 0, info: 0 };
+    n.ops++;
+    n[outcome]++;
+    byNode.set(op.node, n);
+  }
+  return [...byNode].map(([node, n]) => ({ node, ...n })).sort((a, b) => a.node.localeCompare(b.node));
+}
+
+/** Per second of invocation, as the run report's availability plot counts. */
+function perSecond(operations: readonly Operation[]): CompareRun['series'] {
+  const buckets = new Map<number, { ops: number; answered: number }>();
+  let last = -1;
+  for (const op of operations) {
+    if (op.extra?.final === true) continue;
+    const second = Math.floor(op.call / NS_PER_S);
+    const b = buckets.get(second) ?? { ops: 0, answered: 0 };
+    b.ops++;
+    if (answered(op)) b.answered++;
+    buckets.set(second, b);
+    last = Math.max(last, second);
+  }
+  const series: CompareRun['series'] = { second: [], answeredPct: [], opsPerS: [] };
+  for (let s = 0; s <= last; s++) {
+    const b = buckets.get(s);
+    series.second.push(s);
+    series.answeredPct.push(b && b.ops > 0 ? Math.round((b.answered / b.ops) * 1000) / 10 : null);
+    series.opsPerS.push(b?.ops ?? 0);
+  }
+  return series;
+}
+
+/** The worst verdict of the runs, as the matrix's exit code reports it. */
+export function worstVerdict(runs: readonly { valid: Validity }[]): Validity {
+  return mergeValidity(runs.map((r) => r.valid));
+}
+
+function validity(value: unknown): Validity {
+  return value === true || value === false ? value : 'unknown';
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function number(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}

@@ -1,0 +1,161 @@
+import type { CompareRun } from './compare-data.js';
+
+/** Where a run landed in CAP terms, as the measurements show it (not as the vendor claims). */
+export type CapChoice =
+  | 'availability'
+  | 'consistency'
+  | 'neither'
+  | 'not forced'
+  | 'no faults'
+  | 'not judged';
+
+export interface Reading {
+  choice: CapChoice;
+  /** P(artition): what it did while faults were active, in plain words with the numbers. */
+  cap: string;
+  /** E(lse): latency in healthy periods, compared with the other runs on the page. */
+  pacelc: string;
+}
+
+/** A run answering at least this share during faults counts as having stayed available. */
+const AVAILABLE = 0.9;
+/** Writes a node must have seen during faults before its refusals count as a pattern. */
+const MIN_WRITES = 3;
+
+type Measured = Pick<
+  CompareRun,
+  | 'faultKinds'
+  | 'answeredInside'
+  | 'answeredOutside'
+  | 'linearizable'
+  | 'staleReads'
+  | 'lostWrites'
+  | 'faultWrites'
+  | 'healthyLatencyMs'
+  | 'label'
+>;
+
+/**
+ * Reads each run in CAP and PACELC terms from its numbers. The "else" side compares healthy-period
+ * p99 latency with the fastest run on the page, so it needs all of them. Pure.
+ */
+export function readRuns(runs: readonly Measured[]): Reading[] {
+  const fastest = runs
+    .filter((r) => r.healthyLatencyMs !== undefined)
+    .reduce<Measured | undefined>(
+      (best, r) =>
+        best?.healthyLatencyMs && r.healthyLatencyMs && best.healthyLatencyMs.p99 <= r.healthyLatencyMs.p99
+          ? best
+          : r,
+      undefined,
+    );
+  return runs.map((run) => {
+    const { choice, cap } = capReading(run);
+    return { choice, cap, pacelc: elseReading(run, runs.length > 1 ? fastest : undefined) };
+  });
+}
+
+/** The CAP side of one run. */
+export function capReading(run: Measured): { choice: CapChoice; cap: string } {
+  const faults = run.faultKinds.length > 0 ? run.faultKinds.join(' and ') : '';
+  const during = faults ? `during the ${faults}` : '';
+  const inside = run.answeredInside;
+  const anomalies = anomalyWords(run);
+  const judged =
+    run.linearizable?.valid === true ||
+    run.linearizable?.valid === false ||
+    run.staleReads !== undefined ||
+    (run.lostWrites !== undefined && run.lostWrites.valid !== 'unknown');
+  if (!faults || inside === null) {
+    return {
+      choice: 'no faults',
+      cap: `no fault was active: CAP does not apply${anomalies.length > 0 ? `, yet ${anomalies.join('; ')}` : ''}`,
+    };
+  }
+  const answeredWords = `answered ${pct(inside)} ${during}`;
+  if (anomalies.length > 0) {
+    return inside >= AVAILABLE
+      ? { choice: 'availability', cap: `chose availability: ${answeredWords}, ${anomalies.join('; ')}` }
+      : {
+          choice: 'neither',
+          cap: `gave up both: answered only ${pct(inside)} ${during} and still ${anomalies.join('; ')}`,
+        };
+  }
+  if (!judged) {
+    return {
+      choice: 'not judged',
+      cap: `${answeredWords}; no consistency checker reached a verdict, so the choice cannot be told`,
+    };
+  }
+  const refused = run.faultWrites.filter((n) => n.ops >= MIN_WRITES && n.ok === 0);
+  const served = run.faultWrites.filter((n) => n.ops >= MIN_WRITES && n.ok / n.ops >= 0.5);
+  if (refused.length > 0) {
+    const side =
+      served.length > 0 ? ` while ${served.map((n) => n.node).join(', ')} kept accepting them` : '';
+    const who = refused.map((n) => n.node).join(', ');
+    return {
+      choice: 'consistency',
+      cap: `chose consistency: clients of ${who} had 100% of writes refused or timed out ${during}${side}; no anomaly found`,
+    };
+  }
+  const outside = run.answeredOutside ?? 1;
+  if (inside < Math.min(AVAILABLE, outside - 0.05)) {
+    return {
+      choice: 'consistency',
+      cap: `chose consistency: answered only ${pct(inside)} ${during} (${pct(outside)} outside), no anomaly found`,
+    };
+  }
+  return {
+    choice: 'not forced',
+    cap: `${answeredWords} with no anomaly: these faults did not force a choice`,
+  };
+}
+
+/** The anomalies a run showed, each in a few words with its size. */
+function anomalyWords(run: Measured): string[] {
+  const words: string[] = [];
+  const stale = run.staleReads;
+  if (stale && stale.stale > 0) {
+    words.push(
+      `${pct(stale.share ?? 0)} of reads stale${stale.maxMs === null ? '' : ` by up to ${duration(stale.maxMs)}`}`,
+    );
+  }
+  const lost = run.lostWrites;
+  if (lost && lost.acknowledged > 0) {
+    words.push(
+      `lost ${lost.acknowledged.toLocaleString('en')} of ${lost.acked.toLocaleString('en')} acknowledged writes`,
+    );
+  }
+  const lin = run.linearizable;
+  if (lin?.valid === false) {
+    words.push(`not linearizable on ${lin.failingKeys} of ${lin.keys} key${lin.keys === 1 ? '' : 's'}`);
+  }
+  return words;
+}
+
+function elseReading(run: Measured, fastest: Measured | undefined): string {
+  const h = run.healthyLatencyMs;
+  if (!h) return 'else: no operation outside the faults to measure latency on';
+  const base = `else (healthy periods): p50 ${duration(h.p50)}, p99 ${duration(h.p99)}`;
+  const best = fastest?.healthyLatencyMs;
+  if (!best || best.p99 <= 0) return base;
+  if (fastest === run) return `${base}, the fastest here`;
+  const ratio = h.p99 / best.p99;
+  if (ratio < 1.2) return `${base}, about as fast as the fastest here`;
+  return `${base}, ${ratio.toFixed(1)}× the p99 of ${fastest.label}`;
+}
+
+export function pct(share: number): string {
+  const p = share * 100;
+  if (p === 0 || p === 100) return `${p}%`;
+  // Never round up to 100% or down to 0%: "answered 100%" must mean every operation.
+  if (p > 99) return `${(Math.floor(p * 10) / 10).toFixed(1)}%`;
+  if (p < 1) return `${Math.max(0.1, Math.round(p * 10) / 10).toFixed(1)}%`;
+  return `${Math.round(p)}%`;
+}
+
+export function duration(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 10) return `${Math.round(ms)} ms`;
+  return `${ms.toFixed(ms >= 1 ? 1 : 2)} ms`;
+}

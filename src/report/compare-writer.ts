@@ -1,0 +1,63 @@
+import { existsSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { readHistory } from '../history/reader.js';
+import { packageInfo } from '../run/package.js';
+import { type CompareRun, digestRun } from './compare-data.js';
+import { type CompareIntro, renderComparePage } from './compare-page.js';
+import { loadAssets, readJsonObject } from './writer.js';
+
+export interface CompareFolder {
+  dir: string;
+  /** The row's name (a matrix variant's label); the run's name when absent. */
+  label?: string;
+}
+
+/**
+ * A run folder as given, or the run that `<dir>/latest` points at, so `reports/<run-name>` works
+ * as well as `reports/<run-name>/<timestamp>`.
+ */
+export function resolveRunFolder(dir: string): string {
+  if (existsSync(join(dir, 'test.json'))) return dir;
+  if (existsSync(join(dir, 'latest', 'test.json'))) return join(dir, 'latest');
+  const why = existsSync(dir) && statSync(dir).isDirectory() ? 'has no test.json' : 'does not exist';
+  throw new UsageError(
+    `${dir} is not a run folder: it ${why} (give reports/<run>/<timestamp>, or reports/<run> for its latest run)`,
+  );
+}
+
+/**
+ * Reads every run folder (test.json, and results.json and history.ndjson when they are there),
+ * writes the comparison page to `out` and returns its path and the rows it shows.
+ */
+export async function writeComparePage(
+  folders: readonly CompareFolder[],
+  out: string,
+  intro: CompareIntro,
+): Promise<{ path: string; runs: CompareRun[] }> {
+  const page = resolve(out);
+  const runs: CompareRun[] = [];
+  for (const folder of folders) {
+    const dir = resolve(resolveRunFolder(folder.dir));
+    const test = await readJsonObject(join(dir, 'test.json'));
+    const results = existsSync(join(dir, 'results.json'))
+      ? await readJsonObject(join(dir, 'results.json'))
+      : undefined;
+    const historyFile = join(dir, 'history.ndjson');
+    const history = existsSync(historyFile) ? await readHistory(historyFile) : undefined;
+    const report = join(dir, 'index.html');
+    runs.push(
+      digestRun({
+        test,
+        results,
+        history,
+        label: folder.label,
+        href: existsSync(report) ? relative(dirname(page), report).split('\\').join('/') : undefined,
+      }),
+    );
+  }
+  const html = renderComparePage(runs, intro, await loadAssets(), packageInfo().version);
+  await writeFile(page, html);
+  return { path: page, runs };
+}

@@ -1,0 +1,216 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { perf } from '../checker/perf.js';
+import { readHistory } from '../history/reader.js';
+import type { HistoryEvent } from '../history/types.js';
+import { writeComparePage } from './compare-writer.js';
+
+const ARTIFACTS = resolve('reports/test-artifacts');
+const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+const HOSTILE_SCRIPT = '</script><script>window.__pwned=2</script>';
+
+interface PageGlobals {
+  dscheckCompare?: { plots: unknown[] };
+  __pwned?: number;
+}
+interface Canvas2d {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
+/**
+ * A run folder as `dscheck run` leaves it: 10 s of writes and reads on two nodes, a partition from
+ * 3 s to 6 s. `refuseN2` makes node n2's writes fail during the partition (a CP store's minority).
+ */
+async function runFolder(
+  root: string,
+  name: string,
+  options: { refuseN2: boolean; stale: boolean },
+): Promise<string> {
+  const dir = join(root, name, '2026-01-01T00-00-00Z');
+  mkdirSync(dir, { recursive: true });
+  const events: HistoryEvent[] = [];
+  const ms = 1e6;
+  let value = 0;
+  for (let t = 0; t < 10_000; t += 20) {
+    if (t === 3000)
+      events.push({
+        process: 'nemesis',
+        type: 'info',
+        f: 'start-partition',
+        value: { n1: ['n2'], n2: ['n1'] },
+        time: t * ms,
+      });
+    if (t === 6000)
+      events.push({ process: 'nemesis', type: 'info', f: 'stop-partition', value: null, time: t * ms });
+    for (const [process, node] of [
+      [0, 'n1'],
+      [1, 'n2'],
+    ] as const) {
+      const refused = options.refuseN2 && node === 'n2' && t >= 3000 && t < 6000;
+      const f = t % 40 === 0 ? 'write' : 'read';
+      const v = f === 'write' ? ++value : value;
+      events.push({
+        process,
+        type: 'invoke',
+        f,
+        key: 'k',
+        value: f === 'write' ? v : null,
+        time: (t + process) * ms,
+        node,
+      });
+      events.push({
+        process,
+        type: refused && f === 'write' ? 'fail' : 'ok',
+        f,
+        key: 'k',
+        value: v,
+        time: (t + process + 2) * ms,
+        node,
+        ...(refused && f === 'write' ? { error: 'unavailable' } : {}),
+      });
+    }
+  }
+  writeFileSync(join(dir, 'history.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+  const history = await readHistory(join(dir, 'history.ndjson'));
+  const stale = options.stale
+    ? {
+        valid: false,
+        reads: 250,
+        staleReads: 78,
+        share: 0.312,
+        stalenessMs: { p50: 400, p90: 1500, p99: 2000, max: 2100 },
+      }
+    : { valid: true, reads: 250, staleReads: 0, share: 0, stalenessMs: null };
+  const results = {
+    valid: stale.valid,
+    interrupted: false,
+    nemesisErrors: [],
+    checkers: {
+      linearizable: { valid: true, keys: 1, failures: [] },
+      'stale-reads': stale,
+      perf: perf(history),
+    },
+  };
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
+  const test = {
+    name,
+    seed: 42,
+    command: `dscheck run --name '${HOSTILE_SCRIPT}' --seed 42`,
+    options: { store: 'redis', nemesis: ['partition'], partition: 'halves', timeLimitS: 10 },
+    store: { name: HOSTILE, topology: 'replicated', readFrom: 'primary' },
+    workload: { name: 'register' },
+  };
+  writeFileSync(join(dir, 'test.json'), JSON.stringify(test));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>run</title>');
+  return dir;
+}
+
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+let html: string;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const root = mkdtempSync(join(tmpdir(), 'dscheck-compare-'));
+  const ap = await runFolder(root, 'ap-run', { refuseN2: false, stale: true });
+  const cp = await runFolder(root, 'cp-run', { refuseN2: true, stale: false });
+  const { path } = await writeComparePage(
+    [
+      { dir: ap, label: `available ${HOSTILE}` },
+      { dir: cp, label: 'consistent' },
+    ],
+    join(ARTIFACTS, 'compare.html'),
+    { title: `A test ${HOSTILE_SCRIPT}`, explanation: `Why ${HOSTILE}`, lookFor: 'Stale reads.' },
+  );
+  html = readFileSync(path, 'utf8');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:')) problems.push(`request: ${r.url()}`);
+  });
+  await page.goto(pathToFileURL(path).href);
+  await page.waitForFunction(
+    () => ((globalThis as unknown as PageGlobals).dscheckCompare?.plots.length ?? 0) === 2,
+  );
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the comparison page', () => {
+  it('loads offline with no console errors and draws both plots', async () => {
+    expect(problems).toEqual([]);
+    for (const plot of ['#plot-availability', '#plot-throughput']) {
+      const drawn = await page.$eval(`${plot} canvas`, (el) => {
+        const canvas = el as unknown as Canvas2d;
+        const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+        if (!data) return false;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 3] > 0 && (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250)) return true;
+        }
+        return false;
+      });
+      expect(drawn).toBe(true);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'compare.png'), fullPage: true });
+  });
+
+  it('has a row per run with its numbers, seed and a link to its report', async () => {
+    const rows = page.locator('table.compare tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    const first = (await rows.nth(0).textContent()) ?? '';
+    expect(first).toContain('replicated');
+    expect(first).toContain('42');
+    expect(first).toContain('31%, 2.1 s');
+    expect(await rows.nth(0).locator('a').getAttribute('href')).toMatch(
+      /ap-run\/2026-01-01T00-00-00Z\/index\.html$/,
+    );
+    await expect(rows.nth(1).locator('td.verdict').textContent()).resolves.toBe('valid');
+  });
+
+  it('reads each run in CAP and PACELC terms', async () => {
+    const readings = page.locator('#readings li');
+    await expect(readings.nth(0).textContent()).resolves.toMatch(
+      /chose availability: answered 100% during the partition, 31% of reads stale by up to 2\.1 s/,
+    );
+    await expect(readings.nth(1).textContent()).resolves.toMatch(
+      /chose consistency: clients of n2 had 100% of writes refused or timed out during the partition while n1 kept accepting them/,
+    );
+    await expect(readings.nth(1).textContent()).resolves.toMatch(
+      /else \(healthy periods\): p50 2\.0 ms, p99 2\.0 ms/,
+    );
+    await expect(page.locator('.look-for').textContent()).resolves.toContain('Stale reads.');
+  });
+
+  it('shows hostile values as text and runs none of them', async () => {
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('</script><script>window');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__pwned)).toBeUndefined();
+    expect(await page.locator('main img').count()).toBe(0);
+    await expect(page.locator('h1').textContent()).resolves.toContain(HOSTILE_SCRIPT);
+    await expect(page.locator('table.compare tbody tr').nth(0).textContent()).resolves.toContain(HOSTILE);
+    await expect(page.locator('#cmd-0').textContent()).resolves.toContain(HOSTILE_SCRIPT);
+    expect(problems).toEqual([]);
+  });
+});

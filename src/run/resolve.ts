@@ -1,0 +1,37 @@
+import { oneOf } from '../errors.js';
+import { STORES, storeNamed } from '../stores/index.js';
+import type { Store } from '../stores/types.js';
+import { loadWorkload } from '../workloads/index.js';
+import type { Workload } from '../workloads/types.js';
+import { type RunCliOptions, type RunConfig, resolveConsistency, resolveRunConfig } from './options.js';
+
+/** Every setting of a run, checked against the store and the workload, before anything starts. */
+export interface ResolvedRun {
+  config: RunConfig;
+  store: Store;
+  topology: string;
+  readFrom: string;
+  nodes: number;
+  consistency?: string;
+  workload: Workload;
+}
+
+/**
+ * `dscheck run`'s whole validation: the options, then what the store and the workload accept.
+ * Shared by `run` and by `matrix`, which checks every variant of a grid before the first starts.
+ */
+export function resolveRun(cli: RunCliOptions, randomSeed: () => number): ResolvedRun {
+  const config = resolveRunConfig(cli, randomSeed);
+  const store = storeNamed(config.store);
+  const topology = oneOf('--topology', config.topology ?? store.defaultTopology, store.topologies);
+  const readFrom = oneOf('--read-from', config.readFrom ?? store.readFromChoices[0], store.readFromChoices);
+  const nodes = config.nodes ?? store.defaultNodes;
+  const withLevels = Object.values(STORES).filter((s) => s.consistencyChoices !== undefined);
+  const consistency = resolveConsistency(
+    config,
+    store,
+    withLevels.map((s) => s.name),
+  );
+  const workload = loadWorkload(config.workload, { keys: config.keys });
+  return { config, store, topology, readFrom, nodes, consistency, workload };
+}
