@@ -64,10 +64,13 @@ export function buildProgram(): Command {
     .option('--concurrency <n>', 'concurrent client processes', d.concurrency)
     .option('--rate <ops/s>', 'total operations per second; 0 = as fast as the store answers', d.rate)
     .option('--keys <n>', "number of keys (default: the workload's)")
-    .option('--topology <topology>', "cluster topology (default: the store's; redis: replicated, sentinel)")
+    .option(
+      '--topology <topology>',
+      "cluster topology (default: the store's; redis: replicated, sentinel; mysql: async, semisync, galera)",
+    )
     .option(
       '--read-from <where>',
-      "where clients read (default: the store's first choice; redis: primary, replicas)",
+      "where clients read (default: the store's first choice; redis: primary, replicas; mysql: primary, replicas, any)",
     )
     .option('--nodes <n>', "number of store nodes, 1..9 (default: the store's; 3)")
     .option(
@@ -75,6 +78,10 @@ export function buildProgram(): Command {
       'cassandra: one, quorum (default), all, or serial (lightweight transactions, SERIAL reads)',
     )
     .option('--lwt', 'cassandra: writes and cas as lightweight transactions, committed at --consistency')
+    .option(
+      '--wait-replicas <n>',
+      'redis: after each write, WAIT until n replicas have it; a shortfall makes the write indeterminate',
+    )
     .option(
       '--nemesis-interval <seconds>',
       'length of each healthy and each faulty period',
@@ -92,7 +99,9 @@ export function buildProgram(): Command {
 
   program
     .command('compare')
-    .description('one page comparing run folders: a row per run, plots on shared axes, CAP and PACELC readings')
+    .description(
+      'one page comparing run folders: a row per run, plots on shared axes, CAP and PACELC readings',
+    )
     .argument('<run-dir...>', 'run folders (reports/<run>/<timestamp>, or reports/<run> for its latest)')
     .option('--out <file>', 'where the page goes', 'compare.html')
     .option('--title <text>', "the page's title")
@@ -102,11 +111,16 @@ export function buildProgram(): Command {
 
   program
     .command('matrix')
-    .description('run a grid of runs from a matrix preset, one after the other, and write their comparison page')
-    .argument('<preset>', 'a preset (cap-cassandra, replication-mysql, redis-failover, cold-cache) or a .yaml path')
+    .description(
+      'run a grid of runs from a matrix preset, one after the other, and write their comparison page',
+    )
+    .argument(
+      '<preset>',
+      'a preset (cap-cassandra, replication-mysql, redis-failover, cold-cache) or a .yaml path',
+    )
     .option('--out <dir>', 'where run folders and the matrix folder go', d.out)
     .option('--time-limit <seconds>', "every run's time limit (default: the preset's)")
-    .option('--seed <n>', 'the seed of every run (default: the preset\'s, or random, printed)')
+    .option('--seed <n>', "the seed of every run (default: the preset's, or random, printed)")
     .option('--nemesis-interval <seconds>', "every run's healthy and faulty periods (default: the preset's)")
     .option('--rate <ops/s>', "every run's total operations per second (default: the preset's)")
     .option('--concurrency <n>', "every run's client processes (default: the preset's)")

@@ -196,6 +196,7 @@ async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>)
     readFrom,
     consistency,
     lwt: config.lwt,
+    waitReplicas: config.waitReplicas,
     timeoutMs: config.timeoutMs,
     log,
     signal: interrupt.signal,

@@ -19,6 +19,7 @@ export interface RunCliOptions {
   nodes?: string;
   consistency?: string;
   lwt?: boolean;
+  waitReplicas?: string;
   nemesisInterval: string;
   partition: string;
   loss: string;
@@ -58,6 +59,7 @@ export interface RunConfig {
   nodes?: number;
   consistency?: string;
   lwt: boolean;
+  waitReplicas?: number;
   nemesisIntervalS: number;
   partition: PartitionShape;
   loss: number;
@@ -112,6 +114,10 @@ export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): 
         : numberOption('--nodes', cli.nodes, { min: 1, max: 9, integer: true }),
     consistency: cli.consistency,
     lwt: cli.lwt === true,
+    waitReplicas:
+      cli.waitReplicas === undefined
+        ? undefined
+        : numberOption('--wait-replicas', cli.waitReplicas, { min: 0, max: 8, integer: true }),
     nemesisIntervalS: numberOption('--nemesis-interval', cli.nemesisInterval, { min: 0.1 }),
     partition: partition as PartitionShape,
     loss: numberOption('--loss', cli.loss, { min: 0, max: 1 }),
@@ -188,6 +194,7 @@ export function reproduceCommand(
     ['--nodes', resolved.nodes],
     resolved.consistency === undefined ? [] : ['--consistency', resolved.consistency],
     config.lwt ? ['--lwt'] : [],
+    config.waitReplicas === undefined ? [] : ['--wait-replicas', config.waitReplicas],
     ['--nemesis-interval', config.nemesisIntervalS],
     ['--partition', config.partition],
     ['--loss', config.loss],

@@ -1,4 +1,4 @@
-import { oneOf } from '../errors.js';
+import { oneOf, UsageError } from '../errors.js';
 import { STORES, storeNamed } from '../stores/index.js';
 import type { Store } from '../stores/types.js';
 import { loadWorkload } from '../workloads/index.js';
@@ -32,6 +32,12 @@ export function resolveRun(cli: RunCliOptions, randomSeed: () => number): Resolv
     store,
     withLevels.map((s) => s.name),
   );
+  if (config.waitReplicas !== undefined && !store.offersWait) {
+    const stores = Object.values(STORES).filter((s) => s.offersWait);
+    throw new UsageError(
+      `--wait-replicas is not offered by ${store.name}; stores that have it: ${stores.map((s) => s.name).join(', ')}`,
+    );
+  }
   const workload = loadWorkload(config.workload, { keys: config.keys });
   return { config, store, topology, readFrom, nodes, consistency, workload };
 }

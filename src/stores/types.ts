@@ -40,6 +40,8 @@ export interface ClusterOptions {
   lwt?: boolean;
   /** The clients' operation timeout (`--timeout`): a store sets its server's timeouts below it. */
   timeoutMs?: number;
+  /** After each write, wait until this many replicas have it (`--wait-replicas`; stores with `offersWait`). */
+  waitReplicas?: number;
 }
 
 /** A client of one logical process for the register workload. One outstanding call at a time. */
@@ -169,6 +171,8 @@ export interface Store {
   /** What `--consistency` accepts on this store (absent: the option is refused). */
   readonly consistencyChoices?: readonly string[];
   readonly defaultConsistency?: string;
+  /** Whether `--wait-replicas` is offered (absent: the option is refused). */
+  readonly offersWait?: boolean;
   /** The images its nodes run, for `dscheck images` and `doctor`; `start` builds the missing ones. */
   readonly images?: readonly ImageRecipe[];
   /** Builds missing images (cached by recipe hash), then starts the cluster and waits until it serves. */

@@ -36,6 +36,36 @@ function connectionOptions(timeoutMs: number): RedisOptions {
   };
 }
 
+/** After each write or successful cas: WAIT for this many replicas, at most this long. */
+export interface WaitPolicy {
+  replicas: number;
+  timeoutMs: number;
+}
+
+/**
+ * WAIT came back with fewer replicas than asked. The primary applied the write and answered; only
+ * its survival is in doubt (the primary may fail before a replica has it), so it is indeterminate.
+ */
+export class WaitShortfall extends Error {
+  override name = 'WaitShortfall';
+  constructor(
+    readonly acknowledged: number,
+    readonly wanted: number,
+  ) {
+    super(`WAIT: ${acknowledged} of ${wanted} replicas acknowledged the write in time`);
+  }
+}
+
+/** Redis's WAIT: blocks until `replicas` replicas acknowledged this connection's writes, or the timeout. */
+export async function awaitReplicas(
+  connection: Pick<Redis, 'wait'>,
+  policy: WaitPolicy | undefined,
+): Promise<void> {
+  if (!policy) return;
+  const acknowledged = await connection.wait(policy.replicas, policy.timeoutMs);
+  if (acknowledged < policy.replicas) throw new WaitShortfall(acknowledged, policy.replicas);
+}
+
 export type Target =
   | { kind: 'node'; node: ClusterNode }
   | { kind: 'sentinel'; role: 'master' | 'slave'; sentinels: readonly ClusterNode[]; index: number };
@@ -76,6 +106,7 @@ export class RedisRegisterClient implements RegisterClient {
     private readonly writer: Redis,
     private readonly reader: Redis,
     private readonly nodeOf: (connection: Redis) => string | undefined,
+    private readonly wait?: WaitPolicy,
   ) {
     this.casSha = scriptSha(CAS_SCRIPT);
   }
@@ -92,6 +123,7 @@ export class RedisRegisterClient implements RegisterClient {
 
   async write(key: string, value: number): Promise<void> {
     await this.writer.set(key, String(value));
+    await awaitReplicas(this.writer, this.wait);
   }
 
   async cas(key: string, expected: number, next: number): Promise<boolean> {
@@ -104,6 +136,8 @@ export class RedisRegisterClient implements RegisterClient {
       if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
       swapped = await this.writer.eval(CAS_SCRIPT, 1, ...args);
     }
+    // A cas that found another value wrote nothing: there is nothing to wait for.
+    if (swapped === 1) await awaitReplicas(this.writer, this.wait);
     return swapped === 1;
   }
 
@@ -121,6 +155,7 @@ export class RedisSetClient implements SetClient {
     private readonly writer: Redis,
     private readonly reader: Redis,
     private readonly nodeOf: (connection: Redis) => string | undefined,
+    private readonly wait?: WaitPolicy,
   ) {}
 
   get node(): string | undefined {
@@ -129,6 +164,7 @@ export class RedisSetClient implements SetClient {
 
   async add(key: string, element: number): Promise<void> {
     await this.writer.sadd(key, String(element));
+    await awaitReplicas(this.writer, this.wait);
   }
 
   async read(key: string): Promise<number[]> {

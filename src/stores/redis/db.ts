@@ -20,7 +20,13 @@ import type {
   SetClient,
 } from '../types.js';
 import { adminCall, parseInfo, waitUntil } from './admin.js';
-import { openConnection, RedisRegisterClient, RedisSetClient, type Target } from './client.js';
+import {
+  openConnection,
+  RedisRegisterClient,
+  RedisSetClient,
+  type Target,
+  type WaitPolicy,
+} from './client.js';
 import {
   PATHS,
   REDIS_PORT,
@@ -39,6 +45,8 @@ export interface RedisDbOptions {
   topology: RedisTopology;
   readFrom: ReadFrom;
   durable: boolean;
+  /** WAIT for this many replicas after each write (--wait-replicas); none when absent. */
+  waitReplicas?: number;
   log: (message: string) => void;
   signal?: AbortSignal;
 }
@@ -134,13 +142,21 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
 
   async registerClient(index: number, timeoutMs: number): Promise<RegisterClient> {
     const { writer, reader, nodeOf } = await this.connections(index, timeoutMs);
-    return new RedisRegisterClient(writer, reader, nodeOf);
+    return new RedisRegisterClient(writer, reader, nodeOf, this.waitPolicy(timeoutMs));
   }
 
   /** Sets on the same connections as registers: SADD to the primary, SMEMBERS where reads go. */
   async setClient(index: number, timeoutMs: number): Promise<SetClient> {
     const { writer, reader, nodeOf } = await this.connections(index, timeoutMs);
-    return new RedisSetClient(writer, reader, nodeOf);
+    return new RedisSetClient(writer, reader, nodeOf, this.waitPolicy(timeoutMs));
+  }
+
+  /** WAIT gets half the operation's timeout, so a shortfall is told apart from a write that hung. */
+  private waitPolicy(timeoutMs: number): WaitPolicy | undefined {
+    const replicas = this.options.waitReplicas;
+    return replicas === undefined
+      ? undefined
+      : { replicas, timeoutMs: Math.max(1, Math.floor(timeoutMs / 2)) };
   }
 
   /** A process's writer (the primary) and reader (per --read-from), and how to name a connection's node. */

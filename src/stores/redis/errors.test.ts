@@ -1,5 +1,6 @@
 import { ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { WaitShortfall } from './client.js';
 import { classifyRedisError } from './errors.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
@@ -55,6 +56,10 @@ describe('classifyRedisError', () => {
     ['read timeout', new Error('Command timed out'), 'read', 'fail', 'timeout'],
     ['read lost', new Error('Connection is closed.'), 'read', 'fail', 'connection-lost'],
     ['read unknown', new Error('strange'), 'read', 'fail', 'unknown'],
+    // --wait-replicas: the primary applied the write; only whether it survives is unknown.
+    ['WAIT shortfall on write', new WaitShortfall(0, 1), 'write', 'info', 'wait-timeout'],
+    ['WAIT shortfall on cas', new WaitShortfall(1, 2), 'cas', 'info', 'wait-timeout'],
+    ['WAIT shortfall on add', new WaitShortfall(0, 2), 'add', 'info', 'wait-timeout'],
   ];
 
   it.each(table)('%s', (_name, error, f, type, reason) => {

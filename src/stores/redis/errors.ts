@@ -24,6 +24,8 @@ const replyPrefix = (prefix: string) => (e: ClientError) =>
   e.name === 'ReplyError' && e.message.startsWith(`${prefix} `);
 
 const RULES: readonly Rule[] = [
+  // WAIT (--wait-replicas) fell short: the primary applied the write; whether it survives is unknown.
+  { reason: 'wait-timeout', definite: false, matches: (e) => e.name === 'WaitShortfall' },
   // Refused by the server before executing: nothing was written.
   { reason: 'READONLY', definite: true, matches: replyPrefix('READONLY') },
   { reason: 'NOREPLICAS', definite: true, matches: replyPrefix('NOREPLICAS') },

@@ -17,6 +17,7 @@ export const redis: Store = {
   defaultTopology: 'replicated',
   readFromChoices: READ_FROM,
   defaultNodes: 3,
+  offersWait: true,
   images: [REDIS_IMAGE],
 
   async start(options: ClusterOptions): Promise<RedisDb> {
@@ -40,6 +41,7 @@ export const redis: Store = {
       topology,
       readFrom,
       durable: options.durable ?? false,
+      waitReplicas: options.waitReplicas,
       log: options.log,
       signal: options.signal,
     });
