@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runResources } from '../../docker/cleanup.js';
 import { execIn } from '../../docker/exec.js';
-import { waitUntil } from '../redis/admin.js';
+import { waitUntil } from '../wait.js';
 import { connect } from './client.js';
 import type { CassandraDb } from './db.js';
 import { cassandra } from './index.js';

@@ -6,7 +6,6 @@ import { pauseContainer, readFileIn, unpauseContainer, writeFilesIn } from '../.
 import { execIn, execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import { IptablesNetwork } from '../../nemesis/net.js';
-import { waitUntil } from '../redis/admin.js';
 import type {
   ClusterNode,
   Db,
@@ -20,6 +19,7 @@ import type {
   RegisterClient,
   SetClient,
 } from '../types.js';
+import { waitUntil } from '../wait.js';
 import { type AccessMode, CassandraRegisterClient, CassandraSetClient, connect, SCHEMA } from './client.js';
 import { cassandraYaml, KEYSPACE, PATHS, REPLICATION_FACTOR, type ServerTimeouts } from './config.js';
 import { classifyCassandraError } from './errors.js';

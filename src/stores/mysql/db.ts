@@ -7,7 +7,6 @@ import { execIn, execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import type { Json } from '../../history/types.js';
 import { IptablesNetwork } from '../../nemesis/net.js';
-import { waitUntil } from '../redis/admin.js';
 import type {
   ClusterNode,
   Db,
@@ -22,6 +21,7 @@ import type {
   RegisterClient,
   SetClient,
 } from '../types.js';
+import { waitUntil } from '../wait.js';
 import {
   ADMIN,
   adminQuery,

@@ -19,7 +19,8 @@ import type {
   RegisterClient,
   SetClient,
 } from '../types.js';
-import { adminCall, parseInfo, waitUntil } from './admin.js';
+import { waitUntil } from '../wait.js';
+import { adminCall, parseInfo } from './admin.js';
 import {
   openConnection,
   RedisRegisterClient,
