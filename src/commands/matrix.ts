@@ -40,6 +40,8 @@ interface RunOutcome {
   code: number;
   message?: string;
   seconds: number;
+  /** The grid was interrupted while this run went: its verdict covers what it recorded before. */
+  interrupted: boolean;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function matrix(
   const planned = plan.reduce((s, p) => s + p.resolved.config.timeLimitS, 0);
   err.write(
     `dscheck matrix ${preset.name}: ${total} runs of ${preset.source}, seed ${seed}, ` +
-      `about ${Math.ceil(planned / 60)} min of clients plus start-up; folder ${relative(process.cwd(), dir) || '.'}\n`,
+      `${planned < 120 ? `${planned} s` : `about ${Math.round(planned / 60)} min`} of clients plus start-up; folder ${relative(process.cwd(), dir) || '.'}\n`,
   );
 
   let interrupted = false;
@@ -96,7 +98,7 @@ export async function matrix(
       err.write(
         `\n[matrix ${place}] ${p.variant.label} (grid elapsed ${clock(performance.now() - started)})\n`,
       );
-      const outcome: RunOutcome = { planned: p, code: EXIT.valid, seconds: 0 };
+      const outcome: RunOutcome = { planned: p, code: EXIT.valid, seconds: 0, interrupted: false };
       const runStarted = performance.now();
       try {
         await run(p.cli, out, {
@@ -112,6 +114,7 @@ export async function matrix(
           err.write(`${outcome.message}\n`);
       }
       outcome.seconds = Math.round((performance.now() - runStarted) / 1000);
+      outcome.interrupted = interrupted;
       outcomes.push(outcome);
       writeJson(join(dir, 'matrix.json'), matrixRecord(preset.name, preset.source, seed, command, outcomes));
     }
@@ -133,7 +136,7 @@ export async function matrix(
     for (const o of outcomes) {
       const shown = runs.find((r) => o.dir !== undefined && r.label === o.planned.variant.label);
       out.write(
-        `  ${o.planned.variant.name}: ${verdictWord(o.code)}, ${o.seconds} s${shown ? '' : ' (not on the page: no run folder)'}\n`,
+        `  ${o.planned.variant.name}: ${verdictWord(o.code)}${o.interrupted && o.code !== 130 ? ', interrupted' : ''}, ${o.seconds} s${shown ? '' : ' (not on the page: no run folder)'}\n`,
       );
     }
     if (skipped.length > 0) out.write(`  not run (interrupted): ${skipped.join(', ')}\n`);
@@ -185,6 +188,7 @@ function matrixRecord(
       label: o.planned.variant.label,
       dir: o.dir,
       exitCode: o.code,
+      interrupted: o.interrupted,
       seconds: o.seconds,
       message: o.message,
     })),

@@ -15,6 +15,17 @@ export interface ClusterSpec {
   memoryBytes: number;
   /** PID 1 of each container (the store's servers are started beside it with exec). */
   cmd?: readonly string[];
+  /**
+   * Nodes of different images on the one network (a composite cluster: cache nodes in front of a
+   * database). When given, they replace n1..nN of `image`; node k gets the network's address k.
+   */
+  members?: readonly ClusterMember[];
+}
+
+export interface ClusterMember {
+  name: string;
+  image: string;
+  memoryBytes: number;
 }
 
 /** The containers and network of one run. Removing it removes everything the run created. */
@@ -40,17 +51,24 @@ export async function startCluster(
 ): Promise<DockerCluster> {
   const labels: Labels = { ...runLabels(spec.runId), [LABEL.store]: spec.store };
   const network = await createRunNetwork(spec.runId, labels, docker);
-  const names = Array.from({ length: spec.nodes }, (_, i) => `n${i + 1}`);
+  const members =
+    spec.members ??
+    Array.from({ length: spec.nodes }, (_, i) => ({
+      name: `n${i + 1}`,
+      image: spec.image,
+      memoryBytes: spec.memoryBytes,
+    }));
+  const names = members.map((m) => m.name);
   const started = await Promise.allSettled(
-    names.map((name, i) =>
+    members.map((member, i) =>
       startNode(
         {
-          name,
-          image: spec.image,
+          name: member.name,
+          image: member.image,
           network,
           ip: network.nodeIp(i + 1),
           labels,
-          memoryBytes: spec.memoryBytes,
+          memoryBytes: member.memoryBytes,
           cmd: spec.cmd ?? IDLE_CMD,
         },
         docker,

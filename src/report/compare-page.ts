@@ -187,6 +187,7 @@ h1 { margin: .2rem 0 .6rem; font-size: 1.8rem; } h2 { margin-top: 2rem; }
 table.compare { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .95rem; }
 table.compare th, table.compare td { padding: .35rem .6rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 table.compare thead th { border-bottom: 2px solid var(--ink); font-size: .85rem; }
+table.compare td { white-space: nowrap; }
 td.verdict.valid { color: #006b4f; font-weight: 600; } td.verdict.invalid { color: #a63d00; font-weight: 600; }
 td.verdict.unknown { color: #8a6100; font-weight: 600; }
 .run-sw { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin: 0 .4em 0 .2em; vertical-align: -.05em; }

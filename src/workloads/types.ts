@@ -1,7 +1,8 @@
 import type { ModelName } from '../checker/linearizable/index.js';
 import type { Random } from '../generator/random.js';
 import type { Json } from '../history/types.js';
-import type { Db } from '../stores/types.js';
+import type { ColdCacheOptions } from '../checker/cold-cache.js';
+import type { Db, Store } from '../stores/types.js';
 
 /** One operation a process is about to invoke. */
 export interface ClientOp {
@@ -15,6 +16,8 @@ export interface WorkloadClient {
   readonly node?: string;
   /** Performs the operation and returns the `value` of its `ok` completion; throws on error. */
   invoke(op: ClientOp): Promise<Json>;
+  /** Fields the last operation adds to its completion line (a cache hit, database time ...). */
+  lastFields?(): Record<string, Json>;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ export interface CheckerSpecs {
   'stale-reads'?: Record<string, never>;
   'lost-writes'?: Record<string, never>;
   perf?: Record<string, never>;
+  'cold-cache'?: ColdCacheOptions;
 }
 
 /** A workload: client operations, a generator per worker, the final operations and checkers. */
@@ -46,6 +50,10 @@ export interface Workload {
   generator(worker: number, workers: number, random: Random): OpSource;
   /** Operations run once after healing and recovery (e.g. a read of every key). */
   finalOps(): ClientOp[];
+  /** The cluster this workload brings itself (cache-aside: caches and a database), instead of --store's. */
+  readonly store?: Store;
+  /** Seconds at the start without faults, marked in the history (the cache warms up). */
+  readonly warmUpS?: number;
 }
 
 /**

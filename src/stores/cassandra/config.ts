@@ -96,6 +96,11 @@ export const JVM_OPTIONS: readonly string[] = [
   '-Dcassandra.ring_delay_ms=1000',
   '-Dcassandra.consistent.rangemovement=false',
   '-Dcassandra.superuser_setup_delay_ms=0',
+  // A node that missed the push of our new keyspace (busy, or briefly thinking its peer down)
+  // would pull it only after a minute by default; clients naming the keyspace wait for that.
+  '-Dcassandra.migration_delay_ms=1000',
+  '-Dcassandra.schema_pull_interval_ms=2000',
+  '-Dcassandra.schema_pull_backoff_delay_ms=500',
 ];
 
 /** Server-side timeouts, in ms. */
