@@ -12,7 +12,7 @@ for (const script of [
   'report.js',
   'run-redis.js',
   'cassandra.js',
-  'mysql-up.js',
+  'store-up.js',
 ]) {
   console.log(`\n# ${script.replace('.js', '')}`);
   await execa('node', [join(here, script)], { stdio: 'inherit' });
