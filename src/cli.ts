@@ -93,6 +93,31 @@ export function buildProgram(): Command {
     .option('--timeout <ms>', 'client operation timeout', d.timeout)
     .option('--out <dir>', 'where run folders go', d.out)
     .option('--name <name>', 'run name (default: <store>-<workload>-<nemesis>)')
+    .option('--cache-nodes <n>', 'cache-aside: cache nodes in the shard map (default 3; same as --nodes)')
+    .option('--sharding <how>', 'cache-aside: modulo or consistent (a hash ring; default)')
+    .option('--ttl <seconds>', 'cache-aside: how long a cache entry lives (default 30)')
+    .option('--ttl-jitter <share>', 'cache-aside: TTL spread, 0.1 = ±10% (default 0.1)')
+    .option('--write-policy <policy>', 'cache-aside: invalidate (default) or write-through')
+    .option('--db-timeout <ms>', 'cache-aside: deadline of a database call, pool wait included (default 500)')
+    .option('--db-pool <n>', 'cache-aside: database connections shared by all clients (default 4)')
+    .option('--db-max-connections <n>', "cache-aside: the database's max_connections (default 50)")
+    .option(
+      '--db-query-ms <ms>',
+      'cache-aside: extra server time per database read, a heavier query (default 0)',
+    )
+    .option('--zipf <exponent>', 'cache-aside: key popularity, 0 = uniform (default 1)')
+    .option('--keyspace <n>', 'cache-aside: number of keys (default 1000; same as --keys)')
+    .option('--prefill <on|off>', 'cache-aside: load every key into the cache before the clients start')
+    .option('--warm-up <seconds>', 'cache-aside: seconds without faults at the start (default 10)')
+    .option('--restart <mode>', 'cache-aside, restart-cache nemesis: all (default), one, rolling')
+    .option(
+      '--db-capacity <qps>',
+      'cache-aside: database queries/s it is sized for; above it the run is invalid',
+    )
+    .option(
+      '--max-error-rate <share>',
+      'cache-aside: largest acceptable share of failed operations (default 0.05)',
+    )
     .action(async (opts: RunCliOptions) => {
       await (await import('./commands/run.js')).run(opts);
     });

@@ -16,8 +16,7 @@ import { Progress } from '../run/progress.js';
 import { Recorder } from '../run/recorder.js';
 import { resolveRun } from '../run/resolve.js';
 import { WorkerPool } from '../run/workers.js';
-import { storeNamed } from '../stores/index.js';
-import { type Db, hasLogs } from '../stores/types.js';
+import { type Db, hasLogs, type Store } from '../stores/types.js';
 import type { Workload } from '../workloads/types.js';
 
 export type { RunCliOptions } from '../run/options.js';
@@ -35,6 +34,7 @@ export interface RunHooks {
 
 interface RunContext {
   config: RunConfig;
+  store: Store;
   topology: string;
   readFrom: string;
   nodes: number;
@@ -114,6 +114,7 @@ export async function run(
   const interrupt = new Interrupt(log);
   const context: RunContext = {
     config,
+    store,
     topology,
     readFrom,
     nodes,
@@ -186,8 +187,8 @@ export async function run(
 
 /** Starts the cluster, runs `body` with it, and always collects its logs and tears it down. */
 async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>): Promise<T> {
-  const { config, topology, readFrom, nodes, consistency, runId, log, interrupt, progress, dir } = context;
-  const store = storeNamed(config.store);
+  const { config, store, topology, readFrom, nodes, consistency, runId, log, interrupt, progress, dir } =
+    context;
   progress.setPhase('starting');
   const db = await store.start({
     runId,
@@ -229,6 +230,7 @@ async function runPhases(
     log,
   });
   const timeLimitMs = config.timeLimitS * 1000;
+  const warmUpMs = (workload.warmUpS ?? 0) * 1000;
   const nemesis = new NemesisRunner({
     faults,
     steps: planSchedule({
@@ -236,6 +238,7 @@ async function runPhases(
       intervalMs: config.nemesisIntervalS * 1000,
       timeLimitMs,
       random: nemesisRandom.derive('schedule'),
+      warmUpMs,
     }),
     recorder,
     log,
@@ -259,6 +262,8 @@ async function runPhases(
   try {
     try {
       recorder.startClock();
+      // Marks the stretch without faults at the start, so checkers can leave the cold start out.
+      if (warmUpMs > 0) recorder.nemesis('warm-up', { untilMs: warmUpMs });
       progress.setPhase('running');
       const nemesisDone = nemesis.run();
       await pool.run(timeLimitMs);

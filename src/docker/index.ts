@@ -8,7 +8,13 @@ export {
   engineAddress,
   unreachableAdvice,
 } from './client.js';
-export { type ClusterMember, type ClusterSpec, type DockerCluster, IDLE_CMD, startCluster } from './cluster.js';
+export {
+  type ClusterMember,
+  type ClusterSpec,
+  type DockerCluster,
+  IDLE_CMD,
+  startCluster,
+} from './cluster.js';
 export {
   type NodeSpec,
   pauseContainer,

@@ -26,8 +26,20 @@ describe('zipfKeys', () => {
     const cdf = zipfCdf(4, 0);
     expect([...cdf]).toEqual([0.25, 0.5, 0.75, 1]);
     const keys = keyNames(50);
-    const a = Array.from({ length: 20 }, ((r) => () => zipfKeys(keys, 1.1)(r))(Random.fromSeed(3)));
-    const b = Array.from({ length: 20 }, ((r) => () => zipfKeys(keys, 1.1)(r))(Random.fromSeed(3)));
+    const a = Array.from(
+      { length: 20 },
+      (
+        (r) => () =>
+          zipfKeys(keys, 1.1)(r)
+      )(Random.fromSeed(3)),
+    );
+    const b = Array.from(
+      { length: 20 },
+      (
+        (r) => () =>
+          zipfKeys(keys, 1.1)(r)
+      )(Random.fromSeed(3)),
+    );
     expect(a).toEqual(b);
   });
 

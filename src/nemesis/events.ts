@@ -8,6 +8,10 @@ export const NEMESIS_FS: Readonly<Record<NemesisKind, { start: string; stop: str
   loss: { start: 'start-loss', stop: 'stop-loss' },
   // From a promotion to the old primary's return: the window in which two nodes may take writes.
   failover: { start: 'failover', stop: 'rejoin' },
+  // Cache faults act at their start (nodes come back empty, the map changes); the window is the cold spell.
+  'restart-cache': { start: 'restart-cache', stop: 'restart-cache-end' },
+  'flush-cache': { start: 'flush-cache', stop: 'flush-cache-end' },
+  reshard: { start: 'reshard', stop: 'reshard-back' },
 };
 
 /**

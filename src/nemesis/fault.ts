@@ -1,6 +1,7 @@
+import { UsageError } from '../errors.js';
 import type { Random } from '../generator/random.js';
 import type { Json } from '../history/types.js';
-import type { Db } from '../stores/types.js';
+import { type CacheTier, type Db, hasCacheTier } from '../stores/types.js';
 import { NEMESIS_FS } from './events.js';
 import type { PartitionShape } from './grudge.js';
 import type { NemesisKind } from './schedule.js';
@@ -68,4 +69,14 @@ export function minorityFault(
       return repaired;
     },
   };
+}
+
+/** The cluster's cache tier, for the cache faults; a cluster without one is a UsageError. */
+export function cacheTierOf(db: Db, kind: NemesisKind): Db & CacheTier {
+  if (!hasCacheTier(db)) {
+    throw new UsageError(
+      `--nemesis ${kind} needs a cache tier: use --workload cache-aside (store ${db.store} has none)`,
+    );
+  }
+  return db;
 }

@@ -1,10 +1,13 @@
 import type { Random } from '../generator/random.js';
 import { failoverMonitor, type Monitor, type MonitorOptions } from './failover.js';
 import type { Fault, FaultOptions } from './fault.js';
+import { flushCacheFault } from './flush-cache.js';
 import { killFault } from './kill.js';
 import { lossFault } from './loss.js';
 import { partitionFault } from './partition.js';
 import { pauseFault } from './pause.js';
+import { reshardFault } from './reshard.js';
+import { restartCacheFault } from './restart-cache.js';
 import { MONITOR_KINDS, type NemesisKind } from './schedule.js';
 
 const FACTORIES: Readonly<Record<Exclude<NemesisKind, 'failover'>, (options: FaultOptions) => Fault>> = {
@@ -12,6 +15,9 @@ const FACTORIES: Readonly<Record<Exclude<NemesisKind, 'failover'>, (options: Fau
   kill: killFault,
   pause: pauseFault,
   loss: lossFault,
+  'restart-cache': restartCacheFault,
+  'flush-cache': flushCacheFault,
+  reshard: reshardFault,
 };
 
 /**

@@ -55,3 +55,21 @@ describe('parseNemesisKinds', () => {
     expect(parseNemesisKinds('').unknown).toEqual(['']);
   });
 });
+
+describe('planSchedule with a warm-up', () => {
+  it('starts no fault before the warm-up and its first healthy period are over', () => {
+    const steps = planSchedule({
+      kinds: ['restart-cache'],
+      intervalMs: 10_000,
+      timeLimitMs: 60_000,
+      random: Random.fromSeed(1),
+      warmUpMs: 15_000,
+    });
+    expect(steps.map((s) => [s.action, s.atMs])).toEqual([
+      ['start', 25_000],
+      ['stop', 35_000],
+      ['start', 45_000],
+      ['stop', 55_000],
+    ]);
+  });
+});

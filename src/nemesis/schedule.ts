@@ -1,6 +1,15 @@
 import type { Random } from '../generator/random.js';
 
-export const NEMESIS_KINDS = ['partition', 'kill', 'pause', 'loss', 'failover'] as const;
+export const NEMESIS_KINDS = [
+  'partition',
+  'kill',
+  'pause',
+  'loss',
+  'failover',
+  'restart-cache',
+  'flush-cache',
+  'reshard',
+] as const;
 export type NemesisKind = (typeof NEMESIS_KINDS)[number];
 /**
  * Kinds that react to the other faults for the whole run (an operator's failover tool) instead
@@ -23,6 +32,8 @@ export interface ScheduleOptions {
   intervalMs: number;
   timeLimitMs: number;
   random: Random;
+  /** A first stretch with no fault at all (a cache warming up), before the first healthy period. */
+  warmUpMs?: number;
 }
 
 /**
@@ -34,12 +45,13 @@ export interface ScheduleOptions {
  */
 export function planSchedule(options: ScheduleOptions): NemesisStep[] {
   const { intervalMs, timeLimitMs, random } = options;
+  const warmUpMs = options.warmUpMs ?? 0;
   const kinds = options.kinds.filter((kind) => !MONITOR_KINDS.includes(kind));
   if (kinds.length === 0 || !(intervalMs > 0)) return [];
   const order = random.shuffle(kinds);
   const steps: NemesisStep[] = [];
   for (let period = 0; ; period++) {
-    const startAt = (2 * period + 1) * intervalMs;
+    const startAt = warmUpMs + (2 * period + 1) * intervalMs;
     if (startAt >= timeLimitMs) break;
     const kind = order[period % order.length];
     steps.push({ atMs: startAt, action: 'start', kind, period });

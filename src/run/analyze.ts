@@ -1,3 +1,4 @@
+import { type ColdCacheResult, checkColdCache } from '../checker/cold-cache.js';
 import {
   checkLinearizable,
   type KeyFailure,
@@ -62,6 +63,8 @@ export async function analyzeRun(
   }
   if (workload.checkers['stale-reads']) checkers['stale-reads'] = checkStaleReads(history);
   if (workload.checkers['lost-writes']) checkers['lost-writes'] = checkLostWrites(history);
+  const coldCache = workload.checkers['cold-cache'];
+  if (coldCache) checkers['cold-cache'] = checkColdCache(history, coldCache);
   const performance = perf(history);
   if (workload.checkers.perf) checkers.perf = performance;
   const faultDelayMs: RunStats['faultDelayMs'] = {};
@@ -143,6 +146,31 @@ export function summarize(context: SummaryContext, results: RunResults): string[
   if (stale) lines.push(staleReadsWords(stale));
   const lost = results.checkers['lost-writes'] as LostWritesResult | undefined;
   if (lost) lines.push(lostWritesWords(lost));
+  const cold = results.checkers['cold-cache'] as ColdCacheResult | undefined;
+  if (cold) lines.push(...coldCacheWords(cold));
+  return lines;
+}
+
+function coldCacheWords(r: ColdCacheResult): string[] {
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+  const lines = [
+    `cold cache: hit ratio ${pct(r.hitRatio)}, ${r.dbQueries} database queries (peak ${r.peakDbQps}/s), ` +
+      `${r.errors} errors (${pct(r.errorShare)}), ${r.stale.count} stale cache reads (${r.stale.beyondTtl} beyond the TTL)`,
+    `  database load after warm-up: mean ${r.load.meanDbQps ?? 'n/a'} queries/s, peak ${r.load.peakDbQps}/s (×${r.load.peakOverMean ?? 'n/a'})`,
+  ];
+  for (const f of r.faults) {
+    const spike =
+      f.spike === null
+        ? `peak ${f.peakDbQps}/s`
+        : `spike ×${f.spike} (${f.steadyDbQps} -> ${f.peakDbQps} queries/s)`;
+    const recovery =
+      f.recoveryS === null ? 'hit ratio not back within the window' : `recovered in ${f.recoveryS} s`;
+    const moved = f.movement
+      ? `, keys moved ${pct(f.movement.predicted)} (observed ${pct(f.movement.observed)})`
+      : '';
+    lines.push(`  ${f.f} at ${f.at} s: ${spike}, ${recovery}, ${f.errors} errors${moved}`);
+  }
+  if (r.valid === false) lines.push(`COLD CACHE INVALID: ${r.problems.join('; ')}`);
   return lines;
 }
 

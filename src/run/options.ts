@@ -27,7 +27,44 @@ export interface RunCliOptions {
   timeout: string;
   out: string;
   name?: string;
+  /** cache-aside (default: the preset's; see workloads/cache-aside.yaml). */
+  cacheNodes?: string;
+  sharding?: string;
+  ttl?: string;
+  ttlJitter?: string;
+  writePolicy?: string;
+  dbTimeout?: string;
+  dbPool?: string;
+  dbMaxConnections?: string;
+  dbQueryMs?: string;
+  zipf?: string;
+  keyspace?: string;
+  prefill?: string;
+  warmUp?: string;
+  restart?: string;
+  dbCapacity?: string;
+  maxErrorRate?: string;
 }
+
+/** The cache-aside workload's options: RunCliOptions field -> the name the preset and `--` use. */
+export const CACHE_ASIDE_CLI = {
+  cacheNodes: 'cache-nodes',
+  sharding: 'sharding',
+  ttl: 'ttl',
+  ttlJitter: 'ttl-jitter',
+  writePolicy: 'write-policy',
+  dbTimeout: 'db-timeout',
+  dbPool: 'db-pool',
+  dbMaxConnections: 'db-max-connections',
+  dbQueryMs: 'db-query-ms',
+  zipf: 'zipf',
+  keyspace: 'keyspace',
+  prefill: 'prefill',
+  warmUp: 'warm-up',
+  restart: 'restart',
+  dbCapacity: 'db-capacity',
+  maxErrorRate: 'max-error-rate',
+} as const satisfies Partial<Record<keyof RunCliOptions, string>>;
 
 export const RUN_DEFAULTS = {
   store: 'redis',
@@ -67,6 +104,8 @@ export interface RunConfig {
   timeoutMs: number;
   out: string;
   name: string;
+  /** The cache-aside options given on the command line, by name (`ttl-jitter`); the workload checks them. */
+  cacheAside: Record<string, string>;
 }
 
 /**
@@ -125,6 +164,12 @@ export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): 
     timeoutMs: numberOption('--timeout', cli.timeout, { min: 1, integer: true }),
     out: cli.out,
     name,
+    cacheAside: Object.fromEntries(
+      Object.entries(CACHE_ASIDE_CLI).flatMap(([field, option]) => {
+        const value = cli[field as keyof typeof CACHE_ASIDE_CLI];
+        return value === undefined ? [] : [[option, String(value)]];
+      }),
+    ),
   };
 }
 
@@ -202,7 +247,8 @@ export function reproduceCommand(
     ['--timeout', config.timeoutMs],
     ['--out', config.out],
     ['--name', config.name],
-  ].flat();
+    Object.entries(config.cacheAside).map(([option, value]) => [`--${option}`, value]),
+  ].flat(2);
   return args.map((a) => shellQuote(String(a))).join(' ');
 }
 

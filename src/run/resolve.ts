@@ -22,7 +22,14 @@ export interface ResolvedRun {
  */
 export function resolveRun(cli: RunCliOptions, randomSeed: () => number): ResolvedRun {
   const config = resolveRunConfig(cli, randomSeed);
-  const store = storeNamed(config.store);
+  const workload = loadWorkload(config.workload, { keys: config.keys, cacheAside: config.cacheAside });
+  // A workload that brings its own cluster (cache-aside: Redis caches before MySQL) runs on it.
+  if (workload.store && config.store !== 'redis') {
+    throw new UsageError(
+      `--workload ${workload.name} starts its own Redis cache nodes in front of a MySQL database; --store must be redis (or left out), not '${config.store}'`,
+    );
+  }
+  const store = workload.store ?? storeNamed(config.store);
   const topology = oneOf('--topology', config.topology ?? store.defaultTopology, store.topologies);
   const readFrom = oneOf('--read-from', config.readFrom ?? store.readFromChoices[0], store.readFromChoices);
   const nodes = config.nodes ?? store.defaultNodes;
@@ -38,6 +45,5 @@ export function resolveRun(cli: RunCliOptions, randomSeed: () => number): Resolv
       `--wait-replicas is not offered by ${store.name}; stores that have it: ${stores.map((s) => s.name).join(', ')}`,
     );
   }
-  const workload = loadWorkload(config.workload, { keys: config.keys });
   return { config, store, topology, readFrom, nodes, consistency, workload };
 }

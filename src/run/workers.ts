@@ -138,19 +138,22 @@ export class WorkerPool {
     const process = worker.process;
     const node = worker.client.node;
     const id = recorder.invoke(process, op.f, op.key, op.value, node, extra);
+    const client = worker.client;
+    // What the client adds to the completion line (a cache hit, database time ...), then ours.
+    const fields = () => ({ ...client.lastFields?.(), ...extra });
     try {
-      const result = await this.guarded(worker.client.invoke(op));
-      recorder.complete(process, id, 'ok', op.f, op.key, result, node, undefined, extra);
+      const result = await this.guarded(client.invoke(op));
+      recorder.complete(process, id, 'ok', op.f, op.key, result, node, undefined, fields());
       worker.source.observe(op, result);
       return 'ok';
     } catch (err) {
       if (err instanceof DefiniteFailure) {
-        recorder.complete(process, id, 'fail', op.f, op.key, op.value, node, err.reason, extra);
+        recorder.complete(process, id, 'fail', op.f, op.key, op.value, node, err.reason, fields());
         return 'definite';
       }
       const verdict =
         err instanceof GuardTimeout ? { type: 'info' as const, error: 'timeout' } : db.classify(err, op.f);
-      recorder.complete(process, id, verdict.type, op.f, op.key, op.value, node, verdict.error, extra);
+      recorder.complete(process, id, verdict.type, op.f, op.key, op.value, node, verdict.error, fields());
       if (verdict.type === 'info') worker.process += this.options.concurrency;
       if (err instanceof GuardTimeout) await this.replaceClient(worker);
       return verdict.type;

@@ -146,6 +146,26 @@ export interface HasFailover {
   rejoin(): Promise<{ done: Json[]; waiting: string[] }>;
 }
 
+/**
+ * A cache tier in front of a database (cache-aside): cache nodes that can be restarted empty,
+ * flushed, and resharded (the clients' shard map replaced at one instant).
+ */
+export interface CacheTier {
+  /** Every cache node, spares included. */
+  readonly cacheNodes: readonly ClusterNode[];
+  /** The cache nodes the clients shard over now. */
+  readonly shards: readonly string[];
+  /** How `restart-cache` restarts them: all, one, rolling. */
+  readonly restartMode: string;
+  kill(node: string): Promise<void>;
+  restart(node: string): Promise<void>;
+  flush(node: string): Promise<void>;
+  /** Replaces the shard map; what changed (both maps), for the history. */
+  reshard(after: readonly string[]): { [field: string]: Json };
+}
+
+export const hasCacheTier = (db: Db): db is Db & CacheTier =>
+  typeof (db as Partial<CacheTier>).reshard === 'function';
 export const hasSets = (db: Db): db is Db & HasSets =>
   typeof (db as Partial<HasSets>).setClient === 'function';
 export const isKillable = (db: Db): db is Db & Killable =>

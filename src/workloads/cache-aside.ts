@@ -6,7 +6,7 @@ import { zipfKeys } from '../generator/zipf.js';
 import type { Json } from '../history/types.js';
 import { CacheAsideDb, cacheAsideStore } from '../stores/cache-aside/index.js';
 import { type CacheAsideSettings, maxTtlMs } from '../stores/cache-aside/settings.js';
-import type { CheckerSpecs, ClientOp, OpSource, Workload, WorkloadClient } from './types.js';
+import type { CheckerSpecs, ClientOp, OpSource, Workload } from './types.js';
 
 export const CACHE_ASIDE_FS = ['read', 'write'] as const;
 export type CacheAsideF = (typeof CACHE_ASIDE_FS)[number];

@@ -66,3 +66,35 @@ describe('loadWorkload', () => {
     expect(() => loadWorkload(input)).toThrow(message);
   });
 });
+
+describe('the cache-aside preset', () => {
+  it('loads with its settings, and the command line wins over the preset', () => {
+    const w = loadWorkload('cache-aside', { cacheAside: { 'ttl-jitter': '0.2', sharding: 'modulo' } });
+    expect(w.name).toBe('cache-aside');
+    expect(w.keys).toHaveLength(1000);
+    expect(w.store?.name).toBe('redis+mysql');
+    expect(w.warmUpS).toBe(10);
+    expect(w.checkers['cold-cache']).toMatchObject({
+      maxTtlMs: 33_000,
+      maxErrorRate: 0.05,
+      dbCapacity: null,
+    });
+    expect(w.definition).toMatchObject({ 'cache-aside': { ttlJitter: 0.2, sharding: 'modulo', ttlS: 30 } });
+    expect(loadWorkload('cache-aside', { keys: 50 }).keys).toHaveLength(50);
+  });
+
+  it('names the option and its valid choices when one is wrong', () => {
+    expect(() => loadWorkload('cache-aside', { cacheAside: { sharding: 'rendezvous' } })).toThrow(
+      "unknown --sharding 'rendezvous'; valid choices: modulo, consistent",
+    );
+    expect(() => loadWorkload('cache-aside', { cacheAside: { 'write-policy': 'behind' } })).toThrow(
+      /valid choices: invalidate, write-through/,
+    );
+    expect(() => loadWorkload('cache-aside', { cacheAside: { 'ttl-jitter': '2' } })).toThrow(
+      /--ttl-jitter must be a number >= 0 and <= 0.9/,
+    );
+    expect(() => loadWorkload('register', { cacheAside: { ttl: '5' } })).toThrow(
+      /--ttl only apply to --workload cache-aside/,
+    );
+  });
+});

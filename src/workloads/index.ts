@@ -8,14 +8,16 @@ import { REGISTER_FS } from '../generator/register.js';
 import { SET_FS } from '../generator/set.js';
 import type { Json } from '../history/types.js';
 import { packageInfo } from '../run/package.js';
+import { resolveCacheAsideSettings } from '../stores/cache-aside/settings.js';
+import { CACHE_ASIDE_FS, cacheAsideWorkload, coldCacheOptions } from './cache-aside.js';
 import { registerWorkload } from './register.js';
 import { setWorkload } from './set.js';
 import type { CheckerSpecs, Workload } from './types.js';
 
 /** Built-in presets, in workloads/<name>.yaml. */
-export const WORKLOADS = ['register', 'set'] as const;
+export const WORKLOADS = ['register', 'set', 'cache-aside'] as const;
 /** Client kinds a preset's `client:` may name. */
-const CLIENTS = ['register', 'set'] as const;
+const CLIENTS = ['register', 'set', 'cache-aside'] as const;
 type ClientKind = (typeof CLIENTS)[number];
 const FINALS = ['read-every-key'] as const;
 /** Per client kind: its operations, default mix and keys, and the checkers that can judge it. */
@@ -34,10 +36,19 @@ const KINDS = {
     checkers: ['lost-writes', 'perf'],
     defaultCheckers: { 'lost-writes': {}, perf: {} },
   },
+  'cache-aside': {
+    fs: CACHE_ASIDE_FS,
+    mix: { read: 9, write: 1 },
+    keys: 1000,
+    checkers: ['cold-cache', 'perf'],
+    defaultCheckers: { 'cold-cache': {}, perf: {} },
+  },
 } as const satisfies Record<ClientKind, unknown>;
 
 export interface WorkloadOverrides {
   keys?: number;
+  /** cache-aside settings from the command line, by option name without dashes (`ttl-jitter`). */
+  cacheAside?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -76,6 +87,13 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
     throw problem(`unknown client '${String(client)}'; valid choices: ${CLIENTS.join(', ')}`);
   }
   const kind = KINDS[client as ClientKind];
+  if (client === 'cache-aside') return cacheAsideFromDefinition(file, doc, overrides, problem);
+  if (overrides.cacheAside && Object.values(overrides.cacheAside).some((v) => v !== undefined)) {
+    const given = Object.keys(overrides.cacheAside).filter((k) => overrides.cacheAside?.[k] !== undefined);
+    throw new UsageError(
+      `${given.map((k) => `--${k}`).join(', ')} only apply to --workload cache-aside, not to ${String(client)}`,
+    );
+  }
   const keyCount = overrides.keys ?? doc.keys ?? kind.keys;
   if (typeof keyCount !== 'number' || !Number.isInteger(keyCount) || keyCount < 1) {
     throw problem(`keys must be a whole number of at least 1, not ${JSON.stringify(keyCount)}`);
@@ -91,6 +109,55 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
   return client === 'set'
     ? setWorkload({ ...def, mix: mix as Record<(typeof SET_FS)[number], number> })
     : registerWorkload({ ...def, mix: mix as Record<(typeof REGISTER_FS)[number], number> });
+}
+
+/**
+ * The cache-aside preset: its settings under `cache-aside:` (command-line options win), the key
+ * count is the keyspace (`--keys` is taken as `--keyspace`).
+ */
+function cacheAsideFromDefinition(
+  file: string,
+  doc: Record<string, unknown>,
+  overrides: WorkloadOverrides,
+  problem: (what: string) => UsageError,
+): Workload {
+  const preset = doc['cache-aside'] ?? {};
+  if (!isRecord(preset)) throw problem('cache-aside must be a mapping of settings');
+  const cli = { ...overrides.cacheAside };
+  if (overrides.keys !== undefined) {
+    if (cli.keyspace !== undefined && Number(cli.keyspace) !== overrides.keys) {
+      throw new UsageError(
+        `--keys ${overrides.keys} and --keyspace ${cli.keyspace} disagree: give one of them`,
+      );
+    }
+    cli.keyspace = String(overrides.keys);
+  }
+  // The preset alone first, so that its mistakes name the file, then the command line's options.
+  resolveCacheAsideSettings([preset], problem);
+  const withCli = resolveCacheAsideSettings(
+    [preset, cli],
+    (what) => new UsageError(what.startsWith('unknown ') ? `unknown --${what.slice(8)}` : `--${what}`),
+  );
+  const mix = readMix(doc.mix, CACHE_ASIDE_FS, KINDS['cache-aside'].mix, problem);
+  const checkers = readCheckers(
+    doc.checkers ?? KINDS['cache-aside'].defaultCheckers,
+    KINDS['cache-aside'].checkers,
+    problem,
+  );
+  if (checkers['cold-cache']) checkers['cold-cache'] = coldCacheOptions(withCli);
+  const definition = {
+    ...(doc as Record<string, Json>),
+    keys: withCli.keyspace,
+    mix: { ...mix },
+    'cache-aside': { ...withCli } as unknown as Json,
+  } as Json;
+  return cacheAsideWorkload({
+    mix: mix as Record<(typeof CACHE_ASIDE_FS)[number], number>,
+    settings: withCli,
+    checkers,
+    source: file,
+    definition,
+  });
 }
 
 function readMix(
@@ -126,6 +193,11 @@ function readCheckers(
     if (!valid.includes(name)) throw problem(`unknown checker '${name}'; valid choices: ${valid.join(', ')}`);
     if (name === 'perf' || name === 'stale-reads' || name === 'lost-writes') {
       specs[name] = {};
+      continue;
+    }
+    if (name === 'cold-cache') {
+      // Filled in from the scenario's settings by the caller.
+      specs[name] = { dbCapacity: null, maxErrorRate: 1, maxTtlMs: 0, writePolicy: 'invalidate' };
       continue;
     }
     const opts = isRecord(options) ? options : {};

@@ -1,7 +1,7 @@
+import type { ColdCacheOptions } from '../checker/cold-cache.js';
 import type { ModelName } from '../checker/linearizable/index.js';
 import type { Random } from '../generator/random.js';
 import type { Json } from '../history/types.js';
-import type { ColdCacheOptions } from '../checker/cold-cache.js';
 import type { Db, Store } from '../stores/types.js';
 
 /** One operation a process is about to invoke. */

@@ -1,4 +1,5 @@
 import type { CheckerResult } from '../../checker/types.js';
+import { coldCacheSection } from './cold-cache.js';
 import { genericSection } from './generic.js';
 import { linearizableSection } from './linearizable.js';
 import { lostWritesSection } from './lost-writes.js';
@@ -16,6 +17,7 @@ const SECTIONS: Readonly<Record<string, ReportSection<never>>> = {
   linearizable: linearizableSection,
   'stale-reads': staleReadsSection,
   'lost-writes': lostWritesSection,
+  'cold-cache': coldCacheSection,
   perf: perfSection,
 };
 

@@ -3,8 +3,8 @@ import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { Random } from '../../generator/random.js';
 import { hash32 } from '../../generator/ring.js';
 import type { Json } from '../../history/types.js';
-import { classifyRedisError } from '../redis/errors.js';
 import { openConnection } from '../redis/client.js';
+import { classifyRedisError } from '../redis/errors.js';
 import type { CacheAsideDb } from './db.js';
 
 /** What one operation did, for its completion line in the history (HISTORY.md allows extra fields). */
@@ -112,7 +112,11 @@ export class CacheAsideClient {
     fields.db = true;
     fields.dbAtMs = round(performance.now() - started);
     try {
-      const { result, waitMs, queryMs } = await this.db.pool.query<T>(sql, values, this.db.settings.dbTimeoutMs);
+      const { result, waitMs, queryMs } = await this.db.pool.query<T>(
+        sql,
+        values,
+        this.db.settings.dbTimeoutMs,
+      );
       fields.dbMs = round(queryMs);
       fields.dbWaitMs = round(waitMs);
       return result;
@@ -144,7 +148,10 @@ export class CacheAsideClient {
   private async cache(node: string): Promise<Redis> {
     const existing = this.connections.get(node);
     if (existing) return existing;
-    const connection = await openConnection({ kind: 'node', node: this.db.cacheNode(node) }, this.cacheTimeoutMs);
+    const connection = await openConnection(
+      { kind: 'node', node: this.db.cacheNode(node) },
+      this.cacheTimeoutMs,
+    );
     this.connections.set(node, connection);
     return connection;
   }

@@ -5,7 +5,7 @@ import { type ShardMap, shardMap } from '../../generator/ring.js';
 import type { Json } from '../../history/types.js';
 import { IptablesNetwork } from '../../nemesis/net.js';
 import { adminQuery } from '../mysql/admin.js';
-import { type Account } from '../mysql/client.js';
+import type { Account } from '../mysql/client.js';
 import { tableNames } from '../mysql/config.js';
 import type { MysqlDb } from '../mysql/db.js';
 import { classifyMysqlError } from '../mysql/errors.js';
@@ -24,7 +24,7 @@ import type {
 } from '../types.js';
 import { CacheAsideClient } from './client.js';
 import { DbPool, PoolTimeoutError } from './pool.js';
-import { type CacheAsideSettings, type RestartMode, maxTtlMs } from './settings.js';
+import { type CacheAsideSettings, maxTtlMs, type RestartMode } from './settings.js';
 
 const CLIENT: Account = { user: CLIENT_USER, password: PASSWORD };
 
@@ -105,7 +105,10 @@ export class CacheAsideDb implements Db, Killable, HasLogs, HasNetwork {
     for (let from = 0; from < n; from += BATCH) {
       const to = Math.min(n, from + BATCH) - 1;
       // Every key starts at 0: written values are unique and positive, so a value names its write.
-      await adminQuery(db, `INSERT INTO ${this.table} (k, v) SELECT CONCAT('k', seq), 0 FROM seq_${from}_to_${to}`);
+      await adminQuery(
+        db,
+        `INSERT INTO ${this.table} (k, v) SELECT CONCAT('k', seq), 0 FROM ${DATABASE}.seq_${from}_to_${to}`,
+      );
     }
     await adminQuery(db, `SET GLOBAL max_connections = ${this.settings.dbMaxConnections}`);
     if (this.settings.prefill) await this.prefill();
@@ -207,4 +210,3 @@ export class CacheAsideDb implements Db, Killable, HasLogs, HasNetwork {
     return node;
   }
 }
-

@@ -79,27 +79,28 @@ type Spec =
  * Every setting by its name in the preset and on the command line (`--ttl-jitter`), with what it
  * accepts. One table for both, so a preset and a command line are checked alike.
  */
-export const CACHE_ASIDE_OPTIONS: Readonly<Record<string, { field: keyof CacheAsideSettings; spec: Spec }>> = {
-  'cache-nodes': { field: 'cacheNodes', spec: { kind: 'number', min: 1, max: 8, integer: true } },
-  sharding: { field: 'sharding', spec: { kind: 'choice', choices: ['modulo', 'consistent'] } },
-  ttl: { field: 'ttlS', spec: { kind: 'number', min: 0.1, max: 86_400 } },
-  'ttl-jitter': { field: 'ttlJitter', spec: { kind: 'number', min: 0, max: 0.9 } },
-  'write-policy': { field: 'writePolicy', spec: { kind: 'choice', choices: WRITE_POLICIES } },
-  'db-timeout': { field: 'dbTimeoutMs', spec: { kind: 'number', min: 1, max: 60_000, integer: true } },
-  'db-pool': { field: 'dbPool', spec: { kind: 'number', min: 1, max: 1000, integer: true } },
-  'db-max-connections': {
-    field: 'dbMaxConnections',
-    spec: { kind: 'number', min: 1, max: 10_000, integer: true },
-  },
-  'db-query-ms': { field: 'dbQueryMs', spec: { kind: 'number', min: 0, max: 10_000 } },
-  zipf: { field: 'zipf', spec: { kind: 'number', min: 0, max: 5 } },
-  keyspace: { field: 'keyspace', spec: { kind: 'number', min: 1, max: 1_000_000, integer: true } },
-  prefill: { field: 'prefill', spec: { kind: 'flag' } },
-  'warm-up': { field: 'warmUpS', spec: { kind: 'number', min: 0, max: 3600 } },
-  restart: { field: 'restart', spec: { kind: 'choice', choices: RESTART_MODES } },
-  'db-capacity': { field: 'dbCapacity', spec: { kind: 'optional-number', min: 1 } },
-  'max-error-rate': { field: 'maxErrorRate', spec: { kind: 'number', min: 0, max: 1 } },
-};
+export const CACHE_ASIDE_OPTIONS: Readonly<Record<string, { field: keyof CacheAsideSettings; spec: Spec }>> =
+  {
+    'cache-nodes': { field: 'cacheNodes', spec: { kind: 'number', min: 1, max: 8, integer: true } },
+    sharding: { field: 'sharding', spec: { kind: 'choice', choices: ['modulo', 'consistent'] } },
+    ttl: { field: 'ttlS', spec: { kind: 'number', min: 0.1, max: 86_400 } },
+    'ttl-jitter': { field: 'ttlJitter', spec: { kind: 'number', min: 0, max: 0.9 } },
+    'write-policy': { field: 'writePolicy', spec: { kind: 'choice', choices: WRITE_POLICIES } },
+    'db-timeout': { field: 'dbTimeoutMs', spec: { kind: 'number', min: 1, max: 60_000, integer: true } },
+    'db-pool': { field: 'dbPool', spec: { kind: 'number', min: 1, max: 1000, integer: true } },
+    'db-max-connections': {
+      field: 'dbMaxConnections',
+      spec: { kind: 'number', min: 1, max: 10_000, integer: true },
+    },
+    'db-query-ms': { field: 'dbQueryMs', spec: { kind: 'number', min: 0, max: 10_000 } },
+    zipf: { field: 'zipf', spec: { kind: 'number', min: 0, max: 5 } },
+    keyspace: { field: 'keyspace', spec: { kind: 'number', min: 1, max: 1_000_000, integer: true } },
+    prefill: { field: 'prefill', spec: { kind: 'flag' } },
+    'warm-up': { field: 'warmUpS', spec: { kind: 'number', min: 0, max: 3600 } },
+    restart: { field: 'restart', spec: { kind: 'choice', choices: RESTART_MODES } },
+    'db-capacity': { field: 'dbCapacity', spec: { kind: 'optional-number', min: 1 } },
+    'max-error-rate': { field: 'maxErrorRate', spec: { kind: 'number', min: 0, max: 1 } },
+  };
 
 /**
  * The settings: defaults < preset < command line. Values may be strings (command line) or YAML
@@ -143,7 +144,8 @@ function settingValue(name: string, raw: unknown, spec: Spec, problem: (what: st
     }
     case 'number': {
       const n = text === '' ? Number.NaN : Number(text);
-      if (Number.isFinite(n) && n >= spec.min && n <= spec.max && (!spec.integer || Number.isInteger(n))) return n;
+      if (Number.isFinite(n) && n >= spec.min && n <= spec.max && (!spec.integer || Number.isInteger(n)))
+        return n;
       throw problem(
         `${name} must be ${spec.integer ? 'a whole number' : 'a number'} >= ${spec.min} and <= ${spec.max}, not '${text}'`,
       );

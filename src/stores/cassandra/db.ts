@@ -189,7 +189,7 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
   }
 
   classify(error: unknown, f: string): ErrorVerdict {
-    return classifyCassandraError(error, f);
+    return classifyCassandraError(error, f, this.mode.lwt);
   }
 
   async kill(node: string): Promise<void> {

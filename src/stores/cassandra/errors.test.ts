@@ -60,6 +60,18 @@ describe('classifyCassandraError', () => {
     });
   });
 
+  it('under LWT, Unavailable is definite at SERIAL (Paxos never started), not at the commit level', () => {
+    const atSerial = Object.assign(response(CODES.unavailable), { consistencies: 0x08 });
+    const atCommit = Object.assign(response(CODES.unavailable), { consistencies: 0x05 });
+    expect(classifyCassandraError(atSerial, 'cas', true)).toEqual({ type: 'fail', error: 'unavailable' });
+    expect(classifyCassandraError(atCommit, 'cas', true)).toEqual({
+      type: 'info',
+      error: 'unavailable-after-propose',
+    });
+    expect(classifyCassandraError(atCommit, 'write', false)).toEqual({ type: 'fail', error: 'unavailable' });
+    expect(classifyCassandraError(atCommit, 'read', true)).toEqual({ type: 'fail', error: 'unavailable' });
+  });
+
   it('never throws on odd values', () => {
     for (const odd of [undefined, null, 42, 'text', {}]) {
       expect(classifyCassandraError(odd, 'write').type).toBe('info');

@@ -88,13 +88,29 @@ const MAYBE_APPLIED: ReadonlyMap<number, string> = new Map([
   [CODES.clientWriteFailure, 'client-write-failure'],
 ]);
 
-export function classifyCassandraError(error: unknown, f: string): ErrorVerdict {
-  if (error instanceof ReadPhaseError) return classifyCassandraError(error.cause, 'read');
+/** Consistency levels of Paxos's own phases (the protocol's SERIAL and LOCAL_SERIAL). */
+const SERIAL_LEVELS: ReadonlySet<number> = new Set([0x08, 0x09]);
+
+/**
+ * `lwt`: writes and cas are lightweight transactions. Their Unavailable is definite only when a
+ * Paxos phase (at SERIAL) refused to start; at the commit level it comes after a quorum accepted
+ * the proposal, which the next Paxos round on that key completes (Cassandra 5.0, Paxos v1,
+ * commitPaxos checks live replicas after the propose phase), so the write may still happen.
+ */
+export function classifyCassandraError(error: unknown, f: string, lwt = false): ErrorVerdict {
+  if (error instanceof ReadPhaseError) return classifyCassandraError(error.cause, 'read', lwt);
   if (error instanceof NotAppliedError) return fail('not-applied');
   const reason = reasonOf(error);
   if (READS.has(f)) return fail(reason.error);
+  if (lwt && reason.error === 'unavailable' && !SERIAL_LEVELS.has(levelOf(error)))
+    return info('unavailable-after-propose');
   return reason.definite ? fail(reason.error) : info(reason.error);
 }
+
+const levelOf = (error: unknown): number => {
+  const level = (error as { consistencies?: unknown } | null)?.consistencies;
+  return typeof level === 'number' ? level : -1;
+};
 
 interface Reason {
   error: string;

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ColdCacheResult } from '../checker/cold-cache.js';
+import { runResources } from '../docker/cleanup.js';
+import { readHistory } from '../history/reader.js';
+
+/**
+ * The cache-aside workload end to end, through the built CLI (npm test builds first): Redis cache
+ * nodes in front of MariaDB on one run network. What is certain is asserted: emptying every cache
+ * node drops the hit ratio and raises the database's load; a reshard moves the share of keys the
+ * shard maps say, and the operations show about that share. No timing is asserted.
+ */
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cli = join(root, 'bin', 'dscheck.js');
+const out = mkdtempSync(join(tmpdir(), 'dscheck-cache-test-'));
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** A small hot keyspace, so the cache is warm within the warm-up; long TTL, so no expiry interferes. */
+const COMMON = ['--workload', 'cache-aside', '--keyspace', '200', '--ttl', '120', '--warm-up', '6'];
+const COMMON_TIMING = ['--time-limit', '22', '--nemesis-interval', '8', '--recovery', '1', '--rate', '300'];
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, 'run', '--out', out, ...COMMON, ...COMMON_TIMING, ...args], {
+    cwd: root,
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function judged(name: string) {
+  const folder = join(out, name, readlinkSync(join(out, name, 'latest')));
+  for (const file of ['test.json', 'history.ndjson', 'results.json', 'index.html']) {
+    expect(existsSync(join(folder, file)), file).toBe(true);
+  }
+  const results = JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8'));
+  const test = JSON.parse(readFileSync(join(folder, 'test.json'), 'utf8'));
+  const history = await readHistory(join(folder, 'history.ndjson'));
+  const html = readFileSync(join(folder, 'index.html'), 'utf8');
+  return { cold: results.checkers['cold-cache'] as ColdCacheResult, test, history, html };
+}
+
+describe('the cache-aside workload (Redis caches, MariaDB database)', () => {
+  it('restart-cache all: the hit ratio drops and database queries rise after the restart', async () => {
+    const finished = await run([
+      '--nemesis',
+      'restart-cache',
+      '--restart',
+      'all',
+      '--seed',
+      '5',
+      '--name',
+      'restart',
+    ]);
+    expect([0, 1], finished.stderr).toContain(finished.code);
+    const { cold, test, history, html } = await judged('restart');
+    expect(test.command).toContain('--restart all');
+    expect(test.store).toMatchObject({
+      topology: 'cache-aside',
+      cacheNodes: ['c1', 'c2', 'c3'],
+      database: 'db1',
+    });
+    const nemesis = history.nemesis.map((e) => e.f);
+    expect(nemesis).toContain('warm-up');
+    expect(nemesis).toContain('restart-cache');
+    // Every operation says whether it hit, whether it asked the database, and on which cache node.
+    const reads = history.operations.filter((op) => op.f === 'read' && op.outcome === 'ok');
+    expect(reads.length).toBeGreaterThan(1000);
+    for (const op of reads.slice(0, 200)) {
+      expect(typeof op.extra?.hit).toBe('boolean');
+      expect(op.extra?.db).toBe(!op.extra?.hit);
+      expect(['c1', 'c2', 'c3']).toContain(op.extra?.shard);
+    }
+    expect(reads.some((op) => op.extra?.hit === false && typeof op.extra?.dbMs === 'number')).toBe(true);
+    const restart = cold.faults.find((f) => f.f === 'restart-cache');
+    expect(restart).toBeDefined();
+    if (!restart) return;
+    expect(restart.value).toMatchObject({ mode: 'all', nodes: ['c1', 'c2', 'c3'] });
+    expect(restart.hitRatioBefore).toBeGreaterThan(0.5);
+    expect(restart.lowestHitRatio).toBeLessThan((restart.hitRatioBefore ?? 0) / 2);
+    expect(restart.peakDbQps).toBeGreaterThan(2 * (restart.steadyDbQps ?? 0));
+    expect(restart.spike).toBeGreaterThan(2);
+    expect(html).toContain('id="cold-cache"');
+    expect(await runResources(test.runId)).toEqual({ containers: [], networks: [] });
+  }, 150_000);
+
+  it('reshard with modulo: about 1 - 1/(N+1) of the keys move, predicted and observed', async () => {
+    const finished = await run([
+      '--nemesis',
+      'reshard',
+      '--sharding',
+      'modulo',
+      '--cache-nodes',
+      '3',
+      '--seed',
+      '6',
+      '--name',
+      'reshard',
+    ]);
+    expect([0, 1], finished.stderr).toContain(finished.code);
+    const { cold, test, history } = await judged('reshard');
+    const event = history.nemesis.find((e) => e.f === 'reshard');
+    expect(event?.value).toMatchObject({
+      sharding: 'modulo',
+      before: ['c1', 'c2', 'c3'],
+      after: ['c1', 'c2', 'c3', 'c4'],
+    });
+    const reshard = cold.faults.find((f) => f.f === 'reshard');
+    const movement = reshard?.movement;
+    expect(movement).toBeDefined();
+    if (!movement) return;
+    expect(Math.abs(movement.predicted - 0.75)).toBeLessThan(0.08);
+    expect(movement.observedKeys).toBeGreaterThan(50);
+    expect(Math.abs((movement.observed ?? 0) - movement.predicted)).toBeLessThan(0.15);
+    expect(history.operations.some((op) => op.extra?.shard === 'c4')).toBe(true);
+    expect(await runResources(test.runId)).toEqual({ containers: [], networks: [] });
+  }, 150_000);
+});
