@@ -106,3 +106,42 @@ describe('resolveConsistency', () => {
     expect(() => resolveConsistency(config({ lwt: true }), redis, ['cassandra'])).toThrow(UsageError);
   });
 });
+
+describe('the cache-aside options', () => {
+  const cacheAside: RunCliOptions = {
+    ...defaults,
+    workload: 'cache-aside',
+    nemesis: 'reshard',
+    sharding: 'modulo',
+    ttlJitter: '0.2',
+    cacheNodes: '4',
+  };
+
+  it('are kept by name and repeated in the reproduce command', () => {
+    const config = resolveRunConfig(cacheAside, () => 9);
+    expect(config.cacheAside).toEqual({ 'cache-nodes': '4', sharding: 'modulo', 'ttl-jitter': '0.2' });
+    const command = reproduceCommand(config, {
+      topology: 'cache-aside',
+      readFrom: 'cache',
+      keys: 1000,
+      nodes: 4,
+    });
+    expect(command).toContain('--nemesis reshard');
+    expect(command).toContain('--cache-nodes 4 --sharding modulo --ttl-jitter 0.2');
+  });
+
+  it('run on the cache-aside cluster, and only with --store redis', async () => {
+    const { resolveRun } = await import('./resolve.js');
+    const resolved = resolveRun(cacheAside, () => 9);
+    expect(resolved.store.name).toBe('redis+mysql');
+    expect(resolved.topology).toBe('cache-aside');
+    expect(resolved.nodes).toBe(4);
+    expect(() => resolveRun({ ...cacheAside, store: 'mysql' }, () => 9)).toThrow(
+      /--store must be redis \(or left out\), not 'mysql'/,
+    );
+    expect(() => resolveRun({ ...cacheAside, restart: 'sometimes' }, () => 9)).toThrow(
+      "unknown --restart 'sometimes'; valid choices: all, one, rolling",
+    );
+    expect(() => resolveRun({ ...defaults, nemesis: 'flush-cache,partition' }, () => 9)).not.toThrow();
+  });
+});

@@ -75,7 +75,7 @@ describe('the cache-aside preset', () => {
     expect(w.store?.name).toBe('redis+mysql');
     expect(w.warmUpS).toBe(10);
     expect(w.checkers['cold-cache']).toMatchObject({
-      maxTtlMs: 33_000,
+      maxTtlMs: 36_000,
       maxErrorRate: 0.05,
       dbCapacity: null,
     });

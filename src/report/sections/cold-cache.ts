@@ -14,7 +14,7 @@ export const coldCacheSection: ReportSection<ColdCacheResult> = {
       r.valid === false
         ? `<p class="bad"><strong>Invalid:</strong> ${esc(r.problems.join('; '))}.</p>`
         : `<p class="good">Within limits: ${r.options.dbCapacity === null ? 'no database capacity set' : `database below ${num(r.options.dbCapacity)} queries/s`}, errors ${pct(r.errorShare)} (allowed ${pct(r.options.maxErrorRate)}).</p>`;
-    const summary = `<p>Hit ratio <strong>${pct(r.hitRatio)}</strong> over ${num(r.reads)} reads · ${num(r.dbQueries)} database queries, peak <strong>${num(r.peakDbQps)}</strong>/s · database time p50 ${num(r.dbMs?.p50)} ms, p99 ${num(r.dbMs?.p99)} ms · ${num(r.errors)} errors of ${num(r.ops)} operations (${num(r.timeouts)} timeouts)${r.warmUpS === null ? '' : ` · warm-up until ${num(r.warmUpS)} s`}.</p>${
+    const summary = `<p>Hit ratio <strong>${pct(r.hitRatio)}</strong> over ${num(r.reads)} reads · ${num(r.dbQueries)} database queries, peak <strong>${num(r.peakDbQps)}</strong>/s · database time p50 ${num(r.dbMs?.p50)} ms, p99 ${num(r.dbMs?.p99)} ms · ${num(r.errors)} errors of ${num(r.ops)} operations (${num(r.timeouts)} timeouts)${r.warmUpS === null ? '' : ` · warm-up until ${num(r.warmUpS)} s`}.</p><p>After the warm-up the database got ${num(r.load.meanDbQps)} queries/s on average and up to <strong>${num(r.load.peakDbQps)}</strong>/s (×${num(r.load.peakOverMean)} the mean): entries that expire together show up here as waves even without any fault.</p>${
       Object.keys(r.errorsByReason).length > 0
         ? `<p class="note">Errors by reason: ${Object.entries(r.errorsByReason)
             .map(([reason, n]) => `${esc(reason)} ${num(n)}`)

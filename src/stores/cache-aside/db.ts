@@ -143,6 +143,10 @@ export class CacheAsideDb implements Db, Killable, HasLogs, HasNetwork {
   /** Cache errors are the client's to handle (a miss); what reaches here is the database's. */
   classify(error: unknown, f: string): ErrorVerdict {
     if (error instanceof PoolTimeoutError) return { type: 'fail', error: 'pool-timeout' };
+    // The server refused the connection itself (max_connections): the database is full, not unreachable.
+    if ((error as { cause?: { errno?: unknown } } | null)?.cause?.errno === 1040) {
+      return { type: 'fail', error: 'db-too-many-connections' };
+    }
     const verdict = classifyMysqlError(error, f === 'write' ? 'write' : 'read');
     return { ...verdict, error: `db-${verdict.error}` };
   }

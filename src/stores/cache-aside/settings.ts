@@ -88,9 +88,10 @@ export const CACHE_ASIDE_OPTIONS: Readonly<Record<string, { field: keyof CacheAs
     'write-policy': { field: 'writePolicy', spec: { kind: 'choice', choices: WRITE_POLICIES } },
     'db-timeout': { field: 'dbTimeoutMs', spec: { kind: 'number', min: 1, max: 60_000, integer: true } },
     'db-pool': { field: 'dbPool', spec: { kind: 'number', min: 1, max: 1000, integer: true } },
+    // MariaDB's own lower bound: a smaller max_connections is silently raised to 10.
     'db-max-connections': {
       field: 'dbMaxConnections',
-      spec: { kind: 'number', min: 1, max: 10_000, integer: true },
+      spec: { kind: 'number', min: 10, max: 10_000, integer: true },
     },
     'db-query-ms': { field: 'dbQueryMs', spec: { kind: 'number', min: 0, max: 10_000 } },
     zipf: { field: 'zipf', spec: { kind: 'number', min: 0, max: 5 } },

@@ -39,16 +39,20 @@ export const SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${KEYSPACE}.${TABLES.sets} (k text, element int, PRIMARY KEY (k, element))`,
 ];
 
+// Qualified names: clients connect before the keyspace exists (db.ts waits for it on each node).
+const REGISTERS = `${KEYSPACE}.${TABLES.registers}`;
+const SETS = `${KEYSPACE}.${TABLES.sets}`;
+
 const STATEMENTS = {
-  read: `SELECT v FROM ${TABLES.registers} WHERE k = ?`,
-  write: `UPDATE ${TABLES.registers} SET v = ? WHERE k = ?`,
+  read: `SELECT v FROM ${REGISTERS} WHERE k = ?`,
+  write: `UPDATE ${REGISTERS} SET v = ? WHERE k = ?`,
   // Values written are unique, so `v != new` always holds (also for a missing row, whose v is
   // null): an unconditional write that still goes through Paxos, as LWT reads and cas need.
-  lwtWrite: `UPDATE ${TABLES.registers} SET v = ? WHERE k = ? IF v != ?`,
-  lwtCas: `UPDATE ${TABLES.registers} SET v = ? WHERE k = ? IF v = ?`,
-  add: `INSERT INTO ${TABLES.sets} (k, element) VALUES (?, ?)`,
-  lwtAdd: `INSERT INTO ${TABLES.sets} (k, element) VALUES (?, ?) IF NOT EXISTS`,
-  readSet: `SELECT element FROM ${TABLES.sets} WHERE k = ?`,
+  lwtWrite: `UPDATE ${REGISTERS} SET v = ? WHERE k = ? IF v != ?`,
+  lwtCas: `UPDATE ${REGISTERS} SET v = ? WHERE k = ? IF v = ?`,
+  add: `INSERT INTO ${SETS} (k, element) VALUES (?, ?)`,
+  lwtAdd: `INSERT INTO ${SETS} (k, element) VALUES (?, ?) IF NOT EXISTS`,
+  readSet: `SELECT element FROM ${SETS} WHERE k = ?`,
 } as const;
 
 /** Never retries anything: a retried write could apply twice, and we must see every outcome. */
@@ -76,13 +80,12 @@ function neverRetry(d: Driver): policies.retry.RetryPolicy {
  * node gives a definite NoHostAvailable instead of a silent move); nothing is retried; writes are
  * not idempotent; the client's timeout is above the server's (config.ts).
  */
-export function clientOptions(node: ClusterNode, timeoutMs: number, keyspace?: string): ClientOptions {
+export function clientOptions(node: ClusterNode, timeoutMs: number): ClientOptions {
   const d = driver();
   const address = `${node.ip}:${CQL_PORT}`;
   return {
     contactPoints: [address],
     localDataCenter: DATA_CENTER,
-    keyspace,
     policies: {
       loadBalancing: new d.policies.loadBalancing.AllowListPolicy(
         new d.policies.loadBalancing.RoundRobinPolicy(),
@@ -95,13 +98,11 @@ export function clientOptions(node: ClusterNode, timeoutMs: number, keyspace?: s
     queryOptions: { isIdempotent: false, prepare: true, captureStackTrace: false },
     socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
     pooling: { coreConnectionsPerHost: { [d.types.distance.local]: 1 }, heartBeatInterval: 1000 },
-    // Two cores starting three JVMs: agreement on a new table can take longer than the default 10 s.
-    protocolOptions: { maxSchemaAgreementWaitSeconds: 60 },
   };
 }
 
-export async function connect(node: ClusterNode, timeoutMs: number, keyspace?: string): Promise<Client> {
-  const client = new (driver().Client)(clientOptions(node, timeoutMs, keyspace));
+export async function connect(node: ClusterNode, timeoutMs: number): Promise<Client> {
+  const client = new (driver().Client)(clientOptions(node, timeoutMs));
   try {
     await client.connect();
   } catch (err) {

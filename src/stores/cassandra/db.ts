@@ -20,7 +20,14 @@ import type {
   SetClient,
 } from '../types.js';
 import { waitUntil } from '../wait.js';
-import { type AccessMode, CassandraRegisterClient, CassandraSetClient, connect, SCHEMA } from './client.js';
+import {
+  type AccessMode,
+  CassandraRegisterClient,
+  CassandraSetClient,
+  connect,
+  SCHEMA,
+  TABLES,
+} from './client.js';
 import { cassandraYaml, KEYSPACE, PATHS, REPLICATION_FACTOR, type ServerTimeouts } from './config.js';
 import { classifyCassandraError } from './errors.js';
 import { LOG_EVENTS_PATTERN, readLogEvents } from './readiness.js';
@@ -37,6 +44,8 @@ export interface CassandraDbOptions {
 
 /** Three JVMs starting at once on two cores take a minute or more; a restart alone, less. */
 const START_TIMEOUT_MS = 240_000;
+/** Schema changes and system-table queries while the ring forms: slow on a busy machine. */
+const DDL_TIMEOUT_MS = 30_000;
 
 /**
  * A running Cassandra cluster: every node a seed with a fixed token, one keyspace replicated
@@ -90,33 +99,54 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
     const started = performance.now();
     await Promise.all(this.nodes.map((node) => this.startServer(node, { peers: true })));
     this.options.log(`cassandra: ${this.nodes.length} nodes up in ${seconds(started)}`);
-    const admin = await connect(this.nodes[0], this.options.clientTimeoutMs * 10);
-    try {
-      const replicas = Math.min(REPLICATION_FACTOR, this.nodes.length);
-      await admin.execute(
-        `CREATE KEYSPACE IF NOT EXISTS ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${replicas}}`,
-      );
-      // The driver waits for schema agreement after each schema change.
-      for (const statement of SCHEMA) await admin.execute(statement);
-    } finally {
-      await admin.shutdown();
-    }
-    // The driver waits for schema agreement only so long; a node that has not heard of the
-    // keyspace yet refuses a client that names it, so each connects when it has.
-    await Promise.all(
-      this.nodes.map((node) =>
-        waitUntil(
-          `${node.name} to know keyspace ${KEYSPACE}`,
-          async () => Boolean(await this.clientOf(node)),
+    const clients = await Promise.all(this.nodes.map((node) => this.clientOf(node)));
+    // "UP" in the log is gossip, not ring membership: a keyspace created then (seen here, n1
+    // warning of "2 nodes" for replication factor 3) reached one peer only a minute later. A peer
+    // is in the ring, with its token, when it is in system.peers_v2.
+    await this.waitOnEveryNode(clients, 'to list its peers with their tokens', async (client, node) => {
+      const rows = (
+        await client.execute('SELECT peer, tokens FROM system.peers_v2', [], { readTimeout: DDL_TIMEOUT_MS })
+      ).rows;
+      const known = new Set(rows.filter((r) => r.get('tokens') !== null).map((r) => String(r.get('peer'))));
+      return this.nodes.every((n) => n === node || known.has(n.ip));
+    });
+    const replicas = Math.min(REPLICATION_FACTOR, this.nodes.length);
+    const schema = [
+      `CREATE KEYSPACE IF NOT EXISTS ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${replicas}}`,
+      ...SCHEMA,
+    ];
+    for (const statement of schema) await clients[0].execute(statement, [], { readTimeout: DDL_TIMEOUT_MS });
+    // The driver waits for schema agreement only so long: every node must know both tables
+    // before a client prepares a statement on them.
+    await this.waitOnEveryNode(clients, `to know the tables of ${KEYSPACE}`, async (client) => {
+      const rows = (
+        await client.execute(
+          'SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?',
+          [KEYSPACE],
           {
-            timeoutMs: START_TIMEOUT_MS,
-            signal: this.options.signal,
-            intervalMs: 500,
+            readTimeout: DDL_TIMEOUT_MS,
           },
-        ),
+        )
+      ).rows;
+      return Object.values(TABLES).every((table) => rows.some((r) => r.get('table_name') === table));
+    });
+    this.options.log(`cassandra: keyspace ${KEYSPACE} ready in ${seconds(started)}`);
+  }
+
+  private async waitOnEveryNode(
+    clients: readonly Client[],
+    what: string,
+    probe: (client: Client, node: ClusterNode) => Promise<boolean>,
+  ): Promise<void> {
+    await Promise.all(
+      this.nodes.map((node, i) =>
+        waitUntil(`${node.name} ${what}`, () => probe(clients[i], node), {
+          timeoutMs: START_TIMEOUT_MS,
+          signal: this.options.signal,
+          intervalMs: 500,
+        }),
       ),
     );
-    this.options.log(`cassandra: keyspace ${KEYSPACE} ready in ${seconds(started)}`);
   }
 
   /**
@@ -162,7 +192,7 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
   private clientOf(node: ClusterNode): Promise<Client> {
     const existing = this.clients.get(node.name);
     if (existing) return Promise.resolve(existing);
-    return connect(node, this.options.clientTimeoutMs, KEYSPACE).then((client) => {
+    return connect(node, this.options.clientTimeoutMs).then((client) => {
       const raced = this.clients.get(node.name);
       if (raced) {
         void client.shutdown().catch(() => undefined);
