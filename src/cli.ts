@@ -100,7 +100,10 @@ export function buildProgram(): Command {
     .option('--write-policy <policy>', 'cache-aside: invalidate (default) or write-through')
     .option('--db-timeout <ms>', 'cache-aside: deadline of a database call, pool wait included (default 500)')
     .option('--db-pool <n>', 'cache-aside: database connections shared by all clients (default 4)')
-    .option('--db-max-connections <n>', "cache-aside: the database's max_connections, 10 or more (default 50)")
+    .option(
+      '--db-max-connections <n>',
+      "cache-aside: the database's max_connections, 10 or more (default 50)",
+    )
     .option(
       '--db-query-ms <ms>',
       'cache-aside: extra server time per database read, a heavier query (default 0)',
