@@ -1,7 +1,9 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type Docker from 'dockerode';
 import type { ClusterNode } from '../stores/types.js';
 import { dockerClient } from './client.js';
-import { removeContainer, startNode } from './containers.js';
+import { pauseContainer, readFileIn, removeContainer, startNode, unpauseContainer } from './containers.js';
 import { LABEL, type Labels, runLabels } from './labels.js';
 import { debug, errorText } from './log.js';
 import { createRunNetwork, type RunNetwork } from './networks.js';
@@ -34,6 +36,15 @@ export interface DockerCluster extends AsyncDisposable {
   readonly network: RunNetwork;
   readonly nodes: readonly ClusterNode[];
   container(node: string): Docker.Container;
+  /** Freezes a node's container (`docker pause`); the cluster remembers which nodes are paused. */
+  pause(node: string): Promise<void>;
+  resume(node: string): Promise<void>;
+  isPaused(node: string): boolean;
+  /**
+   * Copies `files` from each of `nodes` into `dir/<node>/`, resuming paused nodes first (Docker
+   * cannot exec into them). What cannot be read is listed in `collect-errors.txt`, never thrown.
+   */
+  copyLogs(dir: string, nodes: readonly ClusterNode[], files: readonly string[]): Promise<void>;
   /** Removes every container, then the network. Reports what it could not remove. */
   remove(): Promise<void>;
 }
@@ -118,14 +129,46 @@ function clusterHandle(
     })();
     return removed;
   };
+  const container = (node: string): Docker.Container => {
+    const found = containers.get(node);
+    if (!found) throw new Error(`run ${runId} has no node ${node}`);
+    return found;
+  };
+  const paused = new Set<string>();
+  const resume = async (node: string): Promise<void> => {
+    await unpauseContainer(container(node));
+    paused.delete(node);
+  };
   return {
     runId,
     network,
     nodes,
-    container(node: string) {
-      const container = containers.get(node);
-      if (!container) throw new Error(`run ${runId} has no node ${node}`);
-      return container;
+    container,
+    async pause(node) {
+      await pauseContainer(container(node));
+      paused.add(node);
+    },
+    resume,
+    isPaused: (node) => paused.has(node),
+    async copyLogs(dir, which, files) {
+      await Promise.all(
+        which.map(async (node) => {
+          const nodeDir = join(dir, node.name);
+          await mkdir(nodeDir, { recursive: true });
+          if (paused.has(node.name)) await resume(node.name).catch(() => {});
+          const problems: string[] = [];
+          for (const path of files) {
+            try {
+              const content = await readFileIn(container(node.name), path);
+              if (content !== undefined) await writeFile(join(nodeDir, basename(path)), content);
+            } catch (err) {
+              problems.push(`${path}: ${errorText(err)}`);
+            }
+          }
+          if (problems.length > 0)
+            await writeFile(join(nodeDir, 'collect-errors.txt'), `${problems.join('\n')}\n`);
+        }),
+      );
     },
     remove,
     [Symbol.asyncDispose]: remove,

@@ -1,8 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Client } from 'cassandra-driver';
 import type { DockerCluster } from '../../docker/cluster.js';
-import { pauseContainer, readFileIn, unpauseContainer, writeFilesIn } from '../../docker/containers.js';
+import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import { IptablesNetwork } from '../../nemesis/net.js';
@@ -57,7 +55,6 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
   readonly topology = 'ring';
   readonly network: IptablesNetwork;
   private readonly clients = new Map<string, Client>();
-  private readonly paused = new Set<string>();
 
   constructor(
     private readonly cluster: DockerCluster,
@@ -237,13 +234,11 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
   }
 
   async pause(node: string): Promise<void> {
-    await pauseContainer(this.cluster.container(this.node(node).name));
-    this.paused.add(node);
+    await this.cluster.pause(this.node(node).name);
   }
 
   async resume(node: string): Promise<void> {
-    await unpauseContainer(this.cluster.container(this.node(node).name));
-    this.paused.delete(node);
+    await this.cluster.resume(this.node(node).name);
   }
 
   /** Every replica takes writes: there is no primary. */
@@ -254,24 +249,7 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
   /** Copies each node's logs and cassandra.yaml; what cannot be read is noted, not thrown. */
   async collectLogs(dir: string): Promise<void> {
     const files = [PATHS.systemLog, PATHS.debugLog, PATHS.gcLog, PATHS.outputLog, PATHS.config];
-    await Promise.all(
-      this.nodes.map(async (node) => {
-        const nodeDir = join(dir, node.name);
-        await mkdir(nodeDir, { recursive: true });
-        const problems: string[] = [];
-        if (this.paused.has(node.name)) await this.resume(node.name).catch(() => {});
-        for (const path of files) {
-          try {
-            const content = await readFileIn(this.cluster.container(node.name), path);
-            if (content !== undefined) await writeFile(join(nodeDir, path.split('/').pop() ?? path), content);
-          } catch (err) {
-            problems.push(`${path}: ${errorText(err)}`);
-          }
-        }
-        if (problems.length > 0)
-          await writeFile(join(nodeDir, 'collect-errors.txt'), `${problems.join('\n')}\n`);
-      }),
-    );
+    await this.cluster.copyLogs(dir, this.nodes, files);
   }
 
   /** Closes the driver clients and removes every container and the network. Never throws. */

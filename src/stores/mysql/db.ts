@@ -1,8 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import type { DockerCluster } from '../../docker/cluster.js';
-import { pauseContainer, readFileIn, unpauseContainer, writeFilesIn } from '../../docker/containers.js';
+import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import type { Json } from '../../history/types.js';
@@ -65,7 +63,6 @@ export class MysqlDb
   readonly store = 'mysql';
   readonly network: IptablesNetwork;
   private readonly connections = new Set<Connection>();
-  private readonly paused = new Set<string>();
   private readonly tables: { registers: string; sets: string };
   private currentPrimary: string;
   /** Old primaries to bring back as replicas of the current primary once they are reachable. */
@@ -288,13 +285,11 @@ export class MysqlDb
   }
 
   async pause(node: string): Promise<void> {
-    await pauseContainer(this.cluster.container(this.node(node).name));
-    this.paused.add(node);
+    await this.cluster.pause(this.node(node).name);
   }
 
   async resume(node: string): Promise<void> {
-    await unpauseContainer(this.cluster.container(this.node(node).name));
-    this.paused.delete(node);
+    await this.cluster.resume(this.node(node).name);
   }
 
   /** The node the clients' writes go to now; Galera has none. */
@@ -408,7 +403,11 @@ export class MysqlDb
     const primary = this.primaryNode();
     for (const name of [...this.pendingRejoin]) {
       const node = this.node(name);
-      if (this.paused.has(name) || this.paused.has(primary.name) || !(await this.reaches(primary, node)))
+      if (
+        this.cluster.isPaused(name) ||
+        this.cluster.isPaused(primary.name) ||
+        !(await this.reaches(primary, node))
+      )
         continue;
       try {
         await adminQuery(node, 'SELECT 1', 1000);
@@ -460,24 +459,7 @@ export class MysqlDb
   async collectLogs(dir: string): Promise<void> {
     const files: string[] = [PATHS.errorLog, PATHS.slowLog, PATHS.generalLog, PATHS.config];
     if (this.galera) files.push(`${PATHS.dataDir}/grastate.dat`);
-    await Promise.all(
-      this.nodes.map(async (node) => {
-        const nodeDir = join(dir, node.name);
-        await mkdir(nodeDir, { recursive: true });
-        const problems: string[] = [];
-        if (this.paused.has(node.name)) await this.resume(node.name).catch(() => {});
-        for (const path of files) {
-          try {
-            const content = await readFileIn(this.cluster.container(node.name), path);
-            if (content !== undefined) await writeFile(join(nodeDir, path.split('/').pop()!), content);
-          } catch (err) {
-            problems.push(`${path}: ${errorText(err)}`);
-          }
-        }
-        if (problems.length > 0)
-          await writeFile(join(nodeDir, 'collect-errors.txt'), `${problems.join('\n')}\n`);
-      }),
-    );
+    await this.cluster.copyLogs(dir, this.nodes, files);
   }
 
   /** Closes clients and removes every container and the network (paused ones too). Never throws. */

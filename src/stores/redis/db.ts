@@ -1,8 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { DockerCluster } from '../../docker/cluster.js';
-import { pauseContainer, readFileIn, unpauseContainer, writeFilesIn } from '../../docker/containers.js';
+import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import { IptablesNetwork } from '../../nemesis/net.js';
@@ -59,7 +57,6 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   readonly store = 'redis';
   readonly network: IptablesNetwork;
   private readonly clients = new Set<Redis>();
-  private readonly paused = new Set<string>();
 
   constructor(
     private readonly cluster: DockerCluster,
@@ -201,13 +198,11 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   }
 
   async pause(node: string): Promise<void> {
-    await pauseContainer(this.cluster.container(this.node(node).name));
-    this.paused.add(node);
+    await this.cluster.pause(this.node(node).name);
   }
 
   async resume(node: string): Promise<void> {
-    await unpauseContainer(this.cluster.container(this.node(node).name));
-    this.paused.delete(node);
+    await this.cluster.resume(this.node(node).name);
   }
 
   /**
@@ -244,24 +239,7 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   async collectLogs(dir: string): Promise<void> {
     const files: string[] = [PATHS.serverLog, PATHS.serverConfig];
     if (this.topology === 'sentinel') files.push(PATHS.sentinelLog, PATHS.sentinelConfig);
-    await Promise.all(
-      this.nodes.map(async (node) => {
-        const nodeDir = join(dir, node.name);
-        await mkdir(nodeDir, { recursive: true });
-        const problems: string[] = [];
-        if (this.paused.has(node.name)) await this.resume(node.name).catch(() => {});
-        for (const path of files) {
-          try {
-            const content = await readFileIn(this.cluster.container(node.name), path);
-            if (content !== undefined) await writeFile(join(nodeDir, path.split('/').pop()!), content);
-          } catch (err) {
-            problems.push(`${path}: ${errorText(err)}`);
-          }
-        }
-        if (problems.length > 0)
-          await writeFile(join(nodeDir, 'collect-errors.txt'), `${problems.join('\n')}\n`);
-      }),
-    );
+    await this.cluster.copyLogs(dir, this.nodes, files);
   }
 
   /** Closes clients and removes every container and the network (paused ones too). Never throws. */
