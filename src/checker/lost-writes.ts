@@ -1,4 +1,5 @@
 import type { History, Json, Operation } from '../history/types.js';
+import { firstAbove } from './stale-reads.js';
 import type { Checker, CheckerResult, Validity } from './types.js';
 
 /**
@@ -349,18 +350,6 @@ function timeline(
     status: kept.map((s) => s.status),
     omitted: all.length - kept.length,
   };
-}
-
-/** Index of the first sorted value strictly above x. */
-function firstAbove(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] > x) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 function seconds(ns: number): number {

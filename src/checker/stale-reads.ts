@@ -461,7 +461,7 @@ function newNode(op: Operation | null, value: Json, call: number, ret: number, o
 }
 
 /** Index of the first sorted value strictly above x. */
-function firstAbove(sorted: Float64Array, x: number): number {
+export function firstAbove(sorted: Float64Array, x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -14,10 +14,9 @@ import { type RunCliOptions, type RunConfig, reproduceCommand } from '../run/opt
 import { packageInfo } from '../run/package.js';
 import { Progress } from '../run/progress.js';
 import { Recorder } from '../run/recorder.js';
-import { resolveRun } from '../run/resolve.js';
+import { type ResolvedRun, resolveRun } from '../run/resolve.js';
 import { WorkerPool } from '../run/workers.js';
-import { type Db, hasLogs, type Store } from '../stores/types.js';
-import type { Workload } from '../workloads/types.js';
+import { type Db, hasLogs } from '../stores/types.js';
 
 export type { RunCliOptions } from '../run/options.js';
 
@@ -32,14 +31,7 @@ export interface RunHooks {
   progressPrefix?: () => string;
 }
 
-interface RunContext {
-  config: RunConfig;
-  store: Store;
-  topology: string;
-  readFrom: string;
-  nodes: number;
-  consistency?: string;
-  workload: Workload;
+interface RunContext extends ResolvedRun {
   dir: string;
   runId: string;
   recorder: Recorder;

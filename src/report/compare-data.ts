@@ -6,6 +6,7 @@ import { mergeValidity, type Validity } from '../checker/types.js';
 import type { History, Operation } from '../history/types.js';
 import { historyEnd } from './data.js';
 import { faultSpans } from './faults.js';
+import { number, record, text } from './json-fields.js';
 
 /**
  * One run as the comparison page shows it: what ran, the numbers, per-second series and its
@@ -224,18 +225,4 @@ export function worstVerdict(runs: readonly { valid: Validity }[]): Validity {
 
 function validity(value: unknown): Validity {
   return value === true || value === false ? value : 'unknown';
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function number(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -9,6 +9,7 @@ import { readHistory } from '../history/reader.js';
 import type { Json } from '../history/types.js';
 import { packageInfo } from '../run/package.js';
 import { type RunListing, renderReportsIndex } from './index-page.js';
+import { number, record, text } from './json-fields.js';
 import { type ReportAssets, renderReport } from './page.js';
 import type { RunMeta } from './verdict.js';
 
@@ -198,20 +199,6 @@ export async function readJsonObject(file: string): Promise<Record<string, unkno
   const object = record(parsed);
   if (!object) throw new UsageError(`${file}: expected a JSON object`);
   return object;
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function number(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 function shellWord(word: string): string {
