@@ -1,49 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runResources } from '../docker/cleanup.js';
 import { readHistory } from '../history/reader.js';
+import { latestRun, runCli, startCli } from '../testing/cli.js';
 
 /**
  * `dscheck run` as a user runs it: the built CLI in a child process against real Docker.
  * Needs `npm run build` first (npm test does it).
  */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'bin', 'dscheck.js');
 const out = mkdtempSync(join(tmpdir(), 'dscheck-run-test-'));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[]): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [cli, 'run', '--out', out, ...args], { cwd: root, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const done = new Promise<Finished>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
-
-function runFolder(name: string): string {
-  const latest = join(out, name, 'latest');
-  return join(out, name, readlinkSync(latest));
-}
+const start = (args: string[]) => startCli(['run', '--out', out, ...args]);
+const runFolder = (name: string) => latestRun(out, name);
 
 function runId(folder: string): string {
   return (JSON.parse(readFileSync(join(folder, 'test.json'), 'utf8')) as { runId: string }).runId;
@@ -94,9 +66,7 @@ describe('dscheck run against a real Redis cluster', () => {
     expect(finished.stdout).toMatch(/report: .*index\.html/);
 
     // `dscheck check` on the stored history gives the same verdict.
-    const check = spawn(process.execPath, [cli, 'check', join(folder, 'history.ndjson')], { cwd: root });
-    const checkCode = await new Promise<number | null>((resolve) => check.on('exit', resolve));
-    expect(checkCode).toBe(finished.code);
+    expect((await runCli(['check', join(folder, 'history.ndjson')])).code).toBe(finished.code);
 
     expect(await runResources(runId(folder))).toEqual({ containers: [], networks: [] });
   }, 180_000);

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ColdCacheResult } from '../checker/cold-cache.js';
 import { runResources } from '../docker/cleanup.js';
 import { readHistory } from '../history/reader.js';
+import { latestRun, runCli } from '../testing/cli.js';
 
 /**
  * The cache-aside workload end to end, through the built CLI (npm test builds first): Redis cache
@@ -14,8 +13,6 @@ import { readHistory } from '../history/reader.js';
  * node drops the hit ratio and raises the database's load; a reshard moves the share of keys the
  * shard maps say, and the operations show about that share. No timing is asserted.
  */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'bin', 'dscheck.js');
 const out = mkdtempSync(join(tmpdir(), 'dscheck-cache-test-'));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -24,24 +21,10 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 const COMMON = ['--workload', 'cache-aside', '--keyspace', '200', '--ttl', '120', '--warm-up', '6'];
 const COMMON_TIMING = ['--time-limit', '22', '--nemesis-interval', '8', '--recovery', '1', '--rate', '300'];
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, 'run', '--out', out, ...COMMON, ...COMMON_TIMING, ...args], {
-    cwd: root,
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const run = (args: string[]) => runCli(['run', '--out', out, ...COMMON, ...COMMON_TIMING, ...args]);
 
 async function judged(name: string) {
-  const folder = join(out, name, readlinkSync(join(out, name, 'latest')));
+  const folder = latestRun(out, name);
   for (const file of ['test.json', 'history.ndjson', 'results.json', 'index.html']) {
     expect(existsSync(join(folder, file)), file).toBe(true);
   }

@@ -1,43 +1,23 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LostWritesResult } from '../checker/lost-writes.js';
 import { runResources } from '../docker/cleanup.js';
 import { readHistory } from '../history/reader.js';
+import { latestRun, runCli } from '../testing/cli.js';
 
 /**
  * The set workload end to end on Redis, through the built CLI (npm test builds first). Without
  * faults, with a single primary serving adds and reads, nothing acknowledged can be lost: that
  * verdict is certain, so it is asserted. Under faults it is not, and only the shape is.
  */
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'bin', 'dscheck.js');
 const out = mkdtempSync(join(tmpdir(), 'dscheck-set-test-'));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, 'run', '--out', out, '--workload', 'set', ...args], {
-    cwd: root,
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
-
-function folderOf(name: string): string {
-  return join(out, name, readlinkSync(join(out, name, 'latest')));
-}
+const run = (args: string[]) => runCli(['run', '--out', out, '--workload', 'set', ...args]);
+const folderOf = (name: string) => latestRun(out, name);
 
 async function judged(name: string) {
   const folder = folderOf(name);
