@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { checkLinearizable, inferModel, type LinearizabilityResult } from '../checker/linearizable/index.js';
 import type { ModelName } from '../checker/linearizable/models.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
@@ -15,7 +14,7 @@ export interface CheckOptions {
 }
 
 /** What checking one file gave: a result, or the bad-input message that stopped it. */
-export interface FileVerdict {
+interface FileVerdict {
   file: string;
   result?: LinearizabilityResult;
   inferred?: boolean;
@@ -24,7 +23,7 @@ export interface FileVerdict {
   problem?: string;
 }
 
-/** Options after parsing, as passed to worker threads. */
+/** Options after parsing. */
 /** `--initial-value`: JSON, or a UsageError. Shared by check and report. */
 export function parseInitialValue(text: string | undefined): Json | undefined {
   if (text === undefined) return undefined;
@@ -35,15 +34,12 @@ export function parseInitialValue(text: string | undefined): Json | undefined {
   }
 }
 
-export interface CheckSettings {
+interface CheckSettings {
   model?: ModelName;
   initialValue?: Json;
   format?: string;
   timeoutMs: number;
 }
-
-/** Checks files in parallel on two threads from this many files on. */
-const PARALLEL_FROM = 4;
 
 /** `dscheck check <file...>`: a verdict per file, in order; the exit code is the worst of them. */
 export async function check(files: string[], options: CheckOptions, out = process.stdout): Promise<void> {
@@ -54,43 +50,26 @@ export async function check(files: string[], options: CheckOptions, out = proces
     timeoutMs: parseSeconds('--timeout', options.timeout ?? '300') * 1000,
   };
   let code: number = EXIT.valid;
-  const verdicts: (FileVerdict | undefined)[] = new Array(files.length);
-  let printed = 0;
-  const print = (): void => {
-    while (printed < files.length && verdicts[printed]) {
-      const v = verdicts[printed++] as FileVerdict;
-      for (const w of v.warnings ?? []) process.stderr.write(`${w.file}:${w.line}: warning: ${w.message}\n`);
-      if (v.problem !== undefined || !v.result) {
-        process.stderr.write(`dscheck: ${v.problem}\n`);
-        code = worse(code, EXIT.usage);
-        continue;
-      }
-      out.write(
-        options.json
-          ? `${JSON.stringify(jsonLine(v.file, v.result))}\n`
-          : humanLines(v.file, v.result, !!v.inferred),
-      );
-      code = worse(code, verdictCode(v.result));
+  for (const file of files) {
+    const v = await checkFile(file, settings);
+    for (const w of v.warnings ?? []) process.stderr.write(`${w.file}:${w.line}: warning: ${w.message}\n`);
+    if (v.problem !== undefined || !v.result) {
+      process.stderr.write(`dscheck: ${v.problem}\n`);
+      code = worse(code, EXIT.usage);
+      continue;
     }
-  };
-  // Files are handed out through a shared counter, so both threads stay busy whatever the sizes.
-  const counter = new Int32Array(new SharedArrayBuffer(4));
-  const helper = files.length >= PARALLEL_FROM ? startHelperThread(files, settings, counter) : undefined;
-  helper?.onVerdict((i, verdict) => {
-    verdicts[i] = verdict;
-    print();
-  });
-  for (let i = Atomics.add(counter, 0, 1); i < files.length; i = Atomics.add(counter, 0, 1)) {
-    verdicts[i] = await checkFile(files[i], settings);
-    print();
+    out.write(
+      options.json
+        ? `${JSON.stringify(jsonLine(file, v.result))}\n`
+        : humanLines(file, v.result, !!v.inferred),
+    );
+    code = worse(code, verdictCode(v.result));
   }
-  await helper?.done;
-  print();
   if (code !== EXIT.valid) throw new ExitError(code);
 }
 
 /** Reads and checks one file; bad input becomes a `problem`, anything else is thrown. */
-export async function checkFile(file: string, settings: CheckSettings): Promise<FileVerdict> {
+async function checkFile(file: string, settings: CheckSettings): Promise<FileVerdict> {
   try {
     const history = await readHistory(file, { format: settings.format });
     const model = settings.model ?? inferModel(history.operations);
@@ -109,27 +88,6 @@ export async function checkFile(file: string, settings: CheckSettings): Promise<
     if (err instanceof UsageError || err instanceof HistoryError) return { file, problem: err.message };
     throw err;
   }
-}
-
-interface HelperThread {
-  onVerdict(listener: (index: number, verdict: FileVerdict) => void): void;
-  done: Promise<void>;
-}
-
-function startHelperThread(files: string[], settings: CheckSettings, counter: Int32Array): HelperThread {
-  const worker = new Worker(new URL('./check-worker.js', import.meta.url), {
-    workerData: { files, settings, counter },
-  });
-  let listener: (index: number, verdict: FileVerdict) => void = () => {};
-  const done = new Promise<void>((resolve, reject) => {
-    worker.on('message', (m: { index: number; verdict: FileVerdict } | { crash: string }) => {
-      if ('crash' in m) reject(new Error(`checker thread: ${m.crash}`));
-      else listener(m.index, m.verdict);
-    });
-    worker.on('error', reject);
-    worker.on('exit', () => resolve());
-  });
-  return { onVerdict: (l) => (listener = l), done };
 }
 
 function verdictCode(result: LinearizabilityResult): number {
