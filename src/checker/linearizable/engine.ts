@@ -257,7 +257,8 @@ export function searchPartition(
           }
           if (states.length >= MAX_STATES)
             return { valid: 'unknown', reason: 'memory', configurations: records };
-          arena.set(scratch, records * recordWords);
+          const at = records * recordWords;
+          for (let w = 0; w < recordWords; w++) arena[at + w] = scratch[w];
           records++;
           slots[slot] = records;
           if (records * 2 > slots.length) {
