@@ -1,3 +1,4 @@
+import { READ_OPERATIONS } from '../errors.js';
 import type { ErrorVerdict } from '../types.js';
 
 /**
@@ -45,9 +46,6 @@ export class ReadPhaseError extends Error {
 export class NotAppliedError extends Error {
   override name = 'NotAppliedError';
 }
-
-/** Operations that only read: an error leaves no effect behind, whatever it was. */
-const READS: ReadonlySet<string> = new Set(['read', 'read-all']);
 
 const fail = (error: string): ErrorVerdict => ({ type: 'fail', error });
 const info = (error: string): ErrorVerdict => ({ type: 'info', error });
@@ -101,7 +99,7 @@ export function classifyCassandraError(error: unknown, f: string, lwt = false): 
   if (error instanceof ReadPhaseError) return classifyCassandraError(error.cause, 'read', lwt);
   if (error instanceof NotAppliedError) return fail('not-applied');
   const reason = reasonOf(error);
-  if (READS.has(f)) return fail(reason.error);
+  if (READ_OPERATIONS.has(f)) return fail(reason.error);
   if (lwt && reason.error === 'unavailable' && !SERIAL_LEVELS.has(levelOf(error)))
     return info('unavailable-after-propose');
   return reason.definite ? fail(reason.error) : info(reason.error);

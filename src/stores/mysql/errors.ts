@@ -1,3 +1,4 @@
+import { classifyByRules, type ErrorRule } from '../errors.js';
 import type { ErrorVerdict } from '../types.js';
 
 /**
@@ -8,11 +9,7 @@ import type { ErrorVerdict } from '../types.js';
  * One table: the first rule that matches decides. `definite` says whether the statement surely
  * did not take effect.
  */
-interface Rule {
-  reason: string;
-  definite: boolean;
-  matches: (error: ClientError) => boolean;
-}
+type Rule = ErrorRule<ClientError>;
 
 interface ClientError {
   name: string;
@@ -86,15 +83,8 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-/** Operations that only read: an error means no effect, whatever the error. */
-const READS = new Set(['read', 'get', 'read-all']);
-
 export function classifyMysqlError(error: unknown, f: string): ErrorVerdict {
-  const e = asClientError(error);
-  const rule = RULES.find((r) => r.matches(e));
-  const reason = rule?.reason ?? unknownReason(e);
-  const definite = READS.has(f) || (rule?.definite ?? false);
-  return { type: definite ? 'fail' : 'info', error: reason };
+  return classifyByRules(RULES, asClientError(error), f, unknownReason);
 }
 
 function asClientError(error: unknown): ClientError {
