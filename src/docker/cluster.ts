@@ -47,6 +47,8 @@ export interface DockerCluster extends AsyncDisposable {
   copyLogs(dir: string, nodes: readonly ClusterNode[], files: readonly string[]): Promise<void>;
   /** Removes every container, then the network. Reports what it could not remove. */
   remove(): Promise<void>;
+  /** `remove` for a store's teardown, which never throws: what could not be removed is logged. */
+  removeQuietly(log: (message: string) => void): Promise<void>;
 }
 
 /** Keeps a container alive without doing anything, so the store's server can be killed and restarted. */
@@ -171,6 +173,13 @@ function clusterHandle(
       );
     },
     remove,
+    async removeQuietly(log) {
+      try {
+        await this.remove();
+      } catch (err) {
+        log(`teardown: ${errorText(err)}`);
+      }
+    },
     [Symbol.asyncDispose]: remove,
   };
 }

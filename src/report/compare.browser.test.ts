@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { perf } from '../checker/perf.js';
 import { readHistory } from '../history/reader.js';
 import type { HistoryEvent } from '../history/types.js';
+import { launchChromium, openOffline } from '../testing/browser.js';
 import { writeComparePage } from './compare-writer.js';
 
 const ARTIFACTS = resolve('reports/test-artifacts');
@@ -115,7 +115,7 @@ async function runFolder(
 
 let browser: Browser;
 let page: Page;
-const problems: string[] = [];
+let problems: string[] = [];
 let html: string;
 
 beforeAll(async () => {
@@ -132,23 +132,10 @@ beforeAll(async () => {
     { title: `A test ${HOSTILE_SCRIPT}`, explanation: `Why ${HOSTILE}`, lookFor: 'Stale reads.' },
   );
   html = readFileSync(path, 'utf8');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on('request', (r) => {
-    if (!r.url().startsWith('file:')) problems.push(`request: ${r.url()}`);
-  });
-  await page.goto(pathToFileURL(path).href);
+  browser = await launchChromium();
+  const opened = await openOffline(browser, path);
+  page = opened.page;
+  problems = opened.problems;
   await page.waitForFunction(
     () => ((globalThis as unknown as PageGlobals).dscheckCompare?.plots.length ?? 0) === 2,
   );

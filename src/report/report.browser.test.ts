@@ -1,13 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLinearizable } from '../checker/linearizable/index.js';
 import { syntheticHistory } from '../generator/synthetic.js';
 import { readHistory } from '../history/reader.js';
 import type { HistoryEvent } from '../history/types.js';
+import { launchChromium, openOffline } from '../testing/browser.js';
 import { renderReport } from './page.js';
 import { loadAssets, writeHistoryReport } from './writer.js';
 
@@ -34,35 +34,18 @@ let work: string;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   work = mkdtempSync(join(tmpdir(), 'dscheck-report-'));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
 });
 
-/** Opens a page offline and collects what would mean it is broken or unsafe. */
+/** Opens a page offline, once its timeline is drawn. */
 async function open(file: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  // No request may leave the file: the page must work with no network.
-  page.on('request', (r) => {
-    if (!r.url().startsWith('file:')) problems.push(`request: ${r.url()}`);
-  });
-  await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction(() => (globalThis as unknown as PageGlobals).dscheck?.timeline);
-  return { page, problems };
+  const opened = await openOffline(browser, file);
+  await opened.page.waitForFunction(() => (globalThis as unknown as PageGlobals).dscheck?.timeline);
+  return opened;
 }
 
 /** Whether a canvas has at least one pixel that is not transparent or white. */

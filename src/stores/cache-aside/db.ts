@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import type { DockerCluster } from '../../docker/cluster.js';
-import { errorText } from '../../docker/log.js';
 import { type ShardMap, shardMap } from '../../generator/ring.js';
 import type { Json } from '../../history/types.js';
 import { IptablesNetwork } from '../../nemesis/net.js';
@@ -188,11 +187,7 @@ export class CacheAsideDb implements Db, Killable, HasLogs, HasNetwork {
     for (const client of this.clients) await client.close().catch(() => undefined);
     this.pool.close();
     await Promise.all([...this.caches.values(), this.database].map((part) => part.teardown()));
-    try {
-      await this.cluster.remove();
-    } catch (err) {
-      this.log(`teardown: ${errorText(err)}`);
-    }
+    await this.cluster.removeQuietly(this.log);
   }
 
   /** A connection to one cache node, for a client. */

@@ -2,7 +2,6 @@ import type { Client } from 'cassandra-driver';
 import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
-import { errorText } from '../../docker/log.js';
 import { IptablesNetwork } from '../../nemesis/net.js';
 import type {
   ClusterNode,
@@ -257,11 +256,7 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
     const clients = [...this.clients.values()];
     this.clients.clear();
     await Promise.allSettled(clients.map((client) => client.shutdown()));
-    try {
-      await this.cluster.remove();
-    } catch (err) {
-      this.options.log(`teardown: ${errorText(err)}`);
-    }
+    await this.cluster.removeQuietly(this.options.log);
   }
 
   private node(name: string): ClusterNode {

@@ -466,11 +466,7 @@ export class MysqlDb
   async teardown(): Promise<void> {
     for (const connection of this.connections) connection.destroy();
     this.connections.clear();
-    try {
-      await this.cluster.remove();
-    } catch (err) {
-      this.options.log(`teardown: ${errorText(err)}`);
-    }
+    await this.cluster.removeQuietly(this.options.log);
   }
 
   private primaryNode(): ClusterNode {

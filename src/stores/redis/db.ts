@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis';
 import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
-import { errorText } from '../../docker/log.js';
 import { IptablesNetwork } from '../../nemesis/net.js';
 import type {
   ClusterNode,
@@ -246,11 +245,7 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   async teardown(): Promise<void> {
     for (const connection of this.clients) connection.disconnect();
     this.clients.clear();
-    try {
-      await this.cluster.remove();
-    } catch (err) {
-      this.options.log(`teardown: ${errorText(err)}`);
-    }
+    await this.cluster.removeQuietly(this.options.log);
   }
 
   private waitFor(what: string, probe: () => Promise<boolean>): Promise<void> {
