@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { perf } from '../checker/perf.js';
 import { readHistory } from '../history/reader.js';
 import type { HistoryEvent } from '../history/types.js';
-import { launchChromium, openOffline } from '../testing/browser.js';
+import { canvasDrawn, launchChromium, openOffline } from '../testing/browser.js';
 import { writeComparePage } from './compare-writer.js';
 
 const ARTIFACTS = resolve('reports/test-artifacts');
@@ -16,13 +16,6 @@ const HOSTILE_SCRIPT = '</script><script>window.__pwned=2</script>';
 interface PageGlobals {
   dscheckCompare?: { plots: unknown[] };
   __pwned?: number;
-}
-interface Canvas2d {
-  width: number;
-  height: number;
-  getContext(
-    kind: '2d',
-  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
 
 /**
@@ -149,16 +142,7 @@ describe('the comparison page', () => {
   it('loads offline with no console errors and draws both plots', async () => {
     expect(problems).toEqual([]);
     for (const plot of ['#plot-availability', '#plot-throughput']) {
-      const drawn = await page.$eval(`${plot} canvas`, (el) => {
-        const canvas = el as unknown as Canvas2d;
-        const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
-        if (!data) return false;
-        for (let i = 0; i < data.length; i += 4) {
-          if (data[i + 3] > 0 && (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250)) return true;
-        }
-        return false;
-      });
-      expect(drawn).toBe(true);
+      expect(await canvasDrawn(page, `${plot} canvas`)).toBe(true);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'compare.png'), fullPage: true });
   });

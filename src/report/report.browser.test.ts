@@ -7,7 +7,7 @@ import { checkLinearizable } from '../checker/linearizable/index.js';
 import { syntheticHistory } from '../generator/synthetic.js';
 import { readHistory } from '../history/reader.js';
 import type { HistoryEvent } from '../history/types.js';
-import { launchChromium, openOffline } from '../testing/browser.js';
+import { canvasDrawn, launchChromium, openOffline } from '../testing/browser.js';
 import { renderReport } from './page.js';
 import { loadAssets, writeHistoryReport } from './writer.js';
 
@@ -20,13 +20,6 @@ interface PageGlobals {
   dscheck?: { timeline: unknown; plots: unknown[] };
   __pwned?: number;
   document: { getElementById(id: string): { textContent: string | null } | null };
-}
-interface Canvas2d {
-  width: number;
-  height: number;
-  getContext(
-    kind: '2d',
-  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
 }
 let browser: Browser;
 let work: string;
@@ -46,19 +39,6 @@ async function open(file: string): Promise<{ page: Page; problems: string[] }> {
   const opened = await openOffline(browser, file);
   await opened.page.waitForFunction(() => (globalThis as unknown as PageGlobals).dscheck?.timeline);
   return opened;
-}
-
-/** Whether a canvas has at least one pixel that is not transparent or white. */
-function canvasDrawn(page: Page, selector: string): Promise<boolean> {
-  return page.$eval(selector, (el) => {
-    const canvas = el as unknown as Canvas2d;
-    const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
-    if (!data) return false;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i + 3] > 0 && (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250)) return true;
-    }
-    return false;
-  });
 }
 
 describe("the report of Porcupine's etcd_000 (not linearizable)", () => {

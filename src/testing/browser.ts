@@ -34,3 +34,24 @@ export async function openOffline(
   await page.goto(pathToFileURL(file).href);
   return { page, problems };
 }
+
+interface Canvas2d {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
+/** Whether a canvas has at least one pixel that is not transparent or white. */
+export function canvasDrawn(page: Page, selector: string): Promise<boolean> {
+  return page.$eval(selector, (el) => {
+    const canvas = el as unknown as Canvas2d;
+    const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+    if (!data) return false;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0 && (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250)) return true;
+    }
+    return false;
+  });
+}
