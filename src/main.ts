@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
 import { EXIT, ExitError, UsageError } from './errors.js';
 import { HistoryError } from './history/types.js';
+import { fileErrorMessage } from './io/files.js';
 
 /** Runs the CLI and returns the exit code: the one place where errors become exit codes. */
 export async function main(argv: string[]): Promise<number> {
@@ -21,12 +22,16 @@ export function exitCodeOf(err: unknown): number {
   }
   if (err instanceof CommanderError) {
     // Commander already printed its message (or the help/version text).
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.valid;
-    if (err.code === 'commander.help') return EXIT.valid;
-    return EXIT.usage;
+    // Help asked for (`--help`, `help`) is a success; help shown because no command was given is not.
+    return err.exitCode === 0 ? EXIT.valid : EXIT.usage;
   }
   if (err instanceof UsageError || err instanceof HistoryError) {
     process.stderr.write(`dscheck: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  const fileError = fileErrorMessage(err);
+  if (fileError !== undefined) {
+    process.stderr.write(`dscheck: ${fileError}\n`);
     return EXIT.usage;
   }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);

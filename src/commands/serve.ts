@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { fileErrorMessage } from '../io/files.js';
 import { RUNS_LIST_TITLE } from '../report/index-page.js';
 import { startReportServer } from '../report/server.js';
 import { writeReportsIndex } from '../report/writer.js';
@@ -21,11 +22,19 @@ export async function serve(
 ): Promise<void> {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new UsageError(`no such reports folder: ${dir}`);
-  const port = Number(options.port ?? '8080');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const portText = options.port ?? '8080';
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
     throw new UsageError(`--port must be a port number (0..65535), got '${options.port}'`);
   }
-  if (ownsIndex(dir)) await writeReportsIndex(dir);
+  if (ownsIndex(dir)) {
+    // A read-only folder is still worth serving, with the runs list it already has.
+    await writeReportsIndex(dir).catch((err: unknown) => {
+      const why = fileErrorMessage(err);
+      if (why === undefined) throw err;
+      process.stderr.write(`dscheck: the runs list was not regenerated (${why})\n`);
+    });
+  }
   const server = await startReportServer(dir, port).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use; choose another with --port`);
     throw err;

@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readHistory } from '../history/reader.js';
+import { relativeHref, writeOutputFile } from '../io/files.js';
 import { packageInfo } from '../run/package.js';
 import { type CompareRun, digestRun } from './compare-data.js';
 import { type CompareIntro, renderComparePage } from './compare-page.js';
@@ -53,11 +53,15 @@ export async function writeComparePage(
         results,
         history,
         label: folder.label,
-        href: existsSync(report) ? relative(dirname(page), report).split('\\').join('/') : undefined,
+        href: existsSync(report) ? relativeHref(dirname(page), report) : undefined,
       }),
     );
   }
   const html = renderComparePage(runs, intro, await loadAssets(), packageInfo().version);
-  await writeFile(page, html);
+  // A run's own files, its report page included, are inputs: the comparison never replaces them.
+  const inputs = folders.flatMap(({ dir }) =>
+    ['test.json', 'results.json', 'history.ndjson', 'index.html'].map((f) => join(resolveRunFolder(dir), f)),
+  );
+  await writeOutputFile(page, html, inputs);
   return { path: page, runs };
 }

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,6 +16,12 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/** `/a/b/` with each segment percent-encoded: a same-origin path whatever the folder names are. */
+function folderUrl(relativePath: string): string {
+  const segments = relativePath.split(sep).filter((s) => s !== '');
+  return `/${segments.map(encodeURIComponent).join('/')}${segments.length > 0 ? '/' : ''}`;
+}
+
 export interface ReportServer {
   url: string;
   close(): Promise<void>;
@@ -26,7 +32,9 @@ export interface ReportServer {
  * the stores returned). Paths cannot leave the folder; a folder serves its index.html.
  */
 export async function startReportServer(root: string, port = 0): Promise<ReportServer> {
-  const base = resolve(root);
+  // Real paths on both sides: a symbolic link inside the folder that points out of it is refused.
+  const base = await realpath(resolve(root));
+  const inside = (file: string) => file === base || file.startsWith(base + sep);
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -35,24 +43,32 @@ export async function startReportServer(root: string, port = 0): Promise<ReportS
       }
       let path: string;
       try {
-        path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+        // The raw path, not `new URL(...)`: a request for `//host/x` would parse as another host.
+        path = decodeURIComponent((req.url ?? '/').split(/[?#]/)[0]);
       } catch {
         res.writeHead(400).end('bad path');
         return;
       }
+      if (!path.startsWith('/')) path = `/${path}`;
       let file = resolve(join(base, path));
-      if (file !== base && !file.startsWith(base + sep)) {
+      if (!inside(file) || path.includes('\0')) {
         res.writeHead(403).end('outside the reports folder');
         return;
       }
       let info = await stat(file).catch(() => undefined);
       if (info?.isDirectory()) {
         if (!path.endsWith('/')) {
-          res.writeHead(301, { location: `${path}/` }).end();
+          // Built from the resolved folder, never from the request: always a path on this server.
+          res.writeHead(301, { location: `${folderUrl(relative(base, file))}` }).end();
           return;
         }
         file = join(file, 'index.html');
         info = await stat(file).catch(() => undefined);
+      }
+      const real = info ? await realpath(file).catch(() => undefined) : undefined;
+      if (real !== undefined && !inside(real)) {
+        res.writeHead(403).end('outside the reports folder');
+        return;
       }
       if (!info?.isFile()) {
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');

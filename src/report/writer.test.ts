@@ -113,7 +113,7 @@ describe('writeRunReport', () => {
     expect(html).toContain('chose consistency over availability (CP)');
     expect(html).toContain('dscheck run --store mysql --name &#39;galera-&lt;b&gt;&#39;');
     expect(html).not.toContain('<b>');
-    expect(html).toContain('href="history.ndjson"');
+    expect(html).toContain('href="./history.ndjson"');
   });
 });
 
@@ -126,9 +126,9 @@ describe('writeReportsIndex', () => {
     const index = readFileSync(await writeReportsIndex(root), 'utf8');
     const rows = [...index.matchAll(/<tr><td>([^<]*)<\/td><td><a href="([^"]*)">/g)].map((m) => [m[1], m[2]]);
     expect(rows).toEqual([
-      ['2025-01-03 12:00:00Z', 'redis-sentinel/2025-01-03T10-00-00Z'],
-      ['2025-01-02 12:00:00Z', 'galera-&lt;b&gt;/2025-01-02T10-00-00Z/index.html'],
-      ['2025-01-01 12:00:00Z', 'redis-sentinel/2025-01-01T10-00-00Z/index.html'],
+      ['2025-01-03 12:00:00Z', './redis-sentinel/2025-01-03T10-00-00Z'],
+      ['2025-01-02 12:00:00Z', './galera-%3Cb%3E/2025-01-02T10-00-00Z/index.html'],
+      ['2025-01-01 12:00:00Z', './redis-sentinel/2025-01-01T10-00-00Z/index.html'],
     ]);
     expect(index).toContain('INVALID');
     expect(index).toContain('partition (halves)');

@@ -1,17 +1,21 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkLinearizable, inferModel, type ModelName } from '../checker/linearizable/index.js';
 import type { CheckerResult, Validity } from '../checker/types.js';
 import { UsageError } from '../errors.js';
 import { readHistory } from '../history/reader.js';
 import type { Json } from '../history/types.js';
+import { relativeHref, writeOutputFile } from '../io/files.js';
 import { packageInfo } from '../run/package.js';
 import { type RunListing, renderReportsIndex } from './index-page.js';
 import { number, record, text } from './json-fields.js';
 import { type ReportAssets, renderReport } from './page.js';
 import type { RunMeta } from './verdict.js';
+
+/** A run folder's own files: a report page never replaces them. */
+const RUN_FILES = ['history.ndjson', 'results.json', 'test.json'] as const;
 
 let assets: Promise<ReportAssets> | undefined;
 
@@ -61,19 +65,21 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
     interrupted: results?.interrupted === true,
     nemesisErrors: Array.isArray(results?.nemesisErrors) ? results.nemesisErrors.map(String) : [],
   };
-  const files = ['history.ndjson', 'results.json', 'test.json'];
+  const files: string[] = [...RUN_FILES];
   if (existsSync(join(runDir, 'nodes'))) files.push('nodes');
   const links = files.map((f) => ({
-    href: relative(dirname(resolve(out)), join(resolve(runDir), f))
-      .split('\\')
-      .join('/'),
+    href: relativeHref(dirname(resolve(out)), join(runDir, f)),
     text: f === 'nodes' ? 'node logs' : f,
   }));
   const html = renderReport(
     { meta, history, checkers, links, version: packageInfo().version },
     await loadAssets(),
   );
-  await writeFile(out, html);
+  await writeOutputFile(
+    out,
+    html,
+    RUN_FILES.map((f) => join(runDir, f)),
+  );
   return out;
 }
 
@@ -122,7 +128,7 @@ export async function writeHistoryReport(
     { meta, history, checkers: { linearizable }, version: packageInfo().version },
     await loadAssets(),
   );
-  await writeFile(out, html);
+  await writeOutputFile(out, html, [file]);
   return { path: out, valid: linearizable.valid };
 }
 
@@ -141,7 +147,7 @@ export async function writeReportsIndex(reportsRoot: string): Promise<string> {
     }
   }
   const out = join(reportsRoot, 'index.html');
-  await writeFile(out, renderReportsIndex(runs));
+  await writeOutputFile(out, renderReportsIndex(runs));
   return out;
 }
 
@@ -154,7 +160,7 @@ async function runListing(root: string, dir: string): Promise<RunListing> {
   const page = existsSync(join(dir, 'index.html')) ? join(dir, 'index.html') : dir;
   const valid = results?.valid;
   return {
-    href: relative(root, page).split('\\').join('/'),
+    href: relativeHref(root, page),
     name: text(test.name) ?? basename(dirname(dir)),
     startedAt: text(test.startedAt),
     store: text(record(test.store)?.name) ?? text(options.store),
