@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from './testing/cli.js';
+
+/**
+ * Bad input as a class: generated malformed histories, EDN and option values go through the
+ * built CLI, and whatever they are, dscheck answers with a verdict or a usage error (never a
+ * crash or a stack trace), within a time bound, and changes no input file.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'dscheck-fuzz-'));
+const CASE_MS = 20_000;
+let counter = 0;
+
+async function dscheck(args: readonly string[]) {
+  const started = Date.now();
+  const r = await execa('node', [join(projectRoot, 'bin/dscheck.js'), ...args], {
+    reject: false,
+    timeout: CASE_MS,
+    cwd: dir,
+  });
+  return { ...r, ms: Date.now() - started };
+}
+
+function expectHandled(r: Awaited<ReturnType<typeof dscheck>>, what: string): void {
+  const context = `${what}\nexit ${r.exitCode}\n${r.stderr.slice(0, 2000)}`;
+  expect(r.timedOut, context).toBe(false);
+  expect([0, 1, 2, 254], context).toContain(r.exitCode);
+  expect(r.stderr, context).not.toMatch(/^\s+at .+[:(]\d+:\d+\)?$/m);
+  expect(r.stderr, context).not.toMatch(/crashed/);
+}
+
+/** fast-check's report, with the counterexample cut short (a generated input can be 100 kB). */
+const settings = (numRuns: number): fc.Parameters<unknown> => ({
+  numRuns,
+  reporter: (details) => {
+    if (!details.failed) return;
+    const example = JSON.stringify(details.counterexample) ?? '';
+    throw new Error(
+      `failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}): ` +
+        `${example.length > 400 ? `${example.slice(0, 400)}... (${example.length} chars)` : example}\n` +
+        `${String(details.errorInstance ?? details.error).slice(0, 3000)}`,
+    );
+  },
+});
+
+const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** Writes `content` to a fresh file, runs each command on it, and checks the file is untouched. */
+async function tryFile(content: Uint8Array | string, extension: string, commands: string[][]) {
+  const file = join(dir, `case-${counter++}${extension}`);
+  writeFileSync(file, content);
+  const before = digest(file);
+  for (const command of commands) {
+    const args = command.map((a) => (a === 'FILE' ? file : a));
+    expectHandled(await dscheck(args), `dscheck ${args.join(' ')}\n${String(content).slice(0, 500)}`);
+  }
+  expect(digest(file)).toBe(before);
+}
+
+const jsonValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.constantFrom(9007199254740993, -0, 1e308, '\u0000', '\ud800', [null], [1, 2, 3], 'ab'),
+  fc.nat({ max: 100_000 }).map((depth) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown),
+);
+const field = fc.constantFrom('process', 'type', 'f', 'key', 'value', 'time', 'id', 'node', 'error');
+const event = fc.record(
+  {
+    process: fc.oneof(fc.nat({ max: 5 }), fc.constant('nemesis'), jsonValue),
+    type: fc.oneof(fc.constantFrom('invoke', 'ok', 'fail', 'info'), jsonValue),
+    f: fc.oneof(fc.constantFrom('read', 'write', 'cas', 'get', 'put', 'append', 'add', 'txn'), jsonValue),
+    key: fc.oneof(fc.constantFrom('k1', 'k2', null), jsonValue),
+    value: jsonValue,
+    time: fc.oneof(fc.nat(), jsonValue),
+  },
+  { requiredKeys: [] },
+);
+/** A line: an event, or an event with one field cut or replaced by raw text. */
+const line = fc.oneof(
+  event.map((e) => JSON.stringify(e)),
+  fc.tuple(event, field, fc.string()).map(([e, f, raw]) => JSON.stringify(e).replace(`"${f}"`, raw)),
+  fc.string({ maxLength: 40 }),
+);
+const ndjson = fc
+  .tuple(
+    fc.array(line, { maxLength: 12 }),
+    fc.constantFrom('\n', '\r\n'),
+    fc.boolean(),
+    fc.constantFrom('', '\ufeff'),
+  )
+  .map(([lines, end, trailing, bom]) => `${bom}${lines.join(end)}${trailing ? end : ''}`);
+
+const ednAtom = fc.constantFrom(
+  ':process',
+  ':type',
+  ':invoke',
+  ':ok',
+  ':info',
+  ':f',
+  ':read',
+  ':write',
+  ':cas',
+  ':txn',
+  ':value',
+  'nil',
+  '0',
+  '1',
+  '-5',
+  '"s"',
+  '#_',
+  '#{',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  ':__proto__',
+  '\\a',
+  ';',
+  '\n',
+  ' ',
+);
+const edn = fc.oneof(
+  fc.array(ednAtom, { maxLength: 60 }).map((atoms) => atoms.join(' ')),
+  fc.nat({ max: 100_000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`),
+);
+
+describe('bad input as a class', () => {
+  it('malformed NDJSON histories: check and report answer, never crash', async () => {
+    await fc.assert(
+      fc.asyncProperty(ndjson, (text) =>
+        tryFile(text, '.ndjson', [
+          ['check', 'FILE'],
+          ['check', '--json', 'FILE'],
+          ['report', 'FILE', '--out', join(dir, 'page.html')],
+        ]),
+      ),
+      settings(40),
+    );
+  }, 600_000);
+
+  it('malformed EDN histories: check answers, never crashes', async () => {
+    await fc.assert(
+      fc.asyncProperty(edn, (text) => tryFile(text, '.edn', [['check', 'FILE']])),
+      settings(40),
+    );
+  }, 600_000);
+
+  it('arbitrary bytes (invalid UTF-8 included) are refused or read, never a crash', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), (bytes) =>
+        tryFile(bytes, '.ndjson', [['check', 'FILE']]),
+      ),
+      settings(25),
+    );
+  }, 600_000);
+
+  it('option values of check: a verdict or a usage error', async () => {
+    const history = join(projectRoot, '../shared/histories/porcupine/etcd/etcd_002.jsonl');
+    const option = fc.oneof(
+      fc.tuple(
+        fc.constant('--initial-value'),
+        fc.oneof(
+          fc.string(),
+          jsonValue.map((v) => JSON.stringify(v)),
+        ),
+      ),
+      fc.tuple(fc.constant('--timeout'), fc.oneof(fc.string(), fc.double().map(String))),
+      fc.tuple(fc.constantFrom('--model', '--format', '--checker'), fc.string({ maxLength: 12 })),
+    );
+    await fc.assert(
+      fc.asyncProperty(option, async ([name, value]) => {
+        expectHandled(await dscheck(['check', name, value, history]), `check ${name} ${value}`);
+      }),
+      settings(30),
+    );
+  }, 600_000);
+});
