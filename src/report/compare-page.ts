@@ -1,5 +1,4 @@
 import type { Validity } from '../checker/types.js';
-import { COMPARE_SCRIPT } from './compare-client.js';
 import type { CompareRun } from './compare-data.js';
 import { duration, pct, type Reading, readRuns } from './compare-reading.js';
 import { esc, inlineScript, inlineStyle, scriptJson } from './escape.js';
@@ -16,6 +15,11 @@ export interface CompareIntro {
   skipped?: string[];
 }
 
+/** What the comparison page's browser code draws (browser/compare.ts): each run's series and faults. */
+export interface ComparePageData {
+  runs: (Pick<CompareRun, 'label' | 'faults'> & CompareRun['series'] & { color: string })[];
+}
+
 /** Okabe-Ito: told apart by most colour-blind readers; cycled past eight runs. */
 const RUN_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#8C6D1F'];
 
@@ -28,7 +32,7 @@ export function renderComparePage(
 ): string {
   const readings = readRuns(runs);
   const color = (i: number) => RUN_COLORS[i % RUN_COLORS.length];
-  const data = {
+  const data: ComparePageData = {
     runs: runs.map((r, i) => ({
       label: r.label,
       color: color(i),
@@ -123,7 +127,7 @@ ${commands}
 </main>
 <script type="application/json" id="compare-data">${scriptJson(data)}</script>
 <script>${inlineScript(assets.uplotJs)}</script>
-<script>${inlineScript(COMPARE_SCRIPT)}</script>
+<script>${inlineScript(assets.scripts.compare)}</script>
 </body>
 </html>
 `;

@@ -1,7 +1,7 @@
 /**
  * Escaping for the report. Histories hold whatever a store returned, so every value that reaches
  * the page goes through one of these: `esc` for HTML text and attributes, `scriptJson` for data
- * embedded in a <script> element, `inlineScript` for library code inlined as it is.
+ * embedded in a <script> element, `inlineScript` for code inlined as it is (uPlot and dscheck's bundled browser code).
  */
 
 const HTML_ESCAPES: Record<string, string> = {

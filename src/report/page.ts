@@ -1,17 +1,27 @@
 import { type PerfResult, perf } from '../checker/perf.js';
 import type { CheckerResult } from '../checker/types.js';
 import type { History } from '../history/types.js';
-import { CLIENT_SCRIPT } from './client.js';
 import { historyEnd, type PageData, pageData, timeAxisOf } from './data.js';
 import { esc, inlineScript, inlineStyle, scriptJson } from './escape.js';
 import { faultSpans } from './faults.js';
-import { type ReportContext, sectionFor, sectionOrder } from './sections/index.js';
+import { type ReportContext, type ReportSection, sectionFor, sectionOrder } from './sections/index.js';
 import { type RunMeta, verdictOf } from './verdict.js';
 
-/** uPlot's code and style sheet, read from node_modules by the writer and inlined. */
+/**
+ * The pages' browser code as bin/build-browser.mjs bundled it from src/report/browser/: the
+ * report's runtime, the comparison page's, and each section script by its module's name.
+ */
+export interface BrowserScripts {
+  page: string;
+  compare: string;
+  sections: Readonly<Record<string, string>>;
+}
+
+/** What the pages inline: uPlot's code and style sheet, and dscheck's own browser code. */
 export interface ReportAssets {
   uplotJs: string;
   uplotCss: string;
+  scripts: BrowserScripts;
 }
 
 export interface ReportInput {
@@ -74,11 +84,8 @@ export function renderReport(input: ReportInput, assets: ReportAssets): string {
     )
     .join('\n');
   const sectionScripts = sections
-    .filter(({ section }) => section.script)
-    .map(
-      ({ section }) =>
-        `<script>dscheck.section(${scriptJson(section.id)}, function (root, data, dscheck) {\n${inlineScript(section.script ?? '')}\n});</script>`,
-    )
+    .map(({ section }) => sectionScript(section, assets.scripts))
+    .filter((script) => script !== '')
     .join('\n');
   const warnings =
     history.warnings.length === 0
@@ -143,11 +150,26 @@ ${sectionHtml}
 <div id="tip" role="tooltip" hidden></div>
 <script type="application/json" id="dscheck-data">${scriptJson(data)}</script>
 <script>${inlineScript(assets.uplotJs)}</script>
-<script>${inlineScript(CLIENT_SCRIPT)}</script>
+<script>${inlineScript(assets.scripts.page)}</script>
 ${sectionScripts}
 </body>
 </html>
 `;
+}
+
+/**
+ * A section's bundled script, run on its element: the bundle sets `dscheckSection` (see
+ * bin/build-browser.mjs), kept local by the function around it.
+ */
+function sectionScript(section: ReportSection, scripts: BrowserScripts): string {
+  if (section.script === undefined) return '';
+  const code = scripts.sections[section.script];
+  if (code === undefined) {
+    throw new Error(
+      `section ${section.id} names the browser script ${section.script}, which src/report/browser/sections/ does not have (has: ${Object.keys(scripts.sections).join(', ')})`,
+    );
+  }
+  return `<script>(function () {\n${inlineScript(code)}\ndscheck.section(${scriptJson(section.id)}, dscheckSection.draw);\n})();</script>`;
 }
 
 const PAGE_CSS = `

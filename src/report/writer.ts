@@ -9,6 +9,7 @@ import { readHistory } from '../history/reader.js';
 import type { Json } from '../history/types.js';
 import { relativeHref, writeOutputFile } from '../io/files.js';
 import { packageInfo } from '../run/package.js';
+import { readBrowserScripts } from './browser-scripts.js';
 import { type RunListing, renderReportsIndex } from './index-page.js';
 import { number, record, text } from './json-fields.js';
 import { type ReportAssets, renderReport } from './page.js';
@@ -19,16 +20,17 @@ const RUN_FILES = ['history.ndjson', 'results.json', 'test.json'] as const;
 
 let assets: Promise<ReportAssets> | undefined;
 
-/** uPlot's minified code and style sheet, from the pinned package in node_modules. */
+/** uPlot's minified code and style sheet, from the pinned package in node_modules, and dscheck's browser code. */
 export function loadAssets(): Promise<ReportAssets> {
   assets ??= (async () => {
     const require = createRequire(import.meta.url);
     const root = dirname(require.resolve('uplot/package.json'));
-    const [uplotJs, uplotCss] = await Promise.all([
+    const [uplotJs, uplotCss, scripts] = await Promise.all([
       readFile(join(root, 'dist', 'uPlot.iife.min.js'), 'utf8'),
       readFile(join(root, 'dist', 'uPlot.min.css'), 'utf8'),
+      readBrowserScripts(),
     ]);
-    return { uplotJs, uplotCss };
+    return { uplotJs, uplotCss, scripts };
   })();
   return assets;
 }

@@ -4,6 +4,21 @@ import type { ReportContext, ReportSection } from './types.js';
 
 const SHOWN = 20;
 
+/** What the section's browser code plots (browser/sections/cold-cache.ts); only `x` when nothing is. */
+export type ColdCachePlot =
+  | { x: [] }
+  | {
+      x: number[];
+      hit: (number | null)[];
+      db: number[];
+      inFlight: number[];
+      p50: (number | null)[];
+      p99: (number | null)[];
+      errors: number[];
+      timeouts: number[];
+      capacity: number | null;
+    };
+
 /** The cold-cache checker's section: what a cold cache is, the per-second series, spikes and recoveries. */
 export const coldCacheSection: ReportSection<ColdCacheResult> = {
   id: 'cold-cache',
@@ -37,7 +52,7 @@ export const coldCacheSection: ReportSection<ColdCacheResult> = {
         : '';
     return `${explain}${verdict}${summary}${plots}${faultTable(r.faults)}${staleTable(r)}`;
   },
-  data({ result: r, axis }: ReportContext<ColdCacheResult>): unknown {
+  data({ result: r, axis }: ReportContext<ColdCacheResult>): ColdCachePlot {
     if (axis.unit !== 's' || r.series.length === 0) return { x: [] };
     const s = r.series;
     return {
@@ -52,18 +67,7 @@ export const coldCacheSection: ReportSection<ColdCacheResult> = {
       capacity: r.options.dbCapacity,
     };
   },
-  script: `
-if (!data.x.length) return;
-var stepped = uPlot.paths.stepped({ align: 1 });
-var line = function (label, color) { return { label: label, stroke: color, width: 2, paths: stepped, points: { show: false } }; };
-dscheck.plot('plot-cold-cache-0', [line('hit ratio', dscheck.colors.ok)], [data.x, data.hit], { label: 'hit ratio', size: 60 });
-var dbSeries = [line('database queries/s', dscheck.colors.fail), line('in flight (mean)', '#8c959f')];
-var dbData = [data.x, data.db, data.inFlight];
-if (data.capacity !== null) { dbSeries.push(line('capacity', '#0969da')); dbData.push(data.x.map(function () { return data.capacity; })); }
-dscheck.plot('plot-cold-cache-1', dbSeries, dbData, { label: 'queries', size: 60 });
-dscheck.plot('plot-cold-cache-2', [line('p50', '#8c959f'), line('p99', dscheck.colors.fail)], [data.x, data.p50, data.p99], { label: 'ms', size: 60 });
-dscheck.plot('plot-cold-cache-3', [line('errors', dscheck.colors.fail), line('timeouts', dscheck.colors.info)], [data.x, data.errors, data.timeouts], { label: 'per second', size: 60 });
-`,
+  script: 'cold-cache',
 };
 
 function faultTable(faults: readonly CacheFaultImpact[]): string {

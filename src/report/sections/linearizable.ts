@@ -26,6 +26,11 @@ export interface CounterexampleOp {
   blocked?: true;
 }
 
+/** What the section's browser code draws (browser/sections/linearizable.ts). */
+export interface LinearizableDrawing {
+  failures: Counterexample[];
+}
+
 export interface Counterexample {
   key: string | null;
   processes: number[];
@@ -166,106 +171,8 @@ ${table}
     });
     return `${head}${unknown}${failures.join('\n')}`;
   },
-  data({ result, history }: ReportContext<LinearizabilityResult>): unknown {
+  data({ result, history }: ReportContext<LinearizabilityResult>): LinearizableDrawing {
     return { failures: result.failures.map((f) => counterexample(f, history.operations, result.model)) };
   },
-  script: String.raw`
-var NS = 'http://www.w3.org/2000/svg';
-function el(name, attrs, parent) {
-  var e = document.createElementNS(NS, name);
-  for (var a in attrs) e.setAttribute(a, attrs[a]);
-  if (parent) parent.appendChild(e);
-  return e;
-}
-(data.failures || []).forEach(function (cx, n) {
-  var host = root.querySelector('[data-cx="' + n + '"]');
-  if (!host) return;
-  var LANE = 40, TOP = 34, LEFT = 64;
-  // Fit the container when that leaves room for the boxes; scroll sideways otherwise.
-  var unit = Math.max(10, Math.min(34, (host.clientWidth - LEFT - 4) / (cx.ranks + 1)));
-  var width = LEFT + (cx.ranks + 1) * unit;
-  var height = TOP + cx.processes.length * LANE + 8;
-  var svg = el('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, 'class': 'cx-svg' }, host);
-  var X = function (rank) { return LEFT + rank * unit; };
-  cx.processes.forEach(function (p, lane) {
-    var y = TOP + lane * LANE;
-    el('line', { x1: LEFT, x2: width, y1: y + LANE / 2, y2: y + LANE / 2, 'class': 'cx-lane' }, svg);
-    var t = el('text', { x: 8, y: y + LANE / 2 + 5, 'class': 'cx-label' }, svg);
-    t.textContent = 'p' + p;
-  });
-  var stateLabel = el('text', { x: 8, y: 20, 'class': 'cx-label' }, svg);
-  stateLabel.textContent = 'state';
-  var byOp = {};
-  var ordered = cx.ops.filter(function (o) { return o.step >= 0; }).sort(function (a, b) { return a.step - b.step; });
-  cx.ops.forEach(function (o) {
-    var y = TOP + o.lane * LANE + 7;
-    var x0 = X(o.c), x1 = o.r === null ? X(cx.ranks) + unit * 0.8 : X(o.r);
-    var cls = 'cx-op' + (o.blocked ? ' blocked' : o.step >= 0 ? ' lin' : ' other') + (o.r === null ? ' pend' : '');
-    var g = el('g', { 'class': cls, 'data-op': o.i, tabindex: 0 }, svg);
-    el('rect', { x: x0, y: y, width: Math.max(4, x1 - x0), height: LANE - 14, rx: 4 }, g);
-    var label = el('text', { x: x0 + 5, y: y + 16 }, g);
-    var room = Math.floor((x1 - x0 - 8) / 7.2);
-    label.textContent = room >= o.text.length ? o.text : room > 2 ? o.text.slice(0, room - 1) + '…' : '';
-    if (o.blocked) {
-      var mark = el('text', { x: x0 - 6, y: y + 16, 'text-anchor': 'end', 'class': 'cx-blocked-label' }, svg);
-      mark.textContent = '✗ cannot be linearized';
-    }
-    byOp[o.i] = g;
-    var lines = function () {
-      var out = [{ text: 'p' + o.process + ' · ' + o.text, cls: 'tip-head' }];
-      if (o.blocked) {
-        out.push({ text: 'cannot be linearized', cls: 'tip-bad' });
-        out.push('state when it completes: ' + cx.finalState);
-        out.push('no order of the operations before its completion explains its result');
-      } else if (o.step >= 0) {
-        out.push('linearized as step ' + (o.step + 1));
-        out.push('state before: ' + o.before);
-        out.push('state after: ' + o.after);
-      } else {
-        out.push('not in the longest linearizable prefix');
-      }
-      if (o.r === null) out.push('pending: it may take effect at any time after its invocation');
-      return out;
-    };
-    var enter = function (ev) { highlight(o.i, true); dscheck.showTip(ev, lines()); };
-    var leave = function () { highlight(o.i, false); dscheck.hideTip(); };
-    g.addEventListener('mouseenter', enter);
-    g.addEventListener('mousemove', function (ev) { dscheck.moveTip(ev); });
-    g.addEventListener('mouseleave', leave);
-    g.addEventListener('focus', function () { var b = g.getBoundingClientRect(); enter({ clientX: b.left + b.width / 2, clientY: b.bottom }); });
-    g.addEventListener('blur', leave);
-  });
-  var path = ordered.filter(function (o) { return o.x !== undefined; }).map(function (o) {
-    return X(o.x) + ',' + (TOP + o.lane * LANE + LANE - 7);
-  });
-  if (path.length > 1) el('polyline', { points: path.join(' '), 'class': 'cx-path' }, svg);
-  var lastStateX = -Infinity;
-  ordered.forEach(function (o) {
-    if (o.x === undefined) return;
-    // On the box's lower edge, clear of its label.
-    var cxp = X(o.x), cy = TOP + o.lane * LANE + LANE - 7;
-    el('circle', { cx: cxp, cy: cy, r: 4.5, 'class': 'cx-point' }, svg);
-    if (o.after !== o.before && cxp - lastStateX > 30) {
-      var s = el('text', { x: cxp, y: 20, 'class': 'cx-state' }, svg);
-      s.textContent = o.after.length > 8 ? o.after.slice(0, 7) + '…' : o.after;
-      lastStateX = cxp;
-    }
-  });
-  var blocked = cx.ops.filter(function (o) { return o.blocked; })[0];
-  if (blocked && blocked.r !== null) {
-    var bx = X(blocked.r);
-    el('line', { x1: bx, x2: bx, y1: 26, y2: height, 'class': 'cx-cut' }, svg);
-  }
-  var rows = root.querySelectorAll('tr[data-op]');
-  function highlight(i, on) {
-    if (byOp[i]) byOp[i].classList.toggle('hot', on);
-    rows.forEach(function (r) { if (r.getAttribute('data-op') === String(i)) r.classList.toggle('hot', on); });
-  }
-  rows.forEach(function (r) {
-    var i = r.getAttribute('data-op');
-    r.addEventListener('mouseenter', function () { highlight(i, true); });
-    r.addEventListener('mouseleave', function () { highlight(i, false); });
-  });
-});
-`,
+  script: 'linearizable',
 };

@@ -5,6 +5,11 @@ import type { ReportContext, ReportSection } from './types.js';
 /** Lost elements listed in the table; the rest are counted. */
 const SHOWN = 50;
 
+/** What the section's browser code plots (browser/sections/lost-writes.ts); only `x` when nothing is. */
+export type LostWritesPlot =
+  | { x: [] }
+  | { x: number[]; acked: number[]; lost: number[]; recovered: number[]; stale: number[] };
+
 /** The lost-writes checker's section: counts, the lost elements, and a per-second timeline. */
 export const lostWritesSection: ReportSection<LostWritesResult> = {
   id: 'lost-writes',
@@ -61,7 +66,7 @@ ${row('reads / final reads', r.reads, `${r.finalReads} final`)}
         : '';
     return `${explain}${verdict}${plot}<div class="tables">${counts}</div>${lost}${stale}`;
   },
-  data({ result: r, axis }: ReportContext<LostWritesResult>): unknown {
+  data({ result: r, axis }: ReportContext<LostWritesResult>): LostWritesPlot {
     if (axis.unit !== 's' || r.perSecond.length === 0) return { x: [] };
     const last = r.perSecond[r.perSecond.length - 1].second;
     const at = new Map(r.perSecond.map((b) => [b.second, b]));
@@ -75,15 +80,7 @@ ${row('reads / final reads', r.reads, `${r.finalReads} final`)}
       stale: column('stale'),
     };
   },
-  script: `
-if (!data.x.length) return;
-var stepped = uPlot.paths.stepped({ align: 1 });
-var line = function (label, color) { return { label: label, stroke: color, width: 2, paths: stepped, points: { show: false } }; };
-dscheck.plot('plot-lost-writes', [
-  line('acknowledged', dscheck.colors.ok), line('lost', dscheck.colors.fail),
-  line('recovered', dscheck.colors.info), line('missed by a stale read', '#CC79A7')
-], [data.x, data.acked, data.lost, data.recovered, data.stale], { label: 'adds per second', size: 70 });
-`,
+  script: 'lost-writes',
 };
 
 function num(n: number): string {

@@ -5,6 +5,11 @@ import type { ReportContext, ReportSection } from './types.js';
 /** Rows of the worst-examples and violation tables shown before "more" is needed. */
 const SHOWN = 20;
 
+/** What the section's browser code plots (browser/sections/stale-reads.ts); only `x` when nothing is. */
+export type StaleReadsPlot =
+  | { x: [] }
+  | { x: number[]; reads: number[]; stale: number[]; maxMs: (number | null)[] };
+
 /** The stale-read checker's section: what a stale read is, how many, how stale, where and when. */
 export const staleReadsSection: ReportSection<StaleReadsResult> = {
   id: 'stale-reads',
@@ -47,7 +52,7 @@ export const staleReadsSection: ReportSection<StaleReadsResult> = {
             .join('\n')}</tbody></table>`;
     return `${explain}${summary}${sessions}${plots}<div class="tables">${nodes}</div>${worst}${violations('Read-your-writes violations', r.readYourWrites.examples)}${violations('Monotonic-reads violations', r.monotonicReads.examples)}`;
   },
-  data({ result: r, axis }: ReportContext<StaleReadsResult>): unknown {
+  data({ result: r, axis }: ReportContext<StaleReadsResult>): StaleReadsPlot {
     if (axis.unit !== 's' || r.timeline.length === 0) return { x: [] };
     // Every second from 0 to the last, so the stepped lines drop to zero where nothing was read.
     const last = r.timeline[r.timeline.length - 1].second;
@@ -60,18 +65,7 @@ export const staleReadsSection: ReportSection<StaleReadsResult> = {
       maxMs: x.map((s) => at.get(s)?.maxStalenessMs ?? null),
     };
   },
-  script: `
-if (!data.x.length) return;
-var stepped = uPlot.paths.stepped({ align: 1 });
-dscheck.plot('plot-stale-reads', [
-  { label: 'reads', stroke: '#8c959f', width: 2, paths: stepped, points: { show: false } },
-  { label: 'stale reads', stroke: dscheck.colors.fail, width: 2, paths: stepped, points: { show: false } }
-], [data.x, data.reads, data.stale], { label: 'reads per second', size: 70 });
-dscheck.plot('plot-staleness', [
-  { label: 'stalest read (ms)', stroke: dscheck.colors.fail, paths: function () { return null; },
-    points: { show: true, size: 6, width: 1, stroke: dscheck.colors.fail, fill: dscheck.colors.fail } }
-], [data.x.map(function (s) { return s + 0.5; }), data.maxMs], { label: 'staleness (ms)', size: 70 });
-`,
+  script: 'stale-reads',
 };
 
 function violations(title: string, examples: readonly SessionViolation[]): string {

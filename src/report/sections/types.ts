@@ -32,9 +32,9 @@ export interface ReportSection<R extends CheckerResult = CheckerResult> {
   /** Data for `script`, embedded in the page as JSON. */
   data?(context: ReportContext<R>): unknown;
   /**
-   * Browser code run once the page has loaded: the body of `function (root, data, dscheck)`,
-   * where root is the section's element, data what `data` returned and dscheck the page's
-   * helpers (colours, tooltip, time format). It must set text with textContent, never innerHTML.
+   * The section's browser code, run once the page has loaded: the name of its module in
+   * src/report/browser/sections/, whose `draw(root, data, dscheck)` gets the section's element,
+   * what `data` returned, and the page's helpers (colours, tooltip, time format, plots).
    */
   readonly script?: string;
 }
