@@ -51,6 +51,7 @@ describe('the npm package', () => {
   it('ships the built CLI and the presets, and no tests, benchmarks or fixtures', () => {
     expect(files).toContain('dist/src/main.js');
     expect(files).toContain('workloads/register.yaml');
+    expect(files).toContain('dist/browser/page.js');
     expect(files.filter((f) => /\.test\.|\/bench\/|\/testing\/|\.map$/.test(f))).toEqual([]);
   });
 
