@@ -61,9 +61,22 @@ export async function swarmCheck(
   return findings;
 }
 
+/** A host that has not answered by then is reported, rather than holding up the whole check. */
+const ANSWER_MS = 10_000;
+
+function withinMs<T>(ms: number, answer: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+}
+
 async function factsOf(engine: Engine): Promise<HostFacts> {
   try {
-    const info: EngineInfo = await traced(`info ${engine.name}`, () => engine.docker.info());
+    const info: EngineInfo = await traced(`info ${engine.name}`, () =>
+      withinMs(ANSWER_MS, engine.docker.info()),
+    );
     return { engine, info };
   } catch (err) {
     return { engine, error: errorText(err) };
