@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { dockerClient } from '../client.js';
 import { startNode } from '../containers.js';
 import type { Progress } from '../images.js';
+import { errorText } from '../log.js';
 import { placedNode, type Runtime, removeRunOn } from '../runtime.js';
 import { refuseUnlessReady, swarmCheck } from './check.js';
 import type { Engine } from './endpoints.js';
@@ -37,12 +38,9 @@ export function swarmRuntime(
       try {
         return placedNode(spec, engine.name, await startNode(spec, engine.docker));
       } catch (err) {
-        throw new Error(
-          `starting ${spec.name} on host '${engine.name}': ${err instanceof Error ? err.message : String(err)}`,
-          {
-            cause: err,
-          },
-        );
+        throw new Error(`starting ${spec.name} on host '${engine.name}': ${errorText(err)}`, {
+          cause: err,
+        });
       }
     },
     removeRun: (runId) =>
