@@ -38,33 +38,44 @@ export async function usedSubnets(docker: Docker = dockerClient()): Promise<Cidr
   return used;
 }
 
-/**
- * Creates the run's bridge network on a free /24. Concurrent runs may pick the same subnet;
- * Docker refuses the second ("Pool overlaps"), and we move on to the next free one.
- */
+/** Creates the run's bridge network on a free /24. */
 export async function createRunNetwork(
   runId: string,
   labels: Labels,
   docker: Docker = dockerClient(),
 ): Promise<RunNetwork> {
+  return createOnFreeSubnet(runId, await usedSubnets(docker), (name, subnet, gateway) =>
+    traced(`create network ${name} ${subnet}`, () =>
+      docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Labels: { ...labels, [LABEL.run]: runId },
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gateway }] },
+      }),
+    ),
+  );
+}
+
+/**
+ * Creates a run's network (`create` says which driver, on which engine) on a /24 of the pool that
+ * overlaps none of `used`. Concurrent runs may pick the same subnet; Docker refuses the second
+ * ("Pool overlaps"), and we move on to the next free one.
+ */
+export async function createOnFreeSubnet(
+  runId: string,
+  used: readonly Cidr[],
+  create: (name: string, subnet: string, gateway: string) => Promise<Docker.Network>,
+): Promise<RunNetwork> {
   const pool = parseCidr(SUBNET_POOL)!;
   const name = `dscheck-${runId}`;
-  const candidates = freeSubnets(pool, await usedSubnets(docker), Math.floor(Math.random() * 256));
+  const candidates = freeSubnets(pool, used, Math.floor(Math.random() * 256));
   let lastError: unknown = new Error(`no free /24 left in ${SUBNET_POOL}; run 'dscheck clean'`);
   for (const candidate of candidates.slice(0, 8)) {
     const subnet = formatCidr(candidate);
     const gateway = intToIp(candidate.base + 1);
     try {
-      const network = await traced(`create network ${name} ${subnet}`, () =>
-        docker.createNetwork({
-          Name: name,
-          Driver: 'bridge',
-          CheckDuplicate: true,
-          Labels: { ...labels, [LABEL.run]: runId },
-          IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gateway }] },
-        }),
-      );
-      return runNetworkHandle(network, name, candidate, gateway);
+      return runNetworkHandle(await create(name, subnet, gateway), name, candidate, gateway);
     } catch (err) {
       lastError = err;
       if (!/overlap|conflict/i.test(errorText(err))) throw err;
