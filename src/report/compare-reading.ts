@@ -1,3 +1,4 @@
+import { duration, percent as pct } from '../checker/words.js';
 import type { CompareRun } from './compare-data.js';
 
 /** Where a run landed in CAP terms, as the measurements show it (not as the vendor claims). */
@@ -145,17 +146,4 @@ function elseReading(run: Measured, fastest: Measured | undefined): string {
   return `${base}, ${ratio.toFixed(1)}× the p99 of ${fastest.label}`;
 }
 
-export function pct(share: number): string {
-  const p = share * 100;
-  if (p === 0 || p === 100) return `${p}%`;
-  // Never round up to 100% or down to 0%: "answered 100%" must mean every operation.
-  if (p > 99) return `${(Math.floor(p * 10) / 10).toFixed(1)}%`;
-  if (p < 1) return `${Math.max(0.1, Math.round(p * 10) / 10).toFixed(1)}%`;
-  return `${Math.round(p)}%`;
-}
-
-export function duration(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 10) return `${Math.round(ms)} ms`;
-  return `${ms.toFixed(ms >= 1 ? 1 : 2)} ms`;
-}
+export { duration, pct };

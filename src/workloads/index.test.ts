@@ -74,7 +74,7 @@ describe('the cache-aside preset', () => {
     expect(w.keys).toHaveLength(1000);
     expect(w.store?.name).toBe('redis+mysql');
     expect(w.warmUpS).toBe(10);
-    expect(w.checkers['cold-cache']).toMatchObject({
+    expect(w.checkers.find((c) => c.name === 'cold-cache')?.options).toMatchObject({
       maxTtlMs: 36_000,
       maxErrorRate: 0.05,
       dbCapacity: null,
