@@ -246,7 +246,9 @@ export const coldCacheChecker: Checker<ColdCacheOptions, ColdCacheResult, ColdCa
         return value === undefined ? undefined : null;
       }
       if (typeof value !== 'number' || !(value >= 0)) {
-        throw problem(`cold-cache's ${name} must be a number >= 0${nullable ? " or 'none'" : ''}, not ${JSON.stringify(value)}`);
+        throw problem(
+          `cold-cache's ${name} must be a number >= 0${nullable ? " or 'none'" : ''}, not ${JSON.stringify(value)}`,
+        );
       }
       return value;
     };

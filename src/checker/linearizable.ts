@@ -69,7 +69,13 @@ export const linearizableChecker: Checker<LinearizableOptions, LinearizabilityRe
   summary: (r) => [summaryWords(r)],
   checkOutput: checkWords,
   jsonLine(r) {
-    const line: Record<string, unknown> = { valid: r.valid, model: r.model, ops: r.ops, keys: r.keys, ms: r.ms };
+    const line: Record<string, unknown> = {
+      valid: r.valid,
+      model: r.model,
+      ops: r.ops,
+      keys: r.keys,
+      ms: r.ms,
+    };
     if (r.failures.length > 0) line.failure = r.failures;
     if (r.unknown.length > 0) line.unknown = r.unknown;
     return line;

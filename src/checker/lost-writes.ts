@@ -228,7 +228,11 @@ function checkSet(key: string | null, keyIndex: number, set: SetOps, tally: Tall
 }
 
 /** Every element a set's adds wrote or its reads returned, with when the reads saw it. */
-function elementsOf(keyIndex: number, adds: readonly Operation[], reads: readonly Operation[]): Map<number, ElementState> {
+function elementsOf(
+  keyIndex: number,
+  adds: readonly Operation[],
+  reads: readonly Operation[],
+): Map<number, ElementState> {
   const elements = new Map<number, ElementState>();
   const state = (element: number, add: Operation | null): ElementState => {
     let s = elements.get(element);

@@ -291,7 +291,12 @@ export const staleReadsChecker: Checker<Record<string, never>, StaleReadsResult,
   ],
   compare: {
     column: 'stale reads (share, worst)',
-    digest: (r) => ({ reads: r.reads, stale: r.staleReads, share: r.share, maxMs: r.stalenessMs?.max ?? null }),
+    digest: (r) => ({
+      reads: r.reads,
+      stale: r.staleReads,
+      share: r.share,
+      maxMs: r.stalenessMs?.max ?? null,
+    }),
     cell: (d) =>
       d.stale === 0
         ? `none of ${d.reads.toLocaleString('en')}`

@@ -63,7 +63,10 @@ export type Named<Result extends CheckerResult> = Pick<Checker<never, Result, un
  * A result stored under a checker's name (in results.json, or just computed) is that checker's
  * result: the one place where a stored result takes its checker's type.
  */
-export function typedResult<Result extends CheckerResult>(_checker: Named<Result>, result: CheckerResult): Result {
+export function typedResult<Result extends CheckerResult>(
+  _checker: Named<Result>,
+  result: CheckerResult,
+): Result {
   return result as Result;
 }
 
@@ -74,6 +77,17 @@ export function resultOf<Result extends CheckerResult>(
 ): Result | undefined {
   const result = results?.[checker.name];
   return result === undefined ? undefined : typedResult(checker, result);
+}
+
+/**
+ * A checker's digest among a comparison run's digests (by checker name), typed: the table made it
+ * with this checker's own `compare.digest`.
+ */
+export function digestOf<Digest>(
+  checker: Pick<Checker<never, never, Digest>, 'name' | 'compare'>,
+  digests: Readonly<Record<string, unknown>>,
+): Digest | undefined {
+  return digests[checker.name] as Digest | undefined;
 }
 
 export function mergeValidity(results: Iterable<Validity>): Validity {

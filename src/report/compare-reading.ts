@@ -1,3 +1,7 @@
+import { linearizableChecker } from '../checker/linearizable.js';
+import { lostWritesChecker } from '../checker/lost-writes.js';
+import { staleReadsChecker } from '../checker/stale-reads.js';
+import { digestOf } from '../checker/types.js';
 import { duration, percent as pct } from '../checker/words.js';
 import type { CompareRun } from './compare-data.js';
 
@@ -28,9 +32,7 @@ type Measured = Pick<
   | 'faultKinds'
   | 'answeredInside'
   | 'answeredOutside'
-  | 'linearizable'
-  | 'staleReads'
-  | 'lostWrites'
+  | 'checks'
   | 'faultWrites'
   | 'healthyLatencyMs'
   | 'label'
@@ -63,10 +65,10 @@ export function capReading(run: Measured): { choice: CapChoice; cap: string } {
   const inside = run.answeredInside;
   const anomalies = anomalyWords(run);
   const judged =
-    run.linearizable?.valid === true ||
-    run.linearizable?.valid === false ||
-    run.staleReads !== undefined ||
-    (run.lostWrites !== undefined && run.lostWrites.valid !== 'unknown');
+    digestOf(linearizableChecker, run.checks)?.valid === true ||
+    digestOf(linearizableChecker, run.checks)?.valid === false ||
+    digestOf(staleReadsChecker, run.checks) !== undefined ||
+    (digestOf(lostWritesChecker, run.checks) ?? { valid: 'unknown' }).valid !== 'unknown';
   if (!faults || inside === null) {
     return {
       choice: 'no faults',
@@ -115,19 +117,19 @@ export function capReading(run: Measured): { choice: CapChoice; cap: string } {
 /** The anomalies a run showed, each in a few words with its size. */
 function anomalyWords(run: Measured): string[] {
   const words: string[] = [];
-  const stale = run.staleReads;
+  const stale = digestOf(staleReadsChecker, run.checks);
   if (stale && stale.stale > 0) {
     words.push(
       `${pct(stale.share ?? 0)} of reads stale${stale.maxMs === null ? '' : ` by up to ${duration(stale.maxMs)}`}`,
     );
   }
-  const lost = run.lostWrites;
+  const lost = digestOf(lostWritesChecker, run.checks);
   if (lost && lost.acknowledged > 0) {
     words.push(
       `lost ${lost.acknowledged.toLocaleString('en')} of ${lost.acked.toLocaleString('en')} acknowledged writes`,
     );
   }
-  const lin = run.linearizable;
+  const lin = digestOf(linearizableChecker, run.checks);
   if (lin?.valid === false) {
     words.push(`not linearizable on ${lin.failingKeys} of ${lin.keys} key${lin.keys === 1 ? '' : 's'}`);
   }

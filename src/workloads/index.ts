@@ -107,7 +107,12 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
   if (!(FINALS as readonly unknown[]).includes(final)) {
     throw problem(`unknown final '${String(final)}'; valid choices: ${FINALS.join(', ')}`);
   }
-  const checkers = readCheckers(doc.checkers ?? kind.defaultCheckers, kind.checkers, problem, kind.checkerDefaults);
+  const checkers = readCheckers(
+    doc.checkers ?? kind.defaultCheckers,
+    kind.checkers,
+    problem,
+    kind.checkerDefaults,
+  );
   const definition = { ...(doc as Record<string, Json>), keys: keyCount, mix: { ...mix } } as Json;
   const def = { keys: keyNames(keyCount), checkers, source: file, definition };
   return client === 'set'
