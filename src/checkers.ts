@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { coldCacheChecker } from './checker/cold-cache.js';
 import { linearizableChecker } from './checker/linearizable.js';
 import { lostWritesChecker } from './checker/lost-writes.js';
@@ -10,6 +11,7 @@ import {
   type Named,
   type OptionProblem,
   type RawOptions,
+  rejectUnknownOptions,
   resultOf,
   typedResult,
 } from './checker/types.js';
@@ -41,6 +43,8 @@ export interface CheckOutcome {
   readonly stored: CheckerResult;
   /** What `dscheck check` prints for the file. */
   checkOutput(file: string): string;
+  /** Whether that output names the checker (and what it chose) itself. */
+  readonly namesItself: boolean;
   /** The line `dscheck check --json` writes when this is the only checker; undefined: the whole result. */
   jsonLine(): Record<string, unknown> | undefined;
 }
@@ -51,6 +55,7 @@ export interface CheckOutcome {
  */
 export interface CheckerEntry {
   readonly name: string;
+  readonly optionNames: readonly string[];
   appliesTo(history: Pick<History, 'operations'>): boolean;
   plan(raw: RawOptions, problem: OptionProblem): PlannedCheck;
   /** Terminal lines for its result among `results`; none when it did not run. */
@@ -76,8 +81,10 @@ function entry<Options, Result extends CheckerResult, Digest>(
   const { compare } = checker;
   return {
     name: checker.name,
+    optionNames: checker.optionNames,
     appliesTo: (history) => checker.appliesTo(history),
     plan(raw, problem) {
+      rejectUnknownOptions(checker.name, raw, checker.optionNames, problem);
       const options = checker.options(raw, problem);
       return {
         name: checker.name,
@@ -90,7 +97,8 @@ function entry<Options, Result extends CheckerResult, Digest>(
             stored: checker.stored?.(result) ?? result,
             checkOutput: (file) =>
               checker.checkOutput?.(file, result, options) ??
-              `${file.split('/').pop()}: ${checker.name}: ${checker.summary(result).join('\n  ')}\n`,
+              summaryOutput(file, checker.name, result.valid, checker.summary(result)),
+            namesItself: checker.checkOutput !== undefined,
             jsonLine: () => checker.jsonLine?.(result),
           };
         },
@@ -121,6 +129,18 @@ function entry<Options, Result extends CheckerResult, Digest>(
       cell: (digest) => (digest === undefined ? undefined : compare.cell(digest as Digest)),
     },
   };
+}
+
+/** A checker's summary under the file's name; a checker with nothing to say gives its verdict. */
+function summaryOutput(
+  file: string,
+  name: string,
+  valid: CheckerResult['valid'],
+  summary: readonly string[],
+): string {
+  const [first = `${name}: ${valid === true ? 'valid' : valid === false ? 'INVALID' : 'unknown'}`, ...rest] =
+    summary;
+  return `${basename(file)}: ${first}\n${rest.map((line) => `  ${line.trim()}\n`).join('')}`;
 }
 
 function typedContext<Result extends CheckerResult>(

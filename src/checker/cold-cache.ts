@@ -2,7 +2,7 @@ import { keyNames } from '../generator/keys.js';
 import { movedShare, SHARDINGS, type Sharding } from '../generator/ring.js';
 import type { History, Json, NemesisEvent, Operation } from '../history/types.js';
 import { quantiles } from './perf.js';
-import { type Checker, type CheckerResult, rejectUnknownOptions } from './types.js';
+import type { Checker, CheckerResult } from './types.js';
 
 /**
  * The cold-cache checker: what losing a cache does to the database behind it. Pure: it reads the
@@ -237,9 +237,9 @@ export interface ColdCacheDigest {
 /** The cold-cache checker: database load, hit ratio and recovery around cache faults. */
 export const coldCacheChecker: Checker<ColdCacheOptions, ColdCacheResult, ColdCacheDigest> = {
   name: 'cold-cache',
+  optionNames: Object.keys(OPTION_NAMES),
   appliesTo: (history) => history.operations.some((op) => typeof op.extra?.hit === 'boolean'),
   options(raw, problem) {
-    rejectUnknownOptions('cold-cache', raw, Object.keys(OPTION_NAMES), problem);
     const number = (name: keyof typeof OPTION_NAMES, nullable: boolean): number | null | undefined => {
       const value = raw[name];
       if (value === undefined || (nullable && (value === null || value === 'none'))) {

@@ -8,7 +8,7 @@ import {
   MODEL_NAMES,
   type ModelName,
 } from './linearizable/index.js';
-import { type Checker, rejectUnknownOptions } from './types.js';
+import type { Checker } from './types.js';
 
 export interface LinearizableOptions {
   /** The object's model; undefined: inferred from the history's operations. */
@@ -29,6 +29,7 @@ const VERDICT = { true: 'linearizable', false: 'NOT LINEARIZABLE', unknown: 'UNK
 /** Linearizability against a model (register, cas-register, kv, mutex), key by key. */
 export const linearizableChecker: Checker<LinearizableOptions, LinearizabilityResult, LinearizableDigest> = {
   name: 'linearizable',
+  optionNames: ['model', 'initial-value'],
   appliesTo(history) {
     // A cache read answers from a cache, which no model describes: the cold-cache checker's.
     if (history.operations.some((op) => op.extra?.hit !== undefined)) return false;
@@ -40,7 +41,6 @@ export const linearizableChecker: Checker<LinearizableOptions, LinearizabilityRe
     }
   },
   options(raw, problem) {
-    rejectUnknownOptions('linearizable', raw, ['model', 'initial-value'], problem);
     const model = raw.model;
     if (model !== undefined && !isModelName(model)) {
       throw problem(

@@ -1,6 +1,6 @@
 import type { History, Json, Operation } from '../history/types.js';
 import { firstAbove } from './stale-reads.js';
-import { type Checker, type CheckerResult, rejectUnknownOptions, type Validity } from './types.js';
+import type { Checker, CheckerResult, Validity } from './types.js';
 
 /**
  * Lost writes on sets (`add` an element, `read-all` the whole set), after Jepsen's set-full.
@@ -402,11 +402,9 @@ export interface LostWritesDigest {
 /** Lost writes on sets: `add` and `read-all` operations (Jepsen's set histories map to them). */
 export const lostWritesChecker: Checker<Record<string, never>, LostWritesResult, LostWritesDigest> = {
   name: 'lost-writes',
+  optionNames: [],
   appliesTo: (history) => history.operations.some((op) => op.f === 'add' || op.f === 'read-all'),
-  options(raw, problem) {
-    rejectUnknownOptions('lost-writes', raw, [], problem);
-    return {};
-  },
+  options: () => ({}),
   check: (history) => checkLostWrites(history),
   summary: (r) => [summaryWords(r)],
   found: (r) => [

@@ -1,6 +1,6 @@
 import type { History, NemesisEvent, Operation } from '../history/types.js';
 import { faultEdge } from '../nemesis/events.js';
-import { type Checker, type CheckerResult, rejectUnknownOptions } from './types.js';
+import type { Checker, CheckerResult } from './types.js';
 
 export interface Quantiles {
   p50: number;
@@ -147,11 +147,9 @@ export function perf(history: Pick<History, 'operations' | 'nemesis'>): PerfResu
  */
 export const perfChecker: Checker<Record<string, never>, PerfResult> = {
   name: 'perf',
+  optionNames: [],
   appliesTo: () => false,
-  options(raw, problem) {
-    rejectUnknownOptions('perf', raw, [], problem);
-    return {};
-  },
+  options: () => ({}),
   check: (history) => perf(history),
   summary(r) {
     if (r.faultWindows.length === 0) return [];

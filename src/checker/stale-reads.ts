@@ -1,6 +1,6 @@
 import type { History, Json, Operation } from '../history/types.js';
 import { type Quantiles, quantiles } from './perf.js';
-import { type Checker, type CheckerResult, rejectUnknownOptions } from './types.js';
+import type { Checker, CheckerResult } from './types.js';
 import { duration, percent } from './words.js';
 
 /**
@@ -276,11 +276,9 @@ export interface StaleReadsDigest {
  */
 export const staleReadsChecker: Checker<Record<string, never>, StaleReadsResult, StaleReadsDigest> = {
   name: 'stale-reads',
+  optionNames: [],
   appliesTo: () => false,
-  options(raw, problem) {
-    rejectUnknownOptions('stale-reads', raw, [], problem);
-    return {};
-  },
+  options: () => ({}),
   check: (history) => checkStaleReads(history),
   summary: (r) => [summaryWords(r)],
   found: (r) => [

@@ -40,6 +40,8 @@ export interface Checker<Options, Result extends CheckerResult, Digest = unknown
   readonly name: string;
   /** Whether the history's operations are what this checker judges: `dscheck check`'s default set. */
   appliesTo(history: Pick<History, 'operations'>): boolean;
+  /** The names its options go by in a preset's mapping and as `dscheck check` flags (without dashes). */
+  readonly optionNames: readonly string[];
   /** Options from a workload's `checkers:` entry or `dscheck check`'s flags, defaults filled in. */
   options(raw: RawOptions, problem: OptionProblem): Options;
   check(history: History, options: Options, context: CheckContext): Result | Promise<Result>;
