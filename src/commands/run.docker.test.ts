@@ -71,7 +71,9 @@ describe('dscheck run against a real Redis cluster', () => {
     // And `--checker stale-reads` finds the stale reads the run found.
     const again = await recheck(folder, 'stale-reads');
     expect(again.rechecked).toEqual(again.stored);
-    expect(again.code).toBe({ true: 0, false: 1, unknown: 2 }[String(results.checkers['stale-reads'].valid) as 'true']);
+    expect(again.code).toBe(
+      { true: 0, false: 1, unknown: 2 }[String(results.checkers['stale-reads'].valid) as 'true'],
+    );
 
     expect(await runResources(runId(folder))).toEqual({ containers: [], networks: [] });
   }, 180_000);
