@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { MODEL_NAMES } from './checker/linearizable/models.js';
+import { CHECKER_NAMES } from './checkers.js';
 import type { CleanOptions } from './commands/clean.js';
 import type { CompareOptions } from './commands/compare.js';
 import type { DoctorOptions } from './commands/doctor.js';
@@ -27,8 +28,14 @@ export function buildProgram(): Command {
 
   program
     .command('check')
-    .description('check stored histories (dscheck NDJSON or Jepsen EDN) for linearizability')
+    .description(
+      'check stored histories (dscheck NDJSON or Jepsen EDN): linearizability, and any other checker',
+    )
     .argument('<file...>', 'history files (.ndjson, .jsonl, .edn)')
+    .option(
+      '--checker <names>',
+      `checkers to run, comma-separated: ${CHECKER_NAMES.join(', ')} (default: those the operations call for)`,
+    )
     .addOption(new Option('--model <model>', 'the object the history operates on').choices(MODEL_NAMES))
     .option('--initial-value <json>', "the object's initial value, as JSON (Knossos's histories need 0)")
     .addOption(

@@ -2,7 +2,7 @@ import { keyNames } from '../generator/keys.js';
 import { movedShare, SHARDINGS, type Sharding } from '../generator/ring.js';
 import type { History, Json, NemesisEvent, Operation } from '../history/types.js';
 import { quantiles } from './perf.js';
-import type { CheckerResult } from './types.js';
+import type { Checker, CheckerResult } from './types.js';
 
 /**
  * The cold-cache checker: what losing a cache does to the database behind it. Pure: it reads the
@@ -210,6 +210,110 @@ export function checkColdCache(
     options,
     problems,
   };
+}
+
+const DEFAULT_OPTIONS: ColdCacheOptions = {
+  dbCapacity: null,
+  maxErrorRate: 1,
+  maxTtlMs: 0,
+  writePolicy: 'invalidate',
+};
+
+/** The options' names in a preset's `checkers:` mapping (the cache-aside workload fills them). */
+const OPTION_NAMES = {
+  'db-capacity': 'dbCapacity',
+  'max-error-rate': 'maxErrorRate',
+  'max-ttl-ms': 'maxTtlMs',
+  'write-policy': 'writePolicy',
+} as const satisfies Record<string, keyof ColdCacheOptions>;
+
+/** The comparison page's cold-cache cell: the cache fault with the largest load spike. */
+export interface ColdCacheDigest {
+  faults: number;
+  spike: number | null;
+  recoveryS: number | null;
+}
+
+/** The cold-cache checker: database load, hit ratio and recovery around cache faults. */
+export const coldCacheChecker: Checker<ColdCacheOptions, ColdCacheResult, ColdCacheDigest> = {
+  name: 'cold-cache',
+  optionNames: Object.keys(OPTION_NAMES),
+  appliesTo: (history) => history.operations.some((op) => typeof op.extra?.hit === 'boolean'),
+  options(raw, problem) {
+    const number = (name: keyof typeof OPTION_NAMES, nullable: boolean): number | null | undefined => {
+      const value = raw[name];
+      if (value === undefined || (nullable && (value === null || value === 'none'))) {
+        return value === undefined ? undefined : null;
+      }
+      if (typeof value !== 'number' || !(value >= 0)) {
+        throw problem(
+          `cold-cache's ${name} must be a number >= 0${nullable ? " or 'none'" : ''}, not ${JSON.stringify(value)}`,
+        );
+      }
+      return value;
+    };
+    const capacity = number('db-capacity', true);
+    const policy = raw['write-policy'];
+    if (policy !== undefined && typeof policy !== 'string') {
+      throw problem(`cold-cache's write-policy must be a word, not ${JSON.stringify(policy)}`);
+    }
+    return {
+      dbCapacity: capacity === undefined ? DEFAULT_OPTIONS.dbCapacity : capacity,
+      maxErrorRate: number('max-error-rate', false) ?? DEFAULT_OPTIONS.maxErrorRate,
+      maxTtlMs: number('max-ttl-ms', false) ?? DEFAULT_OPTIONS.maxTtlMs,
+      writePolicy: policy ?? DEFAULT_OPTIONS.writePolicy,
+    };
+  },
+  check: (history, options) => checkColdCache(history, options),
+  summary: coldCacheWords,
+  // The verdict box leaves the cache's numbers to its section.
+  found: () => [],
+  compare: {
+    column: 'cold cache (largest spike, its recovery)',
+    digest: largestSpike,
+    cell: (d) =>
+      d.faults === 0
+        ? 'no cache fault'
+        : `${d.spike === null ? '-' : `${d.spike.toFixed(1)}×`}, ${d.recoveryS === null ? 'not recovered' : `${d.recoveryS} s`}`,
+  },
+};
+
+/** The options as a preset mapping, for the cache-aside workload to fill in from its settings. */
+export function coldCacheRawOptions(options: ColdCacheOptions): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(OPTION_NAMES).map(([name, field]) => [name, options[field]]));
+}
+
+/** The fault after which the database's load rose most over its steady state, and its recovery. */
+function largestSpike(r: ColdCacheResult): ColdCacheDigest {
+  const faults = Array.isArray(r.faults) ? r.faults : [];
+  const worst = faults.reduce<CacheFaultImpact | undefined>(
+    (best, f) => (best === undefined || (f.spike ?? -1) > (best.spike ?? -1) ? f : best),
+    undefined,
+  );
+  return { faults: faults.length, spike: worst?.spike ?? null, recoveryS: worst?.recoveryS ?? null };
+}
+
+function coldCacheWords(r: ColdCacheResult): string[] {
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+  const lines = [
+    `cold cache: hit ratio ${pct(r.hitRatio)}, ${r.dbQueries} database queries (peak ${r.peakDbQps}/s), ` +
+      `${r.errors} errors (${pct(r.errorShare)}), ${r.stale.count} stale cache reads (${r.stale.beyondTtl} beyond the TTL)`,
+    `  database load after warm-up: mean ${r.load.meanDbQps ?? 'n/a'} queries/s, peak ${r.load.peakDbQps}/s (×${r.load.peakOverMean ?? 'n/a'})`,
+  ];
+  for (const f of r.faults) {
+    const spike =
+      f.spike === null
+        ? `peak ${f.peakDbQps}/s`
+        : `spike ×${f.spike} (${f.steadyDbQps} -> ${f.peakDbQps} queries/s)`;
+    const recovery =
+      f.recoveryS === null ? 'hit ratio not back within the window' : `recovered in ${f.recoveryS} s`;
+    const moved = f.movement
+      ? `, keys moved ${pct(f.movement.predicted)} (observed ${pct(f.movement.observed)})`
+      : '';
+    lines.push(`  ${f.f} at ${f.at} s: ${spike}, ${recovery}, ${f.errors} errors${moved}`);
+  }
+  if (r.valid === false) lines.push(`COLD CACHE INVALID: ${r.problems.join('; ')}`);
+  return lines;
 }
 
 /** Every second from 0 to the last operation's, with what happened in it. */

@@ -114,16 +114,79 @@ interface ElementState {
   misses: number;
 }
 
+/** A set's adds and its successful reads. */
+interface SetOps {
+  adds: Operation[];
+  reads: Operation[];
+}
+
+/** What the per-key steps add up across keys. */
+interface Tally {
+  options: Required<LostWritesOptions>;
+  all: ElementState[];
+  lost: LostElement[];
+  staleExamples: StaleSetRead[];
+  keysWithoutFinalRead: (string | null)[];
+  perSecond: Map<number, { acked: number; lost: number; recovered: number; stale: number }>;
+  reads: number;
+  finalReads: number;
+  lostCount: number;
+  lostAcked: number;
+  staleElements: number;
+  staleMisses: number;
+}
+
+/** One set's elements, its reads sorted by invocation, and its final read's position (-1: none). */
+interface KeyState {
+  key: string | null;
+  reads: Operation[];
+  calls: Float64Array;
+  final: number;
+  finalCall: number;
+}
+
 export function checkLostWrites(
   history: Pick<History, 'operations'>,
   options: LostWritesOptions = {},
 ): LostWritesResult {
   const started = performance.now();
-  const listed = options.elements ?? 200;
-  const examples = options.examples ?? 20;
-  const byKey = new Map<string | null, { adds: Operation[]; reads: Operation[] }>();
+  const { byKey, adds } = setsOf(history.operations);
+  const tally: Tally = {
+    options: {
+      elements: options.elements ?? 200,
+      examples: options.examples ?? 20,
+      timelineElements: options.timelineElements ?? 20_000,
+    },
+    all: [],
+    lost: [],
+    staleExamples: [],
+    keysWithoutFinalRead: [],
+    perSecond: new Map(),
+    reads: 0,
+    finalReads: 0,
+    lostCount: 0,
+    lostAcked: 0,
+    staleElements: 0,
+    staleMisses: 0,
+  };
+  const keyNames = [...byKey.keys()];
+  keyNames.forEach((key, keyIndex) => {
+    checkSet(key, keyIndex, byKey.get(key) ?? { adds: [], reads: [] }, tally);
+  });
+  return resultFrom(tally, keyNames.length, adds, {
+    timeline: timeline(tally.all, keyNames, byKey, tally.options.timelineElements),
+    ms: Math.round(performance.now() - started),
+  });
+}
+
+/** The adds and successful reads of each set, and the adds' outcomes. */
+function setsOf(operations: readonly Operation[]): {
+  byKey: Map<string | null, SetOps>;
+  adds: LostWritesResult['adds'];
+} {
+  const byKey = new Map<string | null, SetOps>();
   const adds = { ok: 0, info: 0, fail: 0 };
-  for (const op of history.operations) {
+  for (const op of operations) {
     if (op.f !== 'add' && op.f !== 'read-all') continue;
     let entry = byKey.get(op.key);
     if (!entry) {
@@ -135,193 +198,251 @@ export function checkLostWrites(
       adds[op.pending ? 'info' : op.outcome]++;
     } else if (op.outcome === 'ok' && Array.isArray(op.output)) entry.reads.push(op);
   }
+  return { byKey, adds };
+}
 
-  const keyNames = [...byKey.keys()];
-  const all: ElementState[] = [];
-  const lost: LostElement[] = [];
-  const staleExamples: StaleSetRead[] = [];
-  const keysWithoutFinalRead: (string | null)[] = [];
-  const perSecond = new Map<number, { acked: number; lost: number; recovered: number; stale: number }>();
-  const bucket = (t: number) => {
-    const second = Math.floor(t / NS_PER_S);
-    let b = perSecond.get(second);
-    if (!b) {
-      b = { acked: 0, lost: 0, recovered: 0, stale: 0 };
-      perSecond.set(second, b);
+/** Judges every element of one set and adds what it found to the tally. */
+function checkSet(key: string | null, keyIndex: number, set: SetOps, tally: Tally): void {
+  const reads = set.reads.sort((a, b) => a.call - b.call || a.index - b.index);
+  tally.reads += reads.length;
+  const elements = elementsOf(keyIndex, set.adds, reads);
+  const final = reads.findLastIndex((read) => read.extra?.final === true);
+  if (final >= 0) {
+    tally.finalReads++;
+    for (const value of reads[final].output as Json[]) {
+      const s = typeof value === 'number' ? elements.get(value) : undefined;
+      if (s) s.inFinal = true;
     }
-    return b;
+  } else if (set.adds.length > 0) tally.keysWithoutFinalRead.push(key);
+  const state: KeyState = {
+    key,
+    reads,
+    calls: Float64Array.from(reads, (r) => r.call),
+    final,
+    finalCall: final >= 0 ? reads[final].call : Number.POSITIVE_INFINITY,
   };
-  let reads = 0;
-  let finalReads = 0;
-  let lostCount = 0;
-  let lostAcked = 0;
-  let staleElements = 0;
-  let staleMisses = 0;
+  for (const s of elements.values()) {
+    tally.all.push(s);
+    judgeElement(s, state, tally);
+  }
+}
 
-  keyNames.forEach((key, keyIndex) => {
-    const { adds: keyAdds, reads: keyReads } = byKey.get(key) as { adds: Operation[]; reads: Operation[] };
-    keyReads.sort((a, b) => a.call - b.call || a.index - b.index);
-    reads += keyReads.length;
-    const calls = Float64Array.from(keyReads, (r) => r.call);
-    const elements = new Map<number, ElementState>();
-    const state = (element: number, add: Operation | null): ElementState => {
-      let s = elements.get(element);
-      if (!s) {
-        s = {
-          key: keyIndex,
-          element,
-          add,
-          firstSeen: -1,
-          lastSeen: -1,
-          seen: 0,
-          seenBeforeAck: 0,
-          inFinal: false,
-          status: 0,
-          misses: 0,
-        };
-        elements.set(element, s);
-      } else if (add && (!s.add || (s.add.outcome !== 'ok' && add.outcome === 'ok'))) s.add = add;
-      return s;
-    };
-    for (const add of keyAdds) if (typeof add.input === 'number') state(add.input, add);
-
-    let final = -1;
-    keyReads.forEach((read, position) => {
-      if (read.extra?.final === true) final = position;
-      for (const value of read.output as Json[]) {
-        if (typeof value !== 'number') continue;
-        const s = state(value, null);
-        if (s.firstSeen < 0) s.firstSeen = position;
-        s.lastSeen = position;
-        s.seen++;
-        if (s.add?.outcome === 'ok' && read.call <= s.add.ret) s.seenBeforeAck++;
-      }
-    });
-    if (final >= 0) {
-      finalReads++;
-      for (const value of keyReads[final].output as Json[]) {
-        if (typeof value === 'number') (elements.get(value) as ElementState).inFinal = true;
-      }
-    } else if (keyAdds.length > 0) keysWithoutFinalRead.push(key);
-    const finalCall = final >= 0 ? keyReads[final].call : Number.POSITIVE_INFINITY;
-
-    for (const s of elements.values()) {
-      all.push(s);
-      const add = s.add;
-      const acked = add?.outcome === 'ok';
-      if (acked) bucket(add.ret).acked++;
-      if (!add || add.outcome === 'fail') {
-        s.status = s.seen > 0 ? 6 : 4;
-        continue;
-      }
-      // Seen before the final read (or acknowledged before it began) means it existed: it must stay.
-      const seenBefore = s.firstSeen >= 0 && s.firstSeen !== final && keyReads[s.firstSeen].ret < finalCall;
-      const existed = (acked && add.ret < finalCall) || seenBefore;
-      if (final >= 0 && existed && !s.inFinal) {
-        s.status = 1;
-        lostCount++;
-        if (acked) lostAcked++;
-        bucket(acked ? add.ret : add.call).lost++;
-        if (lost.length < listed) {
-          const before = s.lastSeen >= 0 && s.lastSeen !== final ? keyReads[s.lastSeen].call : null;
-          lost.push({
-            key,
-            element: s.element,
-            acknowledged: acked,
-            add: {
-              index: add.index,
-              process: add.process,
-              ...(add.node !== undefined ? { node: add.node } : {}),
-              call: seconds(add.call),
-              ack: acked ? seconds(add.ret) : null,
-            },
-            lastSeen: before === null ? null : seconds(before),
-          });
-        }
-      } else if (!acked && s.seen > 0) {
-        s.status = 2;
-        bucket(add.call).recovered++;
-      } else if (acked && s.seen === 0) s.status = 3;
-      else if (final < 0) s.status = 5;
-      else if (!acked) s.status = 7;
-
-      // Reads that began after the acknowledgement, before the last read that returned it, and
-      // missed it. A lost element's misses are its loss showing early (split brain): counted once, as lost.
-      if (acked && s.lastSeen >= 0 && s.status !== 1) {
-        const from = firstAbove(calls, add.ret);
-        if (s.lastSeen > from) {
-          const inRange = s.lastSeen - from;
-          const presentInRange = s.seen - s.seenBeforeAck - 1;
-          s.misses = Math.max(0, inRange - presentInRange);
-        }
-        if (s.misses > 0) {
-          staleElements++;
-          staleMisses += s.misses;
-          bucket(add.ret).stale++;
-          if (staleExamples.length < examples) {
-            const missed = keyReads
-              .slice(from, s.lastSeen)
-              .find((r) => !(r.output as Json[]).includes(s.element));
-            if (missed) {
-              const again = keyReads[s.lastSeen];
-              staleExamples.push({
-                key,
-                element: s.element,
-                ack: seconds(add.ret),
-                read: {
-                  index: missed.index,
-                  process: missed.process,
-                  ...(missed.node !== undefined ? { node: missed.node } : {}),
-                  call: seconds(missed.call),
-                },
-                seenAgain: { index: again.index, call: seconds(again.call) },
-              });
-            }
-          }
-        }
-      }
+/** Every element a set's adds wrote or its reads returned, with when the reads saw it. */
+function elementsOf(
+  keyIndex: number,
+  adds: readonly Operation[],
+  reads: readonly Operation[],
+): Map<number, ElementState> {
+  const elements = new Map<number, ElementState>();
+  const state = (element: number, add: Operation | null): ElementState => {
+    let s = elements.get(element);
+    if (!s) {
+      s = {
+        key: keyIndex,
+        element,
+        add,
+        firstSeen: -1,
+        lastSeen: -1,
+        seen: 0,
+        seenBeforeAck: 0,
+        inFinal: false,
+        status: 0,
+        misses: 0,
+      };
+      elements.set(element, s);
+    } else if (add && (!s.add || (s.add.outcome !== 'ok' && add.outcome === 'ok'))) s.add = add;
+    return s;
+  };
+  for (const add of adds) if (typeof add.input === 'number') state(add.input, add);
+  reads.forEach((read, position) => {
+    for (const value of read.output as Json[]) {
+      if (typeof value !== 'number') continue;
+      const s = state(value, null);
+      if (s.firstSeen < 0) s.firstSeen = position;
+      s.lastSeen = position;
+      s.seen++;
+      if (s.add?.outcome === 'ok' && read.call <= s.add.ret) s.seenBeforeAck++;
     }
   });
+  return elements;
+}
 
+/** An element's status (kept, lost, recovered ...) and the stale reads that missed it. */
+function judgeElement(s: ElementState, k: KeyState, tally: Tally): void {
+  const add = s.add;
+  const acked = add?.outcome === 'ok';
+  if (acked) bucket(tally, add.ret).acked++;
+  if (!add || add.outcome === 'fail') {
+    s.status = s.seen > 0 ? 6 : 4;
+    return;
+  }
+  // Seen before the final read (or acknowledged before it began) means it existed: it must stay.
+  const seenBefore = s.firstSeen >= 0 && s.firstSeen !== k.final && k.reads[s.firstSeen].ret < k.finalCall;
+  const existed = (acked && add.ret < k.finalCall) || seenBefore;
+  if (k.final >= 0 && existed && !s.inFinal) {
+    s.status = 1;
+    tally.lostCount++;
+    if (acked) tally.lostAcked++;
+    bucket(tally, acked ? add.ret : add.call).lost++;
+    if (tally.lost.length < tally.options.elements) tally.lost.push(lostElement(s, add, k));
+  } else if (!acked && s.seen > 0) {
+    s.status = 2;
+    bucket(tally, add.call).recovered++;
+  } else if (acked && s.seen === 0) s.status = 3;
+  else if (k.final < 0) s.status = 5;
+  else if (!acked) s.status = 7;
+  if (acked && s.lastSeen >= 0 && s.status !== 1) countMisses(s, add, k, tally);
+}
+
+function lostElement(s: ElementState, add: Operation, k: KeyState): LostElement {
+  const acked = add.outcome === 'ok';
+  const before = s.lastSeen >= 0 && s.lastSeen !== k.final ? k.reads[s.lastSeen].call : null;
+  return {
+    key: k.key,
+    element: s.element,
+    acknowledged: acked,
+    add: {
+      index: add.index,
+      process: add.process,
+      ...(add.node !== undefined ? { node: add.node } : {}),
+      call: seconds(add.call),
+      ack: acked ? seconds(add.ret) : null,
+    },
+    lastSeen: before === null ? null : seconds(before),
+  };
+}
+
+/**
+ * Reads that began after the acknowledgement, before the last read that returned it, and missed
+ * it. A lost element's misses are its loss showing early (split brain): counted once, as lost.
+ */
+function countMisses(s: ElementState, add: Operation, k: KeyState, tally: Tally): void {
+  const from = firstAbove(k.calls, add.ret);
+  if (s.lastSeen > from) {
+    const inRange = s.lastSeen - from;
+    const presentInRange = s.seen - s.seenBeforeAck - 1;
+    s.misses = Math.max(0, inRange - presentInRange);
+  }
+  if (s.misses === 0) return;
+  tally.staleElements++;
+  tally.staleMisses += s.misses;
+  bucket(tally, add.ret).stale++;
+  if (tally.staleExamples.length >= tally.options.examples) return;
+  const missed = k.reads.slice(from, s.lastSeen).find((r) => !(r.output as Json[]).includes(s.element));
+  if (!missed) return;
+  const again = k.reads[s.lastSeen];
+  tally.staleExamples.push({
+    key: k.key,
+    element: s.element,
+    ack: seconds(add.ret),
+    read: {
+      index: missed.index,
+      process: missed.process,
+      ...(missed.node !== undefined ? { node: missed.node } : {}),
+      call: seconds(missed.call),
+    },
+    seenAgain: { index: again.index, call: seconds(again.call) },
+  });
+}
+
+function bucket(tally: Tally, t: number): { acked: number; lost: number; recovered: number; stale: number } {
+  const second = Math.floor(t / NS_PER_S);
+  let b = tally.perSecond.get(second);
+  if (!b) {
+    b = { acked: 0, lost: 0, recovered: 0, stale: 0 };
+    tally.perSecond.set(second, b);
+  }
+  return b;
+}
+
+/** The tally as a result: counts, listed elements, and the verdict. */
+function resultFrom(
+  tally: Tally,
+  keys: number,
+  adds: LostWritesResult['adds'],
+  rest: Pick<LostWritesResult, 'timeline' | 'ms'>,
+): LostWritesResult {
+  const { all, options } = tally;
   const withStatus = (status: number) => all.filter((s) => s.status === status).map((s) => s.element);
   const recovered = withStatus(2);
   // Lost ones included: an element lost before any read saw it is worth telling apart.
   const neverRead = all.filter((s) => s.add?.outcome === 'ok' && s.seen === 0).map((s) => s.element);
   const unexpected = withStatus(6);
   const valid: Validity =
-    lostCount > 0 || staleElements > 0 || unexpected.length > 0
+    tally.lostCount > 0 || tally.staleElements > 0 || unexpected.length > 0
       ? false
-      : keysWithoutFinalRead.length > 0 || finalReads === 0
+      : tally.keysWithoutFinalRead.length > 0 || tally.finalReads === 0
         ? 'unknown'
         : true;
   return {
     valid,
-    keys: keyNames.length,
-    keysWithoutFinalRead,
+    keys,
+    keysWithoutFinalRead: tally.keysWithoutFinalRead,
     adds,
-    reads,
-    finalReads,
-    lost: { count: lostCount, acknowledged: lostAcked, elements: lost },
-    recovered: { count: recovered.length, elements: recovered.slice(0, listed) },
-    neverRead: { count: neverRead.length, elements: neverRead.slice(0, listed) },
-    stale: { elements: staleElements, misses: staleMisses, examples: staleExamples },
-    unexpected: { count: unexpected.length, elements: unexpected.slice(0, listed) },
-    perSecond: [...perSecond.entries()].sort(([a], [b]) => a - b).map(([second, b]) => ({ second, ...b })),
-    timeline: timeline(all, keyNames, byKey, options.timelineElements ?? 20_000),
-    ms: Math.round(performance.now() - started),
+    reads: tally.reads,
+    finalReads: tally.finalReads,
+    lost: { count: tally.lostCount, acknowledged: tally.lostAcked, elements: tally.lost },
+    recovered: { count: recovered.length, elements: recovered.slice(0, options.elements) },
+    neverRead: { count: neverRead.length, elements: neverRead.slice(0, options.elements) },
+    stale: { elements: tally.staleElements, misses: tally.staleMisses, examples: tally.staleExamples },
+    unexpected: { count: unexpected.length, elements: unexpected.slice(0, options.elements) },
+    perSecond: [...tally.perSecond.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([second, b]) => ({ second, ...b })),
+    ...rest,
   };
 }
 
-export const lostWritesChecker: Checker = {
+export interface LostWritesDigest {
+  acknowledged: number;
+  acked: number;
+  valid: Validity;
+}
+
+/** Lost writes on sets: `add` and `read-all` operations (Jepsen's set histories map to them). */
+export const lostWritesChecker: Checker<Record<string, never>, LostWritesResult, LostWritesDigest> = {
   name: 'lost-writes',
-  check: async (history) => checkLostWrites(history),
+  optionNames: [],
+  appliesTo: (history) => history.operations.some((op) => op.f === 'add' || op.f === 'read-all'),
+  options: () => ({}),
+  check: (history) => checkLostWrites(history),
+  summary: (r) => [summaryWords(r)],
+  found: (r) => [
+    r.valid === 'unknown' && r.lost.count === 0
+      ? 'Lost writes could not be judged: a set had no final read.'
+      : `${r.lost.acknowledged.toLocaleString('en')} of ${r.adds.ok.toLocaleString('en')} acknowledged adds were lost (missing from the final read); ${r.stale.elements.toLocaleString('en')} elements were missed by stale reads.`,
+  ],
+  compare: {
+    column: 'lost writes',
+    digest: (r) => ({ acknowledged: r.lost.acknowledged, acked: r.adds.ok, valid: r.valid }),
+    cell: (d) =>
+      d.valid === 'unknown' && d.acknowledged === 0
+        ? 'unknown'
+        : `${d.acknowledged.toLocaleString('en')} of ${d.acked.toLocaleString('en')}`,
+  },
 };
+
+function summaryWords(r: LostWritesResult): string {
+  const head =
+    r.lost.count > 0
+      ? `LOST WRITES: ${r.lost.acknowledged} acknowledged adds (of ${r.adds.ok}) missing from the final read` +
+        (r.lost.count > r.lost.acknowledged
+          ? `, and ${r.lost.count - r.lost.acknowledged} more a read had seen`
+          : '')
+      : r.valid === 'unknown'
+        ? `lost writes unknown: no final read of ${r.keysWithoutFinalRead.length > 0 ? r.keysWithoutFinalRead.join(', ') : 'any set'}`
+        : `lost writes: none of ${r.adds.ok} acknowledged adds is missing from the final read`;
+  return (
+    `${head}; ${r.recovered.count} indeterminate adds recovered, ${r.stale.elements} elements missed by stale reads` +
+    (r.unexpected.count > 0 ? `, ${r.unexpected.count} unexpected elements` : '')
+  );
+}
 
 /** The elements' story in columns; when there are too many, the plain kept ones are thinned evenly. */
 function timeline(
   all: ElementState[],
   keys: (string | null)[],
-  byKey: Map<string | null, { reads: Operation[] }>,
+  byKey: Map<string | null, SetOps>,
   limit: number,
 ): ElementTimeline {
   const plain = all.filter((s) => s.status === 0 && s.misses === 0).length;

@@ -141,9 +141,27 @@ export function perf(history: Pick<History, 'operations' | 'nemesis'>): PerfResu
   };
 }
 
-export const perfChecker: Checker = {
+/**
+ * Performance and availability: it judges nothing, so `dscheck check` runs it only when asked;
+ * the report computes it for every page.
+ */
+export const perfChecker: Checker<Record<string, never>, PerfResult> = {
   name: 'perf',
-  check: async (history) => perf(history),
+  optionNames: [],
+  appliesTo: () => false,
+  options: () => ({}),
+  check: (history) => perf(history),
+  summary(r) {
+    if (r.faultWindows.length === 0) return [];
+    const pct = (share: number | null) => (share === null ? 'n/a' : `${(share * 100).toFixed(1)}%`);
+    const { outsideFaults: outside, insideFaults: inside } = r.availability;
+    return [
+      `availability: ${pct(outside.answeredShare)} of operations got an answer outside faults, ` +
+        `${pct(inside.answeredShare)} during them (ok: ${pct(outside.share)} and ${pct(inside.share)})`,
+    ];
+  },
+  // The report's verdict states operations and availability for every page, perf or not.
+  found: () => [],
 };
 
 /** Time intervals (ns) during which a fault was active; a fault never stopped lasts to the end. */

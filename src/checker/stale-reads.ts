@@ -1,6 +1,7 @@
 import type { History, Json, Operation } from '../history/types.js';
 import { type Quantiles, quantiles } from './perf.js';
 import type { Checker, CheckerResult } from './types.js';
+import { duration, percent } from './words.js';
 
 /**
  * Stale reads and session guarantees on registers (read / write / cas).
@@ -128,40 +129,20 @@ export function checkStaleReads(
 ): StaleReadsResult {
   const started = performance.now();
   const keep = options.examples ?? 20;
-  const byKey = new Map<string | null, Operation[]>();
-  for (const op of history.operations) {
-    if (op.f !== 'read' && op.f !== 'write' && op.f !== 'cas') continue;
-    if (op.outcome === 'fail') continue;
-    let list = byKey.get(op.key);
-    if (!list) {
-      list = [];
-      byKey.set(op.key, list);
-    }
-    list.push(op);
-  }
+  const byKey = registerOpsByKey(history.operations);
 
   const staleness: number[] = [];
   const worst: StaleRead[] = [];
   let worstFloor = Number.NEGATIVE_INFINITY;
   const nodes = new Map<string, { reads: number; stale: number; max: number }>();
   const seconds = new Map<number, { reads: number; stale: number; max: number }>();
-  const ryw: SessionViolation[] = [];
-  const mono: SessionViolation[] = [];
-  let rywCount = 0;
-  let monoCount = 0;
+  const sessions: Sessions = { keep, ryw: [], mono: [], rywCount: 0, monoCount: 0 };
   let reads = 0;
   let unexplained = 0;
 
   for (const [key, ops] of byKey) {
     const graph = buildGraph(ops);
-    // Per process, the newest values it wrote and read on this key.
-    const written = new Map<number, number[]>();
-    const seen = new Map<number, number[]>();
     const readsOfKey = ops.filter((op) => op.f === 'read' && op.outcome === 'ok');
-    const sessionOps = ops
-      .filter((op) => op.outcome === 'ok')
-      .sort((a, b) => a.process - b.process || a.call - b.call);
-
     for (const read of readsOfKey) {
       const w = graph.byValue.get(valueKey(read.output ?? null));
       reads++;
@@ -200,36 +181,13 @@ export function checkStaleReads(
       }
     }
 
-    // Session guarantees: each process's ok operations on this key in its own (sequential) order.
-    for (const op of sessionOps) {
-      if (op.f === 'read') {
-        const u = graph.byValue.get(valueKey(op.output ?? null));
-        if (u === undefined) continue;
-        const mine = written.get(op.process) ?? [];
-        const before = seen.get(op.process) ?? [];
-        const newerWrite = mine.find((v) => graph.older(u, v));
-        if (newerWrite !== undefined) {
-          rywCount++;
-          if (ryw.length < keep) ryw.push(violation('read-your-writes', graph, key, newerWrite, op, u));
-        } else {
-          const newerRead = before.find((v) => graph.older(u, v));
-          if (newerRead !== undefined) {
-            monoCount++;
-            if (mono.length < keep) mono.push(violation('monotonic-reads', graph, key, newerRead, op, u));
-          }
-        }
-        seen.set(op.process, remember(graph, before, u, op));
-      } else {
-        const w = graph.byValue.get(valueKey(writtenValue(op)));
-        if (w !== undefined) written.set(op.process, remember(graph, written.get(op.process) ?? [], w, op));
-      }
-    }
+    checkSessions(key, ops, graph, sessions);
   }
 
   const stale = staleness.length;
   const share = (part: number, whole: number) => (whole > 0 ? round(part / whole, 4) : null);
   return {
-    valid: stale === 0 && rywCount === 0 && monoCount === 0,
+    valid: stale === 0 && sessions.rywCount === 0 && sessions.monoCount === 0,
     reads,
     staleReads: stale,
     share: share(stale, reads),
@@ -252,17 +210,134 @@ export function checkStaleReads(
         maxStalenessMs: s.stale > 0 ? round(s.max) : null,
       })),
     worst,
-    readYourWrites: { count: rywCount, examples: ryw },
-    monotonicReads: { count: monoCount, examples: mono },
+    readYourWrites: { count: sessions.rywCount, examples: sessions.ryw },
+    monotonicReads: { count: sessions.monoCount, examples: sessions.mono },
     unexplained,
     ms: Math.round(performance.now() - started),
   };
 }
 
-export const staleReadsChecker: Checker = {
+/** Session-guarantee findings across keys, with examples kept up to `keep` each. */
+interface Sessions {
+  keep: number;
+  ryw: SessionViolation[];
+  mono: SessionViolation[];
+  rywCount: number;
+  monoCount: number;
+}
+
+/** The operations stale reads are judged on, by key: register operations that did not fail. */
+function registerOpsByKey(operations: readonly Operation[]): Map<string | null, Operation[]> {
+  const byKey = new Map<string | null, Operation[]>();
+  for (const op of operations) {
+    if (op.f !== 'read' && op.f !== 'write' && op.f !== 'cas') continue;
+    if (op.outcome === 'fail') continue;
+    let list = byKey.get(op.key);
+    if (!list) {
+      list = [];
+      byKey.set(op.key, list);
+    }
+    list.push(op);
+  }
+  return byKey;
+}
+
+/** Session guarantees: each process's ok operations on one key in its own (sequential) order. */
+function checkSessions(
+  key: string | null,
+  ops: readonly Operation[],
+  graph: Graph,
+  sessions: Sessions,
+): void {
+  // Per process, the newest values it wrote and read on this key.
+  const written = new Map<number, number[]>();
+  const seen = new Map<number, number[]>();
+  const sessionOps = ops
+    .filter((op) => op.outcome === 'ok')
+    .sort((a, b) => a.process - b.process || a.call - b.call);
+  for (const op of sessionOps) {
+    if (op.f === 'read') {
+      const u = graph.byValue.get(valueKey(op.output ?? null));
+      if (u === undefined) continue;
+      const mine = written.get(op.process) ?? [];
+      const before = seen.get(op.process) ?? [];
+      const newerWrite = mine.find((v) => graph.older(u, v));
+      if (newerWrite !== undefined) {
+        sessions.rywCount++;
+        if (sessions.ryw.length < sessions.keep)
+          sessions.ryw.push(violation('read-your-writes', graph, key, newerWrite, op, u));
+      } else {
+        const newerRead = before.find((v) => graph.older(u, v));
+        if (newerRead !== undefined) {
+          sessions.monoCount++;
+          if (sessions.mono.length < sessions.keep)
+            sessions.mono.push(violation('monotonic-reads', graph, key, newerRead, op, u));
+        }
+      }
+      seen.set(op.process, remember(graph, before, u, op));
+    } else {
+      const w = graph.byValue.get(valueKey(writtenValue(op)));
+      if (w !== undefined) written.set(op.process, remember(graph, written.get(op.process) ?? [], w, op));
+    }
+  }
+}
+
+/** The register operations whose reads can be stale. */
+const REGISTER_FS: ReadonlySet<string> = new Set(['read', 'write', 'cas']);
+
+export interface StaleReadsDigest {
+  reads: number;
+  stale: number;
+  share: number | null;
+  maxMs: number | null;
+}
+
+/**
+ * Stale reads and session guarantees on registers. Never chosen by default: on a register
+ * history linearizability says more, and this is what to ask for next (`--checker stale-reads`).
+ */
+export const staleReadsChecker: Checker<Record<string, never>, StaleReadsResult, StaleReadsDigest> = {
   name: 'stale-reads',
-  check: async (history) => checkStaleReads(history),
+  optionNames: [],
+  appliesTo: () => false,
+  options: () => ({}),
+  check: (history) => checkStaleReads(history),
+  summary: (r) => [summaryWords(r)],
+  found: (r) => [
+    r.staleReads > 0
+      ? `${r.staleReads.toLocaleString('en')} of ${r.reads.toLocaleString('en')} reads were stale (returned a value already overwritten), up to ${r.stalenessMs?.max ?? 0} ms.`
+      : `No stale read in ${r.reads.toLocaleString('en')} reads.`,
+    `Per client: ${r.readYourWrites.count} read-your-writes and ${r.monotonicReads.count} monotonic-reads violations.`,
+  ],
+  compare: {
+    column: 'stale reads (share, worst)',
+    digest: (r) => ({
+      reads: r.reads,
+      stale: r.staleReads,
+      share: r.share,
+      maxMs: r.stalenessMs?.max ?? null,
+    }),
+    cell: (d) =>
+      d.stale === 0
+        ? `none of ${d.reads.toLocaleString('en')}`
+        : `${percent(d.share ?? 0)}, ${d.maxMs === null ? '?' : duration(d.maxMs)}`,
+  },
 };
+
+/** Whether every operation is a register's: what stale reads are defined on. */
+export function registerHistory(history: Pick<History, 'operations'>): boolean {
+  return history.operations.length > 0 && history.operations.every((op) => REGISTER_FS.has(op.f));
+}
+
+function summaryWords(r: StaleReadsResult): string {
+  const sessions = `read-your-writes violations: ${r.readYourWrites.count}, monotonic-reads violations: ${r.monotonicReads.count}`;
+  if (r.staleReads === 0) return `stale reads: none in ${r.reads} reads; ${sessions}`;
+  const pct = ((r.share ?? 0) * 100).toFixed(2);
+  return (
+    `STALE READS: ${r.staleReads} of ${r.reads} reads (${pct}%) returned an overwritten value, ` +
+    `up to ${r.stalenessMs?.max} ms stale (p50 ${r.stalenessMs?.p50} ms); ${sessions}`
+  );
+}
 
 /**
  * Adds a value a process saw to its remembered newest values: values certainly older than it are

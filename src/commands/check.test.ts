@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { checkLostWrites } from '../checker/lost-writes.js';
+import { checkStaleReads } from '../checker/stale-reads.js';
+import { readHistory } from '../history/reader.js';
 
 // Runs the built CLI (npm test builds first), as a user or a CI script would.
 const root = join(import.meta.dirname, '../..');
@@ -60,6 +63,21 @@ describe('dscheck check', () => {
     [['check', 'missing.ndjson'], /no such history file: missing\.ndjson/],
     [['check', '--format', 'xml', 'x'], /Allowed choices are ndjson, edn/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [
+      ['check', '--checker', 'lost-writes,serializable', 'x.ndjson'],
+      /unknown --checker 'serializable'; valid choices: linearizable, stale-reads, lost-writes, cold-cache, perf/,
+    ],
+    [
+      [
+        'check',
+        '--checker',
+        'lost-writes',
+        '--model',
+        'register',
+        join(shared, 'porcupine/etcd/etcd_000.jsonl'),
+      ],
+      /--model applies to the linearizable checker/,
+    ],
   ])('exits 254 with a message and no stack trace for bad input: %j', async (args, message) => {
     const r = await dscheck(...args);
     expect(r.exitCode).toBe(254);
@@ -79,5 +97,100 @@ describe('dscheck check', () => {
     const r = await dscheck('check', '--model', 'mutex', join(shared, 'porcupine/etcd/etcd_000.jsonl'));
     expect(r.exitCode).toBe(254);
     expect(r.stderr).toMatch(/operation '\w+' .* is not part of the mutex model/);
+  });
+});
+
+/** Writes NDJSON events (time in ms) as a history file. */
+function ndjson(name: string, events: Record<string, unknown>[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, events.map((e) => JSON.stringify({ ...e, time: Number(e.time) * 1e6 })).join('\n'));
+  return path;
+}
+
+/** One operation's invocation and completion. */
+const op = (
+  process: number,
+  f: string,
+  value: unknown,
+  result: unknown,
+  from: number,
+  to: number,
+  extra = {},
+) => [
+  { process, type: 'invoke', f, value, time: from },
+  { process, type: 'ok', f, value: result, time: to, ...extra },
+];
+
+/** The findings of a result: all but the time the check took. */
+const findings = ({ ms: _ms, ...rest }: Record<string, unknown>) => JSON.parse(JSON.stringify(rest));
+
+describe('dscheck check with other checkers', () => {
+  // Three acknowledged adds; the final read misses 2.
+  const set = () =>
+    ndjson('set.ndjson', [
+      ...op(0, 'add', 1, 1, 0, 10),
+      ...op(1, 'add', 2, 2, 5, 15),
+      ...op(0, 'add', 3, 3, 20, 30),
+      ...op(2, 'read-all', null, [1, 3], 100, 110, { final: true }),
+    ]);
+  // Write 1, then write 2 completes, then a read that began later still returns 1.
+  const register = () =>
+    ndjson('register.ndjson', [
+      ...op(0, 'write', 1, 1, 0, 10),
+      ...op(1, 'write', 2, 2, 20, 30),
+      ...op(2, 'read', null, 1, 40, 50),
+    ]);
+
+  it('chooses lost-writes for a set history, says so, and finds the lost add', async () => {
+    const r = await dscheck('check', set());
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^set\.ndjson: checkers lost-writes \(chosen from the operations/);
+    expect(r.stdout).toMatch(/LOST WRITES: 1 acknowledged adds \(of 3\) missing from the final read/);
+  });
+
+  it('--json carries the whole result, the same the checker gives on the history', async () => {
+    const file = set();
+    const r = await dscheck('check', '--checker', 'lost-writes,perf', '--json', file);
+    expect(r.exitCode).toBe(1);
+    const line = JSON.parse(r.stdout);
+    expect(line).toMatchObject({ file, valid: false });
+    expect(Object.keys(line.checkers)).toEqual(['lost-writes', 'perf']);
+    expect(findings(line.checkers['lost-writes'])).toEqual(
+      findings(checkLostWrites(await readHistory(file))),
+    );
+    expect(line.checkers['lost-writes'].lost.elements[0]).toMatchObject({ element: 2, acknowledged: true });
+  });
+
+  it('--checker stale-reads finds the stale read a linearizability check alone does not name', async () => {
+    const file = register();
+    const alone = await dscheck('check', file);
+    expect(alone.stdout.trim().split('\n')[0]).toMatch(
+      /^register\.ndjson: NOT LINEARIZABLE · model register \(inferred\)/,
+    );
+    const r = await dscheck('check', '--checker', 'stale-reads', '--json', file);
+    expect(r.exitCode).toBe(1);
+    const result = JSON.parse(r.stdout).checkers['stale-reads'];
+    expect(result).toMatchObject({ valid: false, reads: 1, staleReads: 1 });
+    expect(findings(result)).toEqual(findings(checkStaleReads(await readHistory(file))));
+  });
+
+  it("reads a Jepsen set history's :add and :read as lost writes", async () => {
+    const path = join(dir, 'jepsen-set.edn');
+    writeFileSync(
+      path,
+      `[{:process 0, :type :invoke, :f :add, :value 1}
+{:process 0, :type :ok, :f :add, :value 1}
+{:process 1, :type :invoke, :f :add, :value 2}
+{:process 1, :type :ok, :f :add, :value 2}
+{:process 0, :type :invoke, :f :add, :value 3}
+{:process 0, :type :info, :f :add, :value 3}
+{:process 2, :type :invoke, :f :read, :value nil}
+{:process 2, :type :ok, :f :read, :value #{1 3}}]`,
+    );
+    const r = await dscheck('check', '--json', path);
+    expect(r.exitCode).toBe(1);
+    const lost = JSON.parse(r.stdout).checkers['lost-writes'];
+    expect(lost).toMatchObject({ finalReads: 1, adds: { ok: 2, info: 1 }, lost: { acknowledged: 1 } });
+    expect(lost.recovered.elements).toEqual([3]);
   });
 });

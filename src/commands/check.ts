@@ -1,11 +1,21 @@
 import { basename } from 'node:path';
-import { checkLinearizable, inferModel, type LinearizabilityResult } from '../checker/linearizable/index.js';
 import type { ModelName } from '../checker/linearizable/models.js';
+import { mergeValidity, type RawOptions, type Validity } from '../checker/types.js';
+import {
+  CHECKER_NAMES,
+  CHECKERS,
+  type CheckerEntry,
+  type CheckOutcome,
+  type PlannedCheck,
+} from '../checkers.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
-import { readHistory } from '../history/reader.js';
-import { HistoryError, type HistoryWarning, type Json } from '../history/types.js';
+import { fromJepsen } from '../history/jepsen.js';
+import { formatOf, readHistory } from '../history/reader.js';
+import { type History, HistoryError, type HistoryWarning, type Json } from '../history/types.js';
 
 export interface CheckOptions {
+  /** Comma-separated checker names; default: the checkers the history's operations call for. */
+  checker?: string;
   model?: ModelName;
   initialValue?: string;
   format?: string;
@@ -13,17 +23,17 @@ export interface CheckOptions {
   json?: boolean;
 }
 
-/** What checking one file gave: a result, or the bad-input message that stopped it. */
+/** What checking one file gave: the checkers' outcomes, or the bad-input message that stopped it. */
 interface FileVerdict {
   file: string;
-  result?: LinearizabilityResult;
-  inferred?: boolean;
+  outcomes?: CheckOutcome[];
+  /** The checkers were chosen from the history's operations, not named with --checker. */
+  chosen?: boolean;
   warnings?: HistoryWarning[];
   /** Bad input (exit 254): the message. */
   problem?: string;
 }
 
-/** Options after parsing. */
 /** `--initial-value`: JSON, or a UsageError. Shared by check and report. */
 export function parseInitialValue(text: string | undefined): Json | undefined {
   if (text === undefined) return undefined;
@@ -34,64 +44,115 @@ export function parseInitialValue(text: string | undefined): Json | undefined {
   }
 }
 
+/** Options after parsing. */
 interface CheckSettings {
-  model?: ModelName;
-  initialValue?: Json;
+  /** The checkers named with --checker; undefined: chosen per file. */
+  checkers?: readonly CheckerEntry[];
+  /** Checker options given as flags, by option name. */
+  flags: RawOptions;
   format?: string;
   timeoutMs: number;
 }
 
 /** `dscheck check <file...>`: a verdict per file, in order; the exit code is the worst of them. */
 export async function check(files: string[], options: CheckOptions, out = process.stdout): Promise<void> {
+  const flags = Object.fromEntries(
+    Object.entries({ model: options.model, 'initial-value': parseInitialValue(options.initialValue) }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
   const settings: CheckSettings = {
-    model: options.model,
-    initialValue: parseInitialValue(options.initialValue),
+    checkers: options.checker === undefined ? undefined : namedCheckers(options.checker),
+    flags,
     format: options.format,
     timeoutMs: parseSeconds('--timeout', options.timeout ?? '300') * 1000,
   };
+  if (settings.checkers) planChecks(settings.checkers, flags);
   let code: number = EXIT.valid;
   for (const file of files) {
     const v = await checkFile(file, settings);
     for (const w of v.warnings ?? []) process.stderr.write(`${w.file}:${w.line}: warning: ${w.message}\n`);
-    if (v.problem !== undefined || !v.result) {
+    if (v.problem !== undefined || !v.outcomes) {
       process.stderr.write(`dscheck: ${v.problem}\n`);
       code = worse(code, EXIT.usage);
       continue;
     }
-    out.write(
-      options.json
-        ? `${JSON.stringify(jsonLine(file, v.result))}\n`
-        : humanLines(file, v.result, !!v.inferred),
-    );
-    code = worse(code, verdictCode(v.result));
+    out.write(options.json ? `${JSON.stringify(jsonLine(file, v.outcomes))}\n` : humanLines(file, v));
+    code = worse(code, verdictCode(mergeValidity(v.outcomes.map((o) => o.result.valid))));
   }
   if (code !== EXIT.valid) throw new ExitError(code);
+}
+
+/** `--checker a,b`: the table's entries, or a UsageError naming the valid ones. */
+function namedCheckers(list: string): CheckerEntry[] {
+  const names = list
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  if (names.length === 0)
+    throw new UsageError(`--checker needs a name; valid choices: ${CHECKER_NAMES.join(', ')}`);
+  for (const name of names) {
+    if (!CHECKER_NAMES.includes(name)) {
+      throw new UsageError(`unknown --checker '${name}'; valid choices: ${CHECKER_NAMES.join(', ')}`);
+    }
+  }
+  // In the table's order, as a run reports them.
+  return CHECKERS.filter((c) => names.includes(c.name));
+}
+
+/** Each checker with the flags among its options; a flag no chosen checker takes is a UsageError. */
+function planChecks(checkers: readonly CheckerEntry[], flags: RawOptions): PlannedCheck[] {
+  for (const flag of Object.keys(flags)) {
+    if (!checkers.some((c) => c.optionNames.includes(flag))) {
+      const takers = CHECKERS.filter((c) => c.optionNames.includes(flag)).map((c) => c.name);
+      throw new UsageError(
+        `--${flag} applies to the ${takers.join(', ')} checker, which is not among those chosen`,
+      );
+    }
+  }
+  return checkers.map((c) =>
+    c.plan(
+      Object.fromEntries(Object.entries(flags).filter(([name]) => c.optionNames.includes(name))),
+      (what) => new UsageError(what),
+    ),
+  );
+}
+
+/**
+ * The checkers for a history nobody named any for: those its operations call for, plus those the
+ * flags given are options of.
+ */
+function defaultCheckers(history: History, flags: RawOptions): CheckerEntry[] {
+  const chosen = CHECKERS.filter(
+    (c) => c.appliesTo(history) || Object.keys(flags).some((flag) => c.optionNames.includes(flag)),
+  );
+  if (chosen.length > 0) return chosen;
+  const fs = [...new Set(history.operations.map((op) => op.f))].sort();
+  throw new UsageError(
+    `no checker judges the operations of ${history.file} (${fs.join(', ')}) by default; ` +
+      `name one with --checker: ${CHECKER_NAMES.join(', ')}`,
+  );
 }
 
 /** Reads and checks one file; bad input becomes a `problem`, anything else is thrown. */
 async function checkFile(file: string, settings: CheckSettings): Promise<FileVerdict> {
   try {
-    const history = await readHistory(file, { format: settings.format });
-    const model = settings.model ?? inferModel(history.operations);
-    const result = await checkLinearizable(history.operations, {
-      model,
-      initialValue: settings.initialValue,
-      timeoutMs: settings.timeoutMs,
-    });
-    if (history.events === 0) {
-      // Nothing was recorded at all (as Porcupine, unlike a run whose clients did nothing).
-      result.valid = 'unknown';
-      result.unknown.push({ key: null, reason: 'the file holds no events' });
+    const read = await readHistory(file, { format: settings.format });
+    const history = formatOf(file, settings.format) === 'edn' ? fromJepsen(read) : read;
+    const checkers = settings.checkers ?? defaultCheckers(history, settings.flags);
+    const outcomes: CheckOutcome[] = [];
+    for (const planned of planChecks(checkers, settings.flags)) {
+      outcomes.push(await planned.run(history, { timeoutMs: settings.timeoutMs }));
     }
-    return { file, result, inferred: settings.model === undefined, warnings: history.warnings };
+    return { file, outcomes, chosen: settings.checkers === undefined, warnings: history.warnings };
   } catch (err) {
     if (err instanceof UsageError || err instanceof HistoryError) return { file, problem: err.message };
     throw err;
   }
 }
 
-function verdictCode(result: LinearizabilityResult): number {
-  return result.valid === true ? EXIT.valid : result.valid === false ? EXIT.invalid : EXIT.unknown;
+function verdictCode(valid: Validity): number {
+  return valid === true ? EXIT.valid : valid === false ? EXIT.invalid : EXIT.unknown;
 }
 
 /** Bad input outranks an anomaly, which outranks a checker that gave up. */
@@ -107,44 +168,27 @@ function parseSeconds(option: string, text: string): number {
   return n;
 }
 
-function jsonLine(file: string, r: LinearizabilityResult): Record<string, unknown> {
-  const line: Record<string, unknown> = {
+/** A lone checker with a line of its own keeps it; otherwise every checker's whole result. */
+function jsonLine(file: string, outcomes: readonly CheckOutcome[]): Record<string, unknown> {
+  const own = outcomes.length === 1 ? outcomes[0].jsonLine() : undefined;
+  if (own) return { file, ...own };
+  return {
     file,
-    valid: r.valid,
-    model: r.model,
-    ops: r.ops,
-    keys: r.keys,
-    ms: r.ms,
+    valid: mergeValidity(outcomes.map((o) => o.result.valid)),
+    checkers: Object.fromEntries(outcomes.map((o) => [o.name, o.result])),
   };
-  if (r.failures.length > 0) line.failure = r.failures;
-  if (r.unknown.length > 0) line.unknown = r.unknown;
-  return line;
 }
 
-const UNKNOWN_REASONS: Record<string, string> = {
-  timeout: 'gave up: the time budget ran out (raise --timeout)',
-  memory: 'gave up: the search would need more memory than allowed',
-};
-
-const VERDICT = { true: 'linearizable', false: 'NOT LINEARIZABLE', unknown: 'UNKNOWN' } as const;
-
-function humanLines(file: string, r: LinearizabilityResult, inferred: boolean): string {
-  const keyWord = r.keys === 1 ? 'key' : 'keys';
-  const model = inferred ? `${r.model} (inferred)` : r.model;
-  let text = `${basename(file)}: ${VERDICT[String(r.valid) as keyof typeof VERDICT]} · model ${model} · ${r.ops} ops · ${r.keys} ${keyWord} · ${r.ms} ms\n`;
-  const object = {
-    register: 'the register',
-    'cas-register': 'the register',
-    kv: 'the value',
-    mutex: 'the lock',
-  }[r.model];
-  const keyName = (key: string | null): string => (key === null ? object : `key ${JSON.stringify(key)}`);
-  for (const f of r.failures) {
-    const key = keyName(f.key);
-    text += `  ${key}: ${f.explanation}; the longest linearizable prefix has ${f.linearized.length} operations and leaves the state ${f.finalState}\n`;
-  }
-  for (const u of r.unknown) {
-    text += `  ${keyName(u.key)}: ${UNKNOWN_REASONS[u.reason] ?? u.reason}\n`;
-  }
-  return text;
+/**
+ * Each checker's words for the file. Which checkers were chosen is said unless a lone checker's
+ * own line names it (linearizability names its inferred model there).
+ */
+function humanLines(file: string, v: FileVerdict): string {
+  const outcomes = v.outcomes ?? [];
+  const named = outcomes.length === 1 && outcomes[0].namesItself;
+  const chosen =
+    v.chosen && !named
+      ? `${basename(file)}: checkers ${outcomes.map((o) => o.name).join(', ')} (chosen from the operations; name others with --checker)\n`
+      : '';
+  return chosen + outcomes.map((o) => o.checkOutput(file)).join('');
 }

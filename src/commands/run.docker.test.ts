@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runResources } from '../docker/cleanup.js';
 import { readHistory } from '../history/reader.js';
 import { latestRun, runCli, startCli } from '../testing/cli.js';
+import { recheck } from '../testing/recheck.js';
 
 /**
  * `dscheck run` as a user runs it: the built CLI in a child process against real Docker.
@@ -67,6 +68,12 @@ describe('dscheck run against a real Redis cluster', () => {
 
     // `dscheck check` on the stored history gives the same verdict.
     expect((await runCli(['check', join(folder, 'history.ndjson')])).code).toBe(finished.code);
+    // And `--checker stale-reads` finds the stale reads the run found.
+    const again = await recheck(folder, 'stale-reads');
+    expect(again.rechecked).toEqual(again.stored);
+    expect(again.code).toBe(
+      { true: 0, false: 1, unknown: 2 }[String(results.checkers['stale-reads'].valid) as 'true'],
+    );
 
     expect(await runResources(runId(folder))).toEqual({ containers: [], networks: [] });
   }, 180_000);

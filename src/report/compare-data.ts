@@ -1,8 +1,6 @@
-import type { LinearizabilityResult } from '../checker/linearizable/index.js';
-import type { LostWritesResult } from '../checker/lost-writes.js';
-import { type PerfResult, perf, quantiles } from '../checker/perf.js';
-import type { StaleReadsResult } from '../checker/stale-reads.js';
-import { mergeValidity, type Validity } from '../checker/types.js';
+import { perf, perfChecker, quantiles } from '../checker/perf.js';
+import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../checker/types.js';
+import { CHECKERS } from '../checkers.js';
 import type { History, Operation } from '../history/types.js';
 import { historyEnd } from './data.js';
 import { faultSpans } from './faults.js';
@@ -43,10 +41,8 @@ export interface CompareRun {
   latencyMs?: { p50: number; p99: number };
   /** p50/p99 of operations invoked outside every fault window: PACELC's "else" side. */
   healthyLatencyMs?: { p50: number; p99: number };
-  linearizable?: { valid: Validity; failingKeys: number; keys: number };
-  staleReads?: { reads: number; stale: number; share: number | null; maxMs: number | null };
-  lostWrites?: { acknowledged: number; acked: number; valid: Validity };
-  coldCache?: { spike: number | null; recoveryS: number | null };
+  /** Each checker's digest (its `compare.digest`) by checker name, for the checkers the run had. */
+  checks: Readonly<Record<string, unknown>>;
   /** Writes invoked during faults, by the node the client talked to. */
   faultWrites: { node: string; ops: number; ok: number; fail: number; info: number }[];
   /** Per second since the run's start: answered share (%) and completions of the operations invoked in it. */
@@ -73,17 +69,12 @@ export function digestRun(data: RunFolderData): CompareRun {
   const { test, results, history } = data;
   const options = record(test.options) ?? {};
   const store = record(test.store) ?? {};
-  const checkers = record(results?.checkers) ?? {};
-  const perfResult =
-    (record(checkers.perf) as PerfResult | undefined) ?? (history ? perf(history) : undefined);
+  const checkers = checkerResults(results?.checkers);
+  const perfResult = resultOf(perfChecker, checkers) ?? (history ? perf(history) : undefined);
   const notes: string[] = [];
   if (!results) notes.push('no results.json: the run did not finish, nothing was checked');
   const interrupted = results?.interrupted === true;
   if (interrupted) notes.push('interrupted: the numbers cover only what was recorded before');
-  const lin = record(checkers.linearizable) as LinearizabilityResult | undefined;
-  const stale = record(checkers['stale-reads']) as StaleReadsResult | undefined;
-  const lost = record(checkers['lost-writes']) as LostWritesResult | undefined;
-  const cold = record(checkers['cold-cache']);
   const valid = results ? validity(results.valid) : 'unknown';
   const spans = history ? faultSpans(history.nemesis, historyEnd(history)) : [];
   const windows = spans.map((s) => ({ start: s.start, end: s.end }));
@@ -128,24 +119,12 @@ export function digestRun(data: RunFolderData): CompareRun {
       ? { p50: perfResult.latencyMs.p50, p99: perfResult.latencyMs.p99 }
       : undefined,
     healthyLatencyMs: history ? healthyLatency(history.operations, windows) : undefined,
-    linearizable: lin
-      ? { valid: validity(lin.valid), failingKeys: lin.failures?.length ?? 0, keys: lin.keys ?? 0 }
-      : undefined,
-    staleReads: stale
-      ? {
-          reads: stale.reads,
-          stale: stale.staleReads,
-          share: stale.share,
-          maxMs: stale.stalenessMs?.max ?? null,
-        }
-      : undefined,
-    lostWrites: lost
-      ? { acknowledged: lost.lost.acknowledged, acked: lost.adds.ok, valid: validity(lost.valid) }
-      : undefined,
-    // cold-cache's result is read by these two names; anything else it holds stays in its own report.
-    coldCache: cold
-      ? { spike: number(cold.spike) ?? null, recoveryS: number(cold.recoveryS) ?? null }
-      : undefined,
+    checks: Object.fromEntries(
+      CHECKERS.flatMap((c) => {
+        const digest = c.compare?.digest(checkers);
+        return digest === undefined ? [] : [[c.name, digest]];
+      }),
+    ),
     faultWrites: history ? faultWrites(history.operations, windows) : [],
     series: history ? perSecond(history.operations) : { second: [], answeredPct: [], opsPerS: [] },
     faults: spans.map((s) => ({
@@ -221,6 +200,16 @@ function perSecond(operations: readonly Operation[]): CompareRun['series'] {
 /** The worst verdict of the runs, as the matrix's exit code reports it. */
 export function worstVerdict(runs: readonly { valid: Validity }[]): Validity {
   return mergeValidity(runs.map((r) => r.valid));
+}
+
+/** The results.json's checker results: entries that are objects with a verdict. */
+function checkerResults(value: unknown): Record<string, CheckerResult> {
+  const results: Record<string, CheckerResult> = {};
+  for (const [name, result] of Object.entries(record(value) ?? {})) {
+    const fields = record(result);
+    if (fields) results[name] = { ...fields, valid: validity(fields.valid) };
+  }
+  return results;
 }
 
 function validity(value: unknown): Validity {

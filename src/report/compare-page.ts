@@ -1,4 +1,5 @@
 import type { Validity } from '../checker/types.js';
+import { CHECKERS } from '../checkers.js';
 import type { CompareRun } from './compare-data.js';
 import { duration, pct, type Reading, readRuns } from './compare-reading.js';
 import { esc, inlineScript, inlineStyle, scriptJson } from './escape.js';
@@ -95,7 +96,7 @@ ${intros}
 <section id="runs">
 <h2>Runs</h2>
 <div class="scroll"><table class="compare">
-<thead><tr><th scope="col">run</th><th scope="col">store</th><th scope="col">topology</th><th scope="col">consistency</th><th scope="col">settings</th><th scope="col">workload</th><th scope="col">faults</th><th scope="col">seed</th><th scope="col" title="ok, or a definite answer such as a cas mismatch">answered during faults</th><th scope="col">answered outside</th><th scope="col">linearizable</th><th scope="col">stale reads (share, worst)</th><th scope="col">lost writes</th><th scope="col">cold cache (spike, recovery)</th><th scope="col">latency p50 / p99</th><th scope="col">verdict</th></tr></thead>
+<thead><tr><th scope="col">run</th><th scope="col">store</th><th scope="col">topology</th><th scope="col">consistency</th><th scope="col">settings</th><th scope="col">workload</th><th scope="col">faults</th><th scope="col">seed</th><th scope="col" title="ok, or a definite answer such as a cas mismatch">answered during faults</th><th scope="col">answered outside</th>${CHECKERS.map((c) => (c.compare ? `<th scope="col">${esc(c.compare.column)}</th>` : '')).join('')}<th scope="col">latency p50 / p99</th><th scope="col">verdict</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -138,29 +139,10 @@ function row(r: CompareRun, i: number, swatch: string): string {
     `<td${title ? ` title="${esc(title)}"` : ''}>${v === undefined || v === '' ? '-' : esc(v)}</td>`;
   const share = (answered: number | null, ok: number | null) =>
     answered === null ? cell(undefined) : cell(pct(answered), ok === null ? undefined : `ok: ${pct(ok)}`);
-  const stale = r.staleReads
-    ? r.staleReads.stale === 0
-      ? `none of ${r.staleReads.reads.toLocaleString('en')}`
-      : `${pct(r.staleReads.share ?? 0)}, ${r.staleReads.maxMs === null ? '?' : duration(r.staleReads.maxMs)}`
-    : undefined;
-  const lost = r.lostWrites
-    ? r.lostWrites.valid === 'unknown' && r.lostWrites.acknowledged === 0
-      ? 'unknown'
-      : `${r.lostWrites.acknowledged.toLocaleString('en')} of ${r.lostWrites.acked.toLocaleString('en')}`
-    : undefined;
-  const lin = r.linearizable
-    ? r.linearizable.valid === true
-      ? 'yes'
-      : r.linearizable.valid === false
-        ? `no (${r.linearizable.failingKeys} of ${r.linearizable.keys} keys)`
-        : 'unknown'
-    : undefined;
-  const cold = r.coldCache
-    ? `${r.coldCache.spike === null ? '-' : `${r.coldCache.spike.toFixed(1)}×`}, ${r.coldCache.recoveryS === null ? '-' : `${r.coldCache.recoveryS} s`}`
-    : undefined;
+  const checks = CHECKERS.map((c) => (c.compare ? cell(c.compare.cell(r.checks[c.name])) : '')).join('');
   const latency = r.latencyMs ? `${duration(r.latencyMs.p50)} / ${duration(r.latencyMs.p99)}` : undefined;
   const name = r.href ? `<a href="${esc(r.href)}">${esc(r.label)}</a>` : esc(r.label);
-  return `<tr data-run="${i}"><th scope="row">${swatch}${name}</th>${cell(r.store)}${cell(r.topology)}${cell(r.consistency)}${cell(r.settings.join(', '))}${cell(r.workload)}${cell(r.nemesis)}${cell(r.seed)}${share(r.answeredInside, r.okInside)}${share(r.answeredOutside, r.okOutside)}${cell(lin)}${cell(stale)}${cell(lost)}${cell(cold)}${cell(latency)}<td class="verdict ${verdictClass(r.valid)}">${esc(verdictWord(r.valid, r.interrupted))}</td></tr>`;
+  return `<tr data-run="${i}"><th scope="row">${swatch}${name}</th>${cell(r.store)}${cell(r.topology)}${cell(r.consistency)}${cell(r.settings.join(', '))}${cell(r.workload)}${cell(r.nemesis)}${cell(r.seed)}${share(r.answeredInside, r.okInside)}${share(r.answeredOutside, r.okOutside)}${checks}${cell(latency)}<td class="verdict ${verdictClass(r.valid)}">${esc(verdictWord(r.valid, r.interrupted))}</td></tr>`;
 }
 
 function verdictWord(valid: Validity, interrupted: boolean): string {

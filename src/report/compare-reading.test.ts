@@ -1,21 +1,31 @@
 import { describe, expect, it } from 'vitest';
+import type { LinearizableDigest } from '../checker/linearizable.js';
+import type { LostWritesDigest } from '../checker/lost-writes.js';
+import type { StaleReadsDigest } from '../checker/stale-reads.js';
 import type { CompareRun } from './compare-data.js';
 import { capReading, duration, pct, readRuns } from './compare-reading.js';
 
 type Measured = Parameters<typeof capReading>[0];
+type Digests = {
+  linearizable?: LinearizableDigest;
+  staleReads?: StaleReadsDigest;
+  lostWrites?: LostWritesDigest;
+};
 
-const run = (change: Partial<CompareRun> = {}): Measured => ({
-  label: 'run',
-  faultKinds: ['partition'],
-  answeredInside: 1,
-  answeredOutside: 1,
-  linearizable: { valid: true, failingKeys: 0, keys: 8 },
-  staleReads: undefined,
-  lostWrites: undefined,
-  faultWrites: [],
-  healthyLatencyMs: { p50: 0.5, p99: 2 },
-  ...change,
-});
+const run = (change: Partial<CompareRun> & Digests = {}): Measured => {
+  const { linearizable = { valid: true, failingKeys: 0, keys: 8 }, staleReads, lostWrites, ...rest } = change;
+  const checks = { linearizable, 'stale-reads': staleReads, 'lost-writes': lostWrites };
+  return {
+    label: 'run',
+    faultKinds: ['partition'],
+    answeredInside: 1,
+    answeredOutside: 1,
+    checks: Object.fromEntries(Object.entries(checks).filter(([, digest]) => digest !== undefined)),
+    faultWrites: [],
+    healthyLatencyMs: { p50: 0.5, p99: 2 },
+    ...rest,
+  };
+};
 
 describe('capReading', () => {
   it('kept answering and served stale reads: chose availability, with the numbers', () => {

@@ -1,3 +1,8 @@
+import { linearizableChecker } from '../checker/linearizable.js';
+import { lostWritesChecker } from '../checker/lost-writes.js';
+import { staleReadsChecker } from '../checker/stale-reads.js';
+import { digestOf } from '../checker/types.js';
+import { duration, percent as pct } from '../checker/words.js';
 import type { CompareRun } from './compare-data.js';
 
 /** Where a run landed in CAP terms, as the measurements show it (not as the vendor claims). */
@@ -27,9 +32,7 @@ type Measured = Pick<
   | 'faultKinds'
   | 'answeredInside'
   | 'answeredOutside'
-  | 'linearizable'
-  | 'staleReads'
-  | 'lostWrites'
+  | 'checks'
   | 'faultWrites'
   | 'healthyLatencyMs'
   | 'label'
@@ -62,10 +65,10 @@ export function capReading(run: Measured): { choice: CapChoice; cap: string } {
   const inside = run.answeredInside;
   const anomalies = anomalyWords(run);
   const judged =
-    run.linearizable?.valid === true ||
-    run.linearizable?.valid === false ||
-    run.staleReads !== undefined ||
-    (run.lostWrites !== undefined && run.lostWrites.valid !== 'unknown');
+    digestOf(linearizableChecker, run.checks)?.valid === true ||
+    digestOf(linearizableChecker, run.checks)?.valid === false ||
+    digestOf(staleReadsChecker, run.checks) !== undefined ||
+    (digestOf(lostWritesChecker, run.checks) ?? { valid: 'unknown' }).valid !== 'unknown';
   if (!faults || inside === null) {
     return {
       choice: 'no faults',
@@ -114,19 +117,19 @@ export function capReading(run: Measured): { choice: CapChoice; cap: string } {
 /** The anomalies a run showed, each in a few words with its size. */
 function anomalyWords(run: Measured): string[] {
   const words: string[] = [];
-  const stale = run.staleReads;
+  const stale = digestOf(staleReadsChecker, run.checks);
   if (stale && stale.stale > 0) {
     words.push(
       `${pct(stale.share ?? 0)} of reads stale${stale.maxMs === null ? '' : ` by up to ${duration(stale.maxMs)}`}`,
     );
   }
-  const lost = run.lostWrites;
+  const lost = digestOf(lostWritesChecker, run.checks);
   if (lost && lost.acknowledged > 0) {
     words.push(
       `lost ${lost.acknowledged.toLocaleString('en')} of ${lost.acked.toLocaleString('en')} acknowledged writes`,
     );
   }
-  const lin = run.linearizable;
+  const lin = digestOf(linearizableChecker, run.checks);
   if (lin?.valid === false) {
     words.push(`not linearizable on ${lin.failingKeys} of ${lin.keys} key${lin.keys === 1 ? '' : 's'}`);
   }
@@ -145,17 +148,4 @@ function elseReading(run: Measured, fastest: Measured | undefined): string {
   return `${base}, ${ratio.toFixed(1)}× the p99 of ${fastest.label}`;
 }
 
-export function pct(share: number): string {
-  const p = share * 100;
-  if (p === 0 || p === 100) return `${p}%`;
-  // Never round up to 100% or down to 0%: "answered 100%" must mean every operation.
-  if (p > 99) return `${(Math.floor(p * 10) / 10).toFixed(1)}%`;
-  if (p < 1) return `${Math.max(0.1, Math.round(p * 10) / 10).toFixed(1)}%`;
-  return `${Math.round(p)}%`;
-}
-
-export function duration(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 10) return `${Math.round(ms)} ms`;
-  return `${ms.toFixed(ms >= 1 ? 1 : 2)} ms`;
-}
+export { duration, pct };

@@ -1,5 +1,5 @@
-import { type PerfResult, perf } from '../checker/perf.js';
-import type { CheckerResult } from '../checker/types.js';
+import { perf, perfChecker } from '../checker/perf.js';
+import { type CheckerResult, resultOf } from '../checker/types.js';
 import type { History } from '../history/types.js';
 import { historyEnd, type PageData, pageData, timeAxisOf } from './data.js';
 import { esc, inlineScript, inlineStyle, scriptJson } from './escape.js';
@@ -43,8 +43,8 @@ export function renderReport(input: ReportInput, assets: ReportAssets): string {
   const { meta, history } = input;
   const axis = timeAxisOf(history);
   const spans = faultSpans(history.nemesis, historyEnd(history));
-  const perfResult = (input.checkers.perf as PerfResult | undefined) ?? perf(history);
-  const checkers: Record<string, CheckerResult> = { ...input.checkers, perf: perfResult };
+  const perfResult = resultOf(perfChecker, input.checkers) ?? perf(history);
+  const checkers: Record<string, CheckerResult> = { ...input.checkers, [perfChecker.name]: perfResult };
   const verdict = verdictOf(meta, input.checkers, perfResult, spans, history.operations);
 
   const sections = sectionOrder(Object.keys(checkers)).map((name) => {

@@ -1,8 +1,9 @@
-import type { LinearizabilityResult } from '../checker/linearizable/index.js';
-import type { LostWritesResult } from '../checker/lost-writes.js';
+import { linearizableChecker } from '../checker/linearizable.js';
+import { lostWritesChecker } from '../checker/lost-writes.js';
 import type { PerfResult } from '../checker/perf.js';
-import type { StaleReadsResult } from '../checker/stale-reads.js';
-import { type CheckerResult, mergeValidity, type Validity } from '../checker/types.js';
+import { staleReadsChecker } from '../checker/stale-reads.js';
+import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../checker/types.js';
+import { CHECKERS } from '../checkers.js';
 import type { Operation } from '../history/types.js';
 import type { FaultSpan } from './faults.js';
 
@@ -47,7 +48,9 @@ export function verdictOf(
   operations: readonly Operation[],
 ): Verdict {
   const valid = mergeValidity(Object.values(checkers).map((c) => c.valid));
-  const lin = checkers.linearizable as LinearizabilityResult | undefined;
+  const lin = resultOf(linearizableChecker, checkers);
+  const stale = resultOf(staleReadsChecker, checkers);
+  const lost = resultOf(lostWritesChecker, checkers);
   const faultKinds = [...new Set(spans.map((s) => s.kind))];
   const found: string[] = [];
   const meaning: string[] = [];
@@ -64,24 +67,7 @@ export function verdictOf(
         `${inside} of operations succeeded during faults, ${outside} outside them.`,
     );
   }
-  if (lin) found.push(linearizabilityWords(lin));
-  const stale = checkers['stale-reads'] as StaleReadsResult | undefined;
-  if (stale) {
-    found.push(
-      stale.staleReads > 0
-        ? `${stale.staleReads.toLocaleString('en')} of ${stale.reads.toLocaleString('en')} reads were stale (returned a value already overwritten), up to ${stale.stalenessMs?.max ?? 0} ms.`
-        : `No stale read in ${stale.reads.toLocaleString('en')} reads.`,
-      `Per client: ${stale.readYourWrites.count} read-your-writes and ${stale.monotonicReads.count} monotonic-reads violations.`,
-    );
-  }
-  const lost = checkers['lost-writes'] as LostWritesResult | undefined;
-  if (lost) {
-    found.push(
-      lost.valid === 'unknown' && lost.lost.count === 0
-        ? 'Lost writes could not be judged: a set had no final read.'
-        : `${lost.lost.acknowledged.toLocaleString('en')} of ${lost.adds.ok.toLocaleString('en')} acknowledged adds were lost (missing from the final read); ${lost.stale.elements.toLocaleString('en')} elements were missed by stale reads.`,
-    );
-  }
+  for (const checker of CHECKERS) found.push(...checker.found(checkers));
   if (meta.interrupted)
     found.push('The run was interrupted: the verdict covers only what was recorded before.');
   for (const e of meta.nemesisErrors ?? []) found.push(`Nemesis problem: ${e}`);
@@ -144,21 +130,6 @@ function ranSentence(meta: RunMeta): string {
   if (meta.concurrency !== undefined) parts.push(`${meta.concurrency} clients`);
   if (meta.seed !== undefined) parts.push(`seed ${meta.seed}`);
   return parts.join(' · ');
-}
-
-function linearizabilityWords(r: LinearizabilityResult): string {
-  if (r.valid === true) {
-    return `Linearizable: every one of ${r.ops.toLocaleString('en')} operations on ${r.keys} key${r.keys === 1 ? '' : 's'} fits a single order (model ${r.model}).`;
-  }
-  if (r.valid === false) {
-    const first = r.failures[0];
-    if (!first) return 'Not linearizable.';
-    const key = first.key === null ? 'the register' : `key ${JSON.stringify(first.key)}`;
-    const more = r.failures.length > 1 ? ` ${r.failures.length - 1} more key(s) fail too.` : '';
-    return `Not linearizable on ${key}: process ${first.op.process}'s ${first.op.description} cannot be explained by any order of the operations before it.${more}`;
-  }
-  const reasons = [...new Set(r.unknown.map((u) => u.reason))].join('; ');
-  return `Linearizability unknown: the search gave up on ${r.unknown.length} key(s) (${reasons}).`;
 }
 
 interface WriteAvailability {

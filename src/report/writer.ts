@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkLinearizable, inferModel, type ModelName } from '../checker/linearizable/index.js';
+import { linearizableChecker } from '../checker/linearizable.js';
 import type { CheckerResult, Validity } from '../checker/types.js';
 import { UsageError } from '../errors.js';
 import { readHistory } from '../history/reader.js';
@@ -49,7 +50,9 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
   let checkers = record(results?.checkers) as Record<string, CheckerResult> | undefined;
   if (!checkers) {
     const model = modelOf(test) ?? inferModel(history.operations);
-    checkers = { linearizable: await checkLinearizable(history.operations, { model, timeoutMs: 60_000 }) };
+    checkers = {
+      [linearizableChecker.name]: await checkLinearizable(history.operations, { model, timeoutMs: 60_000 }),
+    };
   }
   const options = record(test.options) ?? {};
   const store = record(test.store) ?? {};
@@ -127,7 +130,7 @@ export async function writeHistoryReport(
   };
   const out = resolve(options.out ?? join(dirname(file), `${basename(file, extname(file))}.html`));
   const html = renderReport(
-    { meta, history, checkers: { linearizable }, version: packageInfo().version },
+    { meta, history, checkers: { [linearizableChecker.name]: linearizable }, version: packageInfo().version },
     await loadAssets(),
   );
   await writeOutputFile(out, html, [file]);

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ColdCacheResult } from '../checker/cold-cache.js';
+import { CHECKERS } from '../checkers.js';
 import { runResources } from '../docker/cleanup.js';
 import { readHistory } from '../history/reader.js';
+import { digestRun } from '../report/compare-data.js';
 import { latestRun, runCli } from '../testing/cli.js';
 
 /**
@@ -32,7 +34,7 @@ async function judged(name: string) {
   const test = JSON.parse(readFileSync(join(folder, 'test.json'), 'utf8'));
   const history = await readHistory(join(folder, 'history.ndjson'));
   const html = readFileSync(join(folder, 'index.html'), 'utf8');
-  return { cold: results.checkers['cold-cache'] as ColdCacheResult, test, history, html };
+  return { cold: results.checkers['cold-cache'] as ColdCacheResult, results, test, history, html };
 }
 
 describe('the cache-aside workload (Redis caches, MariaDB database)', () => {
@@ -48,7 +50,7 @@ describe('the cache-aside workload (Redis caches, MariaDB database)', () => {
       'restart',
     ]);
     expect([0, 1], finished.stderr).toContain(finished.code);
-    const { cold, test, history, html } = await judged('restart');
+    const { cold, results, test, history, html } = await judged('restart');
     expect(test.command).toContain('--restart all');
     expect(test.store).toMatchObject({
       topology: 'cache-aside',
@@ -76,6 +78,17 @@ describe('the cache-aside workload (Redis caches, MariaDB database)', () => {
     expect(restart.peakDbQps).toBeGreaterThan(2 * (restart.steadyDbQps ?? 0));
     expect(restart.spike).toBeGreaterThan(2);
     expect(html).toContain('id="cold-cache"');
+    // The comparison page shows the largest spike of the run's faults and its recovery.
+    const largest = Math.max(...cold.faults.map((f) => f.spike ?? 0));
+    const worst = cold.faults.find((f) => f.spike === largest);
+    const compared = digestRun({ test, results, history }).checks['cold-cache'];
+    expect(compared).toEqual({
+      faults: cold.faults.length,
+      spike: largest,
+      recoveryS: worst?.recoveryS ?? null,
+    });
+    const cell = CHECKERS.find((c) => c.name === 'cold-cache')?.compare?.cell(compared);
+    expect(cell).toMatch(new RegExp(`^${largest.toFixed(1)}×, `));
     expect(await runResources(test.runId)).toEqual({ containers: [], networks: [] });
   }, 150_000);
 

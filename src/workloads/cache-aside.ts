@@ -1,4 +1,4 @@
-import type { ColdCacheOptions } from '../checker/cold-cache.js';
+import { coldCacheRawOptions } from '../checker/cold-cache.js';
 import { UsageError } from '../errors.js';
 import { keyNames } from '../generator/keys.js';
 import type { Random } from '../generator/random.js';
@@ -79,12 +79,12 @@ export function cacheAsideWorkload(def: CacheAsideDefinition): Workload {
   };
 }
 
-/** The checker's options follow from the scenario's settings. */
-export function coldCacheOptions(settings: CacheAsideSettings): ColdCacheOptions {
-  return {
+/** The cold-cache checker's options follow from the scenario's settings. */
+export function coldCacheOptions(settings: CacheAsideSettings): Record<string, unknown> {
+  return coldCacheRawOptions({
     dbCapacity: settings.dbCapacity,
     maxErrorRate: settings.maxErrorRate,
     maxTtlMs: maxTtlMs(settings),
     writePolicy: settings.writePolicy,
-  };
+  });
 }

@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import { Random } from '../generator/random.js';
 import { loadWorkload } from './index.js';
+import type { Workload } from './types.js';
+
+/** The workload's checkers and their options, by name. */
+const optionsByName = (w: Workload) => Object.fromEntries(w.checkers.map((c) => [c.name, c.options]));
 
 function preset(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'dscheck-workload-')), 'mine.yaml');
@@ -17,7 +21,7 @@ describe('loadWorkload', () => {
     const w = loadWorkload('register');
     expect(w.name).toBe('register');
     expect(w.keys).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
-    expect(w.checkers).toEqual({
+    expect(optionsByName(w)).toEqual({
       linearizable: { model: 'cas-register', initialValue: null },
       'stale-reads': {},
       perf: {},
@@ -27,7 +31,7 @@ describe('loadWorkload', () => {
   it('loads the set preset: adds and whole-set reads, lost writes, final reads of every set', () => {
     const w = loadWorkload('set');
     expect(w.name).toBe('set');
-    expect(w.checkers).toEqual({ 'lost-writes': {}, perf: {} });
+    expect(optionsByName(w)).toEqual({ 'lost-writes': {}, perf: {} });
     expect(w.finalOps()).toEqual(w.keys.map((key) => ({ f: 'read-all', key, value: null })));
     const source = w.generator(1, 4, Random.fromSeed(3));
     const ops = Array.from({ length: 400 }, () => source.next());
@@ -74,7 +78,7 @@ describe('the cache-aside preset', () => {
     expect(w.keys).toHaveLength(1000);
     expect(w.store?.name).toBe('redis+mysql');
     expect(w.warmUpS).toBe(10);
-    expect(w.checkers['cold-cache']).toMatchObject({
+    expect(w.checkers.find((c) => c.name === 'cold-cache')?.options).toMatchObject({
       maxTtlMs: 36_000,
       maxErrorRate: 0.05,
       dbCapacity: null,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { MODEL_NAMES, type ModelName } from '../checker/linearizable/index.js';
+import { CHECKERS } from '../checkers.js';
 import { UsageError } from '../errors.js';
 import { keyNames } from '../generator/keys.js';
 import { REGISTER_FS } from '../generator/register.js';
@@ -28,6 +28,8 @@ const KINDS = {
     keys: 8,
     checkers: ['linearizable', 'stale-reads', 'perf'],
     defaultCheckers: { linearizable: {}, 'stale-reads': {}, perf: {} },
+    // A preset that names the linearizable checker without a model has always meant this one.
+    checkerDefaults: { linearizable: { model: 'cas-register' } },
   },
   set: {
     fs: SET_FS,
@@ -35,6 +37,7 @@ const KINDS = {
     keys: 1,
     checkers: ['lost-writes', 'perf'],
     defaultCheckers: { 'lost-writes': {}, perf: {} },
+    checkerDefaults: {},
   },
   'cache-aside': {
     fs: CACHE_ASIDE_FS,
@@ -42,6 +45,7 @@ const KINDS = {
     keys: 1000,
     checkers: ['cold-cache', 'perf'],
     defaultCheckers: { 'cold-cache': {}, perf: {} },
+    checkerDefaults: {},
   },
 } as const satisfies Record<ClientKind, unknown>;
 
@@ -103,7 +107,12 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
   if (!(FINALS as readonly unknown[]).includes(final)) {
     throw problem(`unknown final '${String(final)}'; valid choices: ${FINALS.join(', ')}`);
   }
-  const checkers = readCheckers(doc.checkers ?? kind.defaultCheckers, kind.checkers, problem);
+  const checkers = readCheckers(
+    doc.checkers ?? kind.defaultCheckers,
+    kind.checkers,
+    problem,
+    kind.checkerDefaults,
+  );
   const definition = { ...(doc as Record<string, Json>), keys: keyCount, mix: { ...mix } } as Json;
   const def = { keys: keyNames(keyCount), checkers, source: file, definition };
   return client === 'set'
@@ -139,12 +148,14 @@ function cacheAsideFromDefinition(
     (what) => new UsageError(what.startsWith('unknown ') ? `unknown --${what.slice(8)}` : `--${what}`),
   );
   const mix = readMix(doc.mix, CACHE_ASIDE_FS, KINDS['cache-aside'].mix, problem);
+  // The cold-cache checker's options follow from the scenario's settings, whatever the preset says.
   const checkers = readCheckers(
     doc.checkers ?? KINDS['cache-aside'].defaultCheckers,
     KINDS['cache-aside'].checkers,
     problem,
+    {},
+    { 'cold-cache': coldCacheOptions(withCli) },
   );
-  if (checkers['cold-cache']) checkers['cold-cache'] = coldCacheOptions(withCli);
   const definition = {
     ...(doc as Record<string, Json>),
     keys: withCli.keyspace,
@@ -182,34 +193,30 @@ function readMix(
   return mix;
 }
 
+/**
+ * The preset's `checkers:` mapping as planned checks, in the table's order: each checker checks
+ * its own options, over the client kind's defaults and under the settings that override them.
+ */
 function readCheckers(
   raw: unknown,
   valid: readonly string[],
   problem: (what: string) => UsageError,
+  defaults: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+  overrides: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
 ): CheckerSpecs {
   if (!isRecord(raw)) throw problem(`checkers must be a mapping; valid names: ${valid.join(', ')}`);
-  const specs: CheckerSpecs = {};
-  for (const [name, options] of Object.entries(raw)) {
+  for (const name of Object.keys(raw)) {
     if (!valid.includes(name)) throw problem(`unknown checker '${name}'; valid choices: ${valid.join(', ')}`);
-    if (name === 'perf' || name === 'stale-reads' || name === 'lost-writes') {
-      specs[name] = {};
-      continue;
-    }
-    if (name === 'cold-cache') {
-      // Filled in from the scenario's settings by the caller.
-      specs[name] = { dbCapacity: null, maxErrorRate: 1, maxTtlMs: 0, writePolicy: 'invalidate' };
-      continue;
-    }
-    const opts = isRecord(options) ? options : {};
-    const model = opts.model ?? 'cas-register';
-    if (!(MODEL_NAMES as readonly unknown[]).includes(model)) {
-      throw problem(
-        `unknown linearizable model '${String(model)}'; valid choices: ${MODEL_NAMES.join(', ')}`,
-      );
-    }
-    specs.linearizable = { model: model as ModelName, initialValue: (opts['initial-value'] ?? null) as Json };
   }
-  return specs;
+  return CHECKERS.filter((checker) => checker.name in raw).map((checker) => {
+    const given = raw[checker.name];
+    const options = {
+      ...defaults[checker.name],
+      ...(isRecord(given) ? given : {}),
+      ...overrides[checker.name],
+    };
+    return checker.plan(options, problem);
+  });
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

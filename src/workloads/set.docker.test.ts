@@ -6,6 +6,7 @@ import type { LostWritesResult } from '../checker/lost-writes.js';
 import { runResources } from '../docker/cleanup.js';
 import { readHistory } from '../history/reader.js';
 import { latestRun, runCli } from '../testing/cli.js';
+import { recheck } from '../testing/recheck.js';
 
 /**
  * The set workload end to end on Redis, through the built CLI (npm test builds first). Without
@@ -62,6 +63,9 @@ describe('the set workload on Redis', () => {
     }
     expect(results.valid).toBe(true);
     expect(html).toContain('id="lost-writes"');
+    const again = await recheck(folderOf('set-calm'), 'lost-writes');
+    expect(again).toMatchObject({ code: 0 });
+    expect(again.rechecked).toEqual(again.stored);
     expect(await runResources(runId)).toEqual({ containers: [], networks: [] });
   }, 120_000);
 
@@ -91,6 +95,10 @@ describe('the set workload on Redis', () => {
     expect(lost.lost.acknowledged).toBeLessThanOrEqual(lost.adds.ok);
     expect(lost.timeline.element.length).toBe(lost.timeline.status.length);
     expect(finished.code).toBe({ true: 0, false: 1, unknown: 2 }[String(results.valid) as 'true']);
+    // `dscheck check --checker lost-writes` on the stored history finds what the run found.
+    const again = await recheck(folderOf('set-partition'), 'lost-writes');
+    expect(again.rechecked).toEqual(again.stored);
+    expect(again.code).toBe({ true: 0, false: 1, unknown: 2 }[String(lost.valid) as 'true']);
     expect(await runResources(runId)).toEqual({ containers: [], networks: [] });
   }, 120_000);
 });

@@ -1,5 +1,4 @@
-import type { ColdCacheOptions } from '../checker/cold-cache.js';
-import type { ModelName } from '../checker/linearizable/index.js';
+import type { PlannedCheck } from '../checkers.js';
 import type { Random } from '../generator/random.js';
 import type { Json } from '../history/types.js';
 import type { Db, Store } from '../stores/types.js';
@@ -28,13 +27,8 @@ export interface OpSource {
   observe(op: ClientOp, result: Json): void;
 }
 
-export interface CheckerSpecs {
-  linearizable?: { model: ModelName; initialValue: Json };
-  'stale-reads'?: Record<string, never>;
-  'lost-writes'?: Record<string, never>;
-  perf?: Record<string, never>;
-  'cold-cache'?: ColdCacheOptions;
-}
+/** The checkers that judge a workload's history, options checked, in the table's order. */
+export type CheckerSpecs = readonly PlannedCheck[];
 
 /** A workload: client operations, a generator per worker, the final operations and checkers. */
 export interface Workload {

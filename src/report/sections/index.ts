@@ -1,33 +1,19 @@
-import type { CheckerResult } from '../../checker/types.js';
-import { coldCacheSection } from './cold-cache.js';
+import { CHECKERS } from '../../checkers.js';
 import { genericSection } from './generic.js';
-import { linearizableSection } from './linearizable.js';
-import { lostWritesSection } from './lost-writes.js';
-import { perfSection } from './perf.js';
-import { staleReadsSection } from './stale-reads.js';
 import type { ReportSection } from './types.js';
 
 export type { ReportContext, ReportSection } from './types.js';
 
-/**
- * Each checker's section, by the checker's name in results.json. A new checker (stale reads,
- * lost writes, cold cache) adds its section here; checkers without one get the generic section.
- */
-const SECTIONS: Readonly<Record<string, ReportSection<never>>> = {
-  linearizable: linearizableSection,
-  'stale-reads': staleReadsSection,
-  'lost-writes': lostWritesSection,
-  'cold-cache': coldCacheSection,
-  perf: perfSection,
-};
-
-/** Order on the page: the verdict-bearing checkers first, the statistics last. */
-const LAST = new Set(['perf']);
-
-export function sectionFor(checker: string): ReportSection<CheckerResult> {
-  return (SECTIONS[checker] as ReportSection<CheckerResult> | undefined) ?? genericSection(checker);
+/** Each checker's section from the table; a result of a checker it does not know gets the generic one. */
+export function sectionFor(checker: string): ReportSection {
+  return CHECKERS.find((c) => c.name === checker)?.section ?? genericSection(checker);
 }
 
+/** Order on the page: the table's (verdict-bearing checkers first, the statistics last), then unknown ones. */
 export function sectionOrder(checkers: readonly string[]): string[] {
-  return [...checkers].sort((a, b) => Number(LAST.has(a)) - Number(LAST.has(b)));
+  const rank = (name: string): number => {
+    const i = CHECKERS.findIndex((c) => c.name === name);
+    return i < 0 ? CHECKERS.length : i;
+  };
+  return [...checkers].sort((a, b) => rank(a) - rank(b));
 }

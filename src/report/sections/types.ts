@@ -19,9 +19,9 @@ export interface ReportContext<R extends CheckerResult = CheckerResult> {
 }
 
 /**
- * A checker's part of the report. The page iterates the results and asks the registry
- * (sections/index.ts) for each checker's section: a new checker plugs in a section there
- * without touching the page.
+ * A checker's part of the report. The page iterates the results and takes each checker's section
+ * from the table of checkers (src/checkers.ts): a new checker brings its section without touching
+ * the page.
  */
 export interface ReportSection<R extends CheckerResult = CheckerResult> {
   /** Used as the section's element id; letters, digits and dashes. */
