@@ -97,6 +97,12 @@ export class CacheAsideDb implements Db, Killable, HasLogs, HasNetwork {
     return this.map(key);
   }
 
+  /** Sets up every cache node and the database, then `prepare`. */
+  async setup(): Promise<void> {
+    await Promise.all([...[...this.caches.values()].map((r) => r.setup()), this.database.setup()]);
+    await this.prepare();
+  }
+
   /** The keyspace as rows of the database, its connection limit, and (optionally) a full cache. */
   async prepare(): Promise<void> {
     const n = this.settings.keyspace;
