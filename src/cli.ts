@@ -123,7 +123,7 @@ function addMatrixCommand(program: Command): void {
 }
 
 /** The commander option of a table entry; defaults stay in the table (absent = not given). */
-function commanderOption(spec: OptionSpec, help = spec.help): Option {
+export function commanderOption(spec: OptionSpec, help = spec.help): Option {
   const flags = spec.value === undefined ? `--${spec.name}` : `--${spec.name} <${spec.value}>`;
   const option = new Option(flags, spec.default === undefined ? help : `${help} (default: ${spec.default})`);
   // A repeatable option keeps every value given, in order.
