@@ -83,22 +83,11 @@ export async function matrix(
       err.write(
         `\n[matrix ${place}] ${p.variant.label} (grid elapsed ${clock(performance.now() - started)})\n`,
       );
-      const outcome: RunOutcome = { planned: p, code: EXIT.valid, seconds: 0, interrupted: false };
-      const runStarted = performance.now();
-      try {
-        await run(p.cli, out, {
-          onFolder: (runDir) => {
-            outcome.dir = runDir;
-          },
-          progressPrefix: () => `[${place} ${clock(performance.now() - started)}] `,
-        });
-      } catch (e) {
-        outcome.code = e instanceof ExitError ? e.code : EXIT.crash;
-        outcome.message = e instanceof Error ? e.message : String(e);
-        if (outcome.code !== EXIT.invalid && outcome.code !== EXIT.unknown && outcome.message)
-          err.write(`${outcome.message}\n`);
-      }
-      outcome.seconds = Math.round((performance.now() - runStarted) / 1000);
+      const outcome = await runVariant(run, p, {
+        out,
+        err,
+        prefix: () => `[${place} ${clock(performance.now() - started)}] `,
+      });
       outcome.interrupted = interrupted;
       outcomes.push(outcome);
       writeJson(join(dir, 'matrix.json'), matrixRecord(preset.name, preset.source, seed, command, outcomes));
@@ -132,6 +121,31 @@ export async function matrix(
   }
   const code = interrupted ? 130 : gridCode(outcomes.map((o) => o.code));
   if (code !== EXIT.valid) throw new ExitError(code);
+}
+
+/** One run of the grid; a run that fails is an outcome with its exit code, never a throw. */
+async function runVariant(
+  run: typeof import('./run.js').run,
+  planned: PlannedRun,
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; prefix: () => string },
+): Promise<RunOutcome> {
+  const outcome: RunOutcome = { planned, code: EXIT.valid, seconds: 0, interrupted: false };
+  const runStarted = performance.now();
+  try {
+    await run(planned.cli, io.out, {
+      onFolder: (runDir) => {
+        outcome.dir = runDir;
+      },
+      progressPrefix: io.prefix,
+    });
+  } catch (e) {
+    outcome.code = e instanceof ExitError ? e.code : EXIT.crash;
+    outcome.message = e instanceof Error ? e.message : String(e);
+    if (outcome.code !== EXIT.invalid && outcome.code !== EXIT.unknown && outcome.message)
+      io.err.write(`${outcome.message}\n`);
+  }
+  outcome.seconds = Math.round((performance.now() - runStarted) / 1000);
+  return outcome;
 }
 
 /** The grid's exit code from its runs' codes: invalid beats unknown; a run that could not run is unknown. */

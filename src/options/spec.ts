@@ -60,7 +60,7 @@ export function valueOption<T, D extends string | undefined = undefined>(
   };
 }
 
-/** A switch (`--lwt`): false unless given. */
+/** A switch: false unless given. */
 export function switchOption(def: Omit<Described<undefined>, 'value' | 'default'>): OptionSpec<boolean> {
   return {
     ...def,

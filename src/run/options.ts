@@ -216,7 +216,7 @@ export type RunConfig = Omit<ValuesOf<typeof RUN_OPTIONS>, 'seed' | 'name'> & {
   name: string;
   /** What the user gave of the stores' own options (checked against the store by `validateRun`). */
   storeOptions: CliValues;
-  /** The workload options given on the command line, by name (`ttl-jitter`); the workload checks them. */
+  /** The workload options given on the command line, by name; the workload checks them. */
   workloadOptions: Record<string, string>;
 };
 

@@ -10,7 +10,7 @@ export interface ValidatedRun {
   topology: string;
   readFrom: string;
   nodes: number;
-  /** The store's own options, with their defaults, by field (`waitReplicas`). */
+  /** The store's own options, with their defaults, by field of `Store.options`. */
   storeValues: Readonly<Record<string, unknown>>;
 }
 
