@@ -122,10 +122,16 @@ function addMatrixCommand(program: Command): void {
   for (const spec of MATRIX_OPTIONS) matrix.addOption(commanderOption(spec, spec.matrixHelp));
 }
 
-/** The commander option of a table entry; defaults stay in the table (absent = not given). */
-export function commanderOption(spec: OptionSpec, help = spec.help): Option {
+/**
+ * The commander option of a table entry; defaults stay in the table (absent = not given). `help`
+ * replaces the entry's own (matrix: "every run's ..."), whose default is then the preset's.
+ */
+export function commanderOption(spec: OptionSpec, help?: string): Option {
   const flags = spec.value === undefined ? `--${spec.name}` : `--${spec.name} <${spec.value}>`;
-  const option = new Option(flags, spec.default === undefined ? help : `${help} (default: ${spec.default})`);
+  const option = new Option(
+    flags,
+    help ?? (spec.default === undefined ? spec.help : `${spec.help} (default: ${spec.default})`),
+  );
   // A repeatable option keeps every value given, in order.
   if (spec.repeatable)
     option.argParser((value: string, previous: unknown) => [
