@@ -9,11 +9,10 @@ import type { MatrixCliOptions } from './commands/matrix.js';
 import type { ReportOptions } from './commands/report.js';
 import type { RunCliOptions } from './commands/run.js';
 import type { ServeOptions } from './commands/serve.js';
-import { PARTITION_SHAPES } from './nemesis/grudge.js';
-import { NEMESIS_KINDS } from './nemesis/schedule.js';
-import { RUN_DEFAULTS } from './run/options.js';
+import type { OptionSpec } from './options/spec.js';
+import { MATRIX_OPTIONS, MATRIX_PRESETS } from './run/matrix.js';
+import { RUN_OPTIONS, storeOptionSpecs, workloadOptionSpecs } from './run/options.js';
 import { STORE_NAMES } from './stores/index.js';
-import { WORKLOADS } from './workloads/index.js';
 
 /**
  * The command table only: each command is a typed function in src/commands/, loaded when it runs
@@ -50,88 +49,7 @@ export function buildProgram(): Command {
       await (await import('./commands/check.js')).check(files, opts);
     });
 
-  const d = RUN_DEFAULTS;
-  program
-    .command('run')
-    .description(
-      'start a cluster in Docker, run concurrent clients while injecting faults, check the history',
-    )
-    .option('--store <store>', `the data store: ${STORE_NAMES.join(', ')}`, d.store)
-    .option(
-      '--workload <workload>',
-      `a preset (${WORKLOADS.join(', ')}) or the path of a .yaml preset`,
-      d.workload,
-    )
-    .option('--nemesis <kinds>', `faults, comma-separated: ${NEMESIS_KINDS.join(', ')}; or none`, d.nemesis)
-    .option('--time-limit <seconds>', 'how long the clients run', d.timeLimit)
-    .option(
-      '--seed <n>',
-      'random seed (0..4294967295); the same seed gives the same operations and faults (default: random, printed)',
-    )
-    .option('--concurrency <n>', 'concurrent client processes', d.concurrency)
-    .option('--rate <ops/s>', 'total operations per second; 0 = as fast as the store answers', d.rate)
-    .option('--keys <n>', "number of keys (default: the workload's)")
-    .option(
-      '--topology <topology>',
-      "cluster topology (default: the store's; redis: replicated, sentinel; mysql: async, semisync, galera)",
-    )
-    .option(
-      '--read-from <where>',
-      "where clients read (default: the store's first choice; redis: primary, replicas; mysql: primary, replicas, any)",
-    )
-    .option('--nodes <n>', "number of store nodes, 1..9 (default: the store's; 3)")
-    .option(
-      '--consistency <level>',
-      'cassandra: one, quorum (default), all, or serial (lightweight transactions, SERIAL reads)',
-    )
-    .option('--lwt', 'cassandra: writes and cas as lightweight transactions, committed at --consistency')
-    .option(
-      '--wait-replicas <n>',
-      'redis: after each write, WAIT until n replicas have it; a shortfall makes the write indeterminate',
-    )
-    .option(
-      '--nemesis-interval <seconds>',
-      'length of each healthy and each faulty period',
-      d.nemesisInterval,
-    )
-    .option('--partition <shape>', `partition shape: ${PARTITION_SHAPES.join(', ')}`, d.partition)
-    .option('--loss <share>', 'share of packets dropped by the loss nemesis (0..1)', d.loss)
-    .option('--recovery <seconds>', 'wait after healing before the final reads', d.recovery)
-    .option('--timeout <ms>', 'client operation timeout', d.timeout)
-    .option('--out <dir>', 'where run folders go', d.out)
-    .option('--name <name>', 'run name (default: <store>-<workload>-<nemesis>)')
-    .option('--cache-nodes <n>', 'cache-aside: cache nodes in the shard map (default 3; same as --nodes)')
-    .option('--sharding <how>', 'cache-aside: modulo or consistent (a hash ring; default)')
-    .option('--ttl <seconds>', 'cache-aside: how long a cache entry lives (default 30)')
-    .option('--ttl-jitter <share>', 'cache-aside: TTL spread, 0.1 = ±10% (default 0.1)')
-    .option('--write-policy <policy>', 'cache-aside: invalidate (default) or write-through')
-    .option('--db-timeout <ms>', 'cache-aside: deadline of a database call, pool wait included (default 500)')
-    .option('--db-pool <n>', 'cache-aside: database connections shared by all clients (default 4)')
-    .option(
-      '--db-max-connections <n>',
-      "cache-aside: the database's max_connections, 10 or more (default 50)",
-    )
-    .option(
-      '--db-query-ms <ms>',
-      'cache-aside: extra server time per database read, a heavier query (default 0)',
-    )
-    .option('--zipf <exponent>', 'cache-aside: key popularity, 0 = uniform (default 1)')
-    .option('--keyspace <n>', 'cache-aside: number of keys (default 1000; same as --keys)')
-    .option('--prefill <on|off>', 'cache-aside: load every key into the cache before the clients start')
-    .option('--warm-up <seconds>', 'cache-aside: seconds without faults at the start (default 10)')
-    .option('--restart <mode>', 'cache-aside, restart-cache nemesis: all (default), one, rolling')
-    .option(
-      '--db-capacity <qps>',
-      'cache-aside: database queries/s it is sized for; above it the run is invalid',
-    )
-    .option(
-      '--max-error-rate <share>',
-      'cache-aside: largest acceptable share of failed operations (default 0.05)',
-    )
-    .action(async (opts: RunCliOptions) => {
-      await (await import('./commands/run.js')).run(opts);
-    });
-
+  addRunCommand(program);
   program
     .command('compare')
     .description(
@@ -144,26 +62,7 @@ export function buildProgram(): Command {
       await (await import('./commands/compare.js')).compare(dirs, opts);
     });
 
-  program
-    .command('matrix')
-    .description(
-      'run a grid of runs from a matrix preset, one after the other, and write their comparison page',
-    )
-    .argument(
-      '<preset>',
-      'a preset (cap-cassandra, replication-mysql, redis-failover, cold-cache) or a .yaml path',
-    )
-    .option('--out <dir>', 'where run folders and the matrix folder go', d.out)
-    .option('--time-limit <seconds>', "every run's time limit (default: the preset's)")
-    .option('--seed <n>', "the seed of every run (default: the preset's, or random, printed)")
-    .option('--nemesis-interval <seconds>', "every run's healthy and faulty periods (default: the preset's)")
-    .option('--rate <ops/s>', "every run's total operations per second (default: the preset's)")
-    .option('--concurrency <n>', "every run's client processes (default: the preset's)")
-    .option('--recovery <seconds>', "every run's wait after healing (default: the preset's)")
-    .action(async (preset: string, opts: MatrixCliOptions) => {
-      await (await import('./commands/matrix.js')).matrix(preset, opts);
-    });
-
+  addMatrixCommand(program);
   program
     .command('report')
     .description('write the HTML report of a run folder, or of any history file (NDJSON or Jepsen EDN)')
@@ -184,13 +83,73 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('serve the reports folder on 127.0.0.1 and print its URL')
-    .argument('[dir]', 'the reports folder', d.out)
+    .argument('[dir]', 'the reports folder', RUN_OPTIONS.out.default)
     .option('--port <n>', 'port to listen on (0: any free port)', '8080')
     .action(async (dir: string, opts: ServeOptions) => {
       const { serve } = await import('./commands/serve.js');
       await serve(dir, opts);
     });
 
+  addToolCommands(program);
+  return program;
+}
+
+/** `dscheck run`: every option from the run options table, grouped as generic, per store, per workload. */
+function addRunCommand(program: Command): void {
+  const run = program
+    .command('run')
+    .description(
+      'start a cluster in Docker, run concurrent clients while injecting faults, check the history',
+    )
+    .action(async (opts: RunCliOptions) => {
+      await (await import('./commands/run.js')).run(opts);
+    });
+  const groups: [string, readonly OptionSpec[]][] = [
+    ['Options:', Object.values(RUN_OPTIONS)],
+    ['Store options:', storeOptionSpecs()],
+    ['Workload options:', workloadOptionSpecs()],
+  ];
+  for (const [heading, specs] of groups) {
+    for (const spec of specs) run.addOption(commanderOption(spec).helpGroup(heading));
+  }
+}
+
+/** `dscheck matrix`: the run options the table marks for a whole grid, plus where it goes. */
+function addMatrixCommand(program: Command): void {
+  const matrix = program
+    .command('matrix')
+    .description(
+      'run a grid of runs from a matrix preset, one after the other, and write their comparison page',
+    )
+    .argument('<preset>', `a preset (${MATRIX_PRESETS.join(', ')}) or a .yaml path`)
+    .option('--out <dir>', 'where run folders and the matrix folder go', RUN_OPTIONS.out.default)
+    .action(async (preset: string, opts: MatrixCliOptions) => {
+      await (await import('./commands/matrix.js')).matrix(preset, opts);
+    });
+  for (const spec of MATRIX_OPTIONS) matrix.addOption(commanderOption(spec, spec.matrixHelp));
+}
+
+/**
+ * The commander option of a table entry; defaults stay in the table (absent = not given). `help`
+ * replaces the entry's own (matrix: "every run's ..."), whose default is then the preset's.
+ */
+export function commanderOption(spec: OptionSpec, help?: string): Option {
+  const flags = spec.value === undefined ? `--${spec.name}` : `--${spec.name} <${spec.value}>`;
+  const option = new Option(
+    flags,
+    help ?? (spec.default === undefined ? spec.help : `${spec.help} (default: ${spec.default})`),
+  );
+  // A repeatable option keeps every value given, in order.
+  if (spec.repeatable)
+    option.argParser((value: string, previous: unknown) => [
+      ...(Array.isArray(previous) ? previous : []),
+      value,
+    ]);
+  return option;
+}
+
+/** images, doctor, clean: the Docker side. */
+function addToolCommands(program: Command): void {
   const images = program.command('images').description('the Docker images dscheck runs stores on');
   images
     .command('build')
@@ -222,6 +181,4 @@ export function buildProgram(): Command {
     .action(async (opts: CleanOptions) => {
       await (await import('./commands/clean.js')).clean(opts);
     });
-
-  return program;
 }

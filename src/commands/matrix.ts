@@ -1,35 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildProgram } from '../cli.js';
 import { EXIT, ExitError } from '../errors.js';
 import { MAX_SEED } from '../generator/random.js';
+import { attributeOf, optionWords } from '../options/spec.js';
 import { type CompareFolder, writeComparePage } from '../report/compare-writer.js';
 import { createRunFolder, writeJson } from '../run/folder.js';
-import {
-  loadMatrixPreset,
-  type MatrixOverrides,
-  type PlannedRun,
-  planMatrix,
-  type RunOptionSpec,
-} from '../run/matrix.js';
-import { shellQuote } from '../run/options.js';
+import { loadMatrixPreset, MATRIX_OPTIONS, type PlannedRun, planMatrix } from '../run/matrix.js';
+import { runOptionSpecs, shellQuote } from '../run/options.js';
 
-export interface MatrixCliOptions extends MatrixOverrides {
+/** `dscheck matrix`'s options: MATRIX_OPTIONS by attribute (`timeLimit`), and where the grid goes. */
+export interface MatrixCliOptions {
+  readonly [attribute: string]: string | undefined;
   out: string;
-}
-
-/** `dscheck run`'s options as its command table declares them: the one list presets are checked against. */
-export function runOptionSpecs(): RunOptionSpec[] {
-  const run = buildProgram().commands.find((c) => c.name() === 'run');
-  if (!run) throw new Error('the command table has no run command');
-  return run.options
-    .filter((o) => o.long !== undefined)
-    .map((o) => ({
-      key: (o.long ?? '').replace(/^--/, ''),
-      attribute: o.attributeName(),
-      flag: o.isBoolean(),
-    }));
 }
 
 /** What became of one run of the grid. */
@@ -61,7 +44,9 @@ export async function matrix(
   const specs = runOptionSpecs();
   const preset = loadMatrixPreset(presetArg, specs);
   const seed = options.seed === undefined ? randomInt(0, MAX_SEED + 1) : Number(options.seed);
-  const overrides: MatrixOverrides = { ...options, seed: options.seed };
+  const overrides = Object.fromEntries(
+    MATRIX_OPTIONS.map((spec) => [attributeOf(spec.name), options[attributeOf(spec.name)]]),
+  );
   const plan = planMatrix(preset, { out: options.out, overrides, seed }, specs);
   const command = gridCommand(presetArg, { ...options, seed: options.seed ?? String(seed) });
 
@@ -98,22 +83,11 @@ export async function matrix(
       err.write(
         `\n[matrix ${place}] ${p.variant.label} (grid elapsed ${clock(performance.now() - started)})\n`,
       );
-      const outcome: RunOutcome = { planned: p, code: EXIT.valid, seconds: 0, interrupted: false };
-      const runStarted = performance.now();
-      try {
-        await run(p.cli, out, {
-          onFolder: (runDir) => {
-            outcome.dir = runDir;
-          },
-          progressPrefix: () => `[${place} ${clock(performance.now() - started)}] `,
-        });
-      } catch (e) {
-        outcome.code = e instanceof ExitError ? e.code : EXIT.crash;
-        outcome.message = e instanceof Error ? e.message : String(e);
-        if (outcome.code !== EXIT.invalid && outcome.code !== EXIT.unknown && outcome.message)
-          err.write(`${outcome.message}\n`);
-      }
-      outcome.seconds = Math.round((performance.now() - runStarted) / 1000);
+      const outcome = await runVariant(run, p, {
+        out,
+        err,
+        prefix: () => `[${place} ${clock(performance.now() - started)}] `,
+      });
       outcome.interrupted = interrupted;
       outcomes.push(outcome);
       writeJson(join(dir, 'matrix.json'), matrixRecord(preset.name, preset.source, seed, command, outcomes));
@@ -147,6 +121,31 @@ export async function matrix(
   }
   const code = interrupted ? 130 : gridCode(outcomes.map((o) => o.code));
   if (code !== EXIT.valid) throw new ExitError(code);
+}
+
+/** One run of the grid; a run that fails is an outcome with its exit code, never a throw. */
+async function runVariant(
+  run: typeof import('./run.js').run,
+  planned: PlannedRun,
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; prefix: () => string },
+): Promise<RunOutcome> {
+  const outcome: RunOutcome = { planned, code: EXIT.valid, seconds: 0, interrupted: false };
+  const runStarted = performance.now();
+  try {
+    await run(planned.cli, io.out, {
+      onFolder: (runDir) => {
+        outcome.dir = runDir;
+      },
+      progressPrefix: io.prefix,
+    });
+  } catch (e) {
+    outcome.code = e instanceof ExitError ? e.code : EXIT.crash;
+    outcome.message = e instanceof Error ? e.message : String(e);
+    if (outcome.code !== EXIT.invalid && outcome.code !== EXIT.unknown && outcome.message)
+      io.err.write(`${outcome.message}\n`);
+  }
+  outcome.seconds = Math.round((performance.now() - runStarted) / 1000);
+  return outcome;
 }
 
 /** The grid's exit code from its runs' codes: invalid beats unknown; a run that could not run is unknown. */
@@ -197,18 +196,10 @@ function matrixRecord(
 
 /** The command line that repeats the grid, with its seed. */
 function gridCommand(preset: string, options: MatrixCliOptions): string {
-  const flags: [string, string | undefined][] = [
-    ['--seed', options.seed],
-    ['--time-limit', options.timeLimit],
-    ['--nemesis-interval', options.nemesisInterval],
-    ['--rate', options.rate],
-    ['--concurrency', options.concurrency],
-    ['--recovery', options.recovery],
-    ['--out', options.out],
-  ];
-  return ['dscheck', 'matrix', preset, ...flags.flatMap(([f, v]) => (v === undefined ? [] : [f, v]))]
-    .map(shellQuote)
-    .join(' ');
+  const flags = [...MATRIX_OPTIONS, { name: 'out', value: 'dir' }].flatMap((spec) =>
+    optionWords({ ...spec, help: '', read: String }, options[attributeOf(spec.name)]),
+  );
+  return ['dscheck', 'matrix', preset, ...flags].map(shellQuote).join(' ');
 }
 
 function clock(ms: number): string {

@@ -57,30 +57,22 @@ export async function run(
   out: NodeJS.WritableStream = process.stdout,
   hooks: RunHooks = {},
 ): Promise<void> {
-  const { config, store, topology, readFrom, nodes, consistency, workload } = resolveRun(cli, () =>
-    randomInt(0, MAX_SEED + 1),
-  );
+  const resolved = resolveRun(cli, () => randomInt(0, MAX_SEED + 1));
+  const { config, store, topology, readFrom, nodes, storeValues, workload } = resolved;
   const keys = workload.keys.length;
 
   const { dir, timestamp } = createRunFolder(config.out, config.name);
   hooks.onFolder?.(dir);
   const runId = `${timestamp.replace(/[^0-9TZ]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
-  const command = reproduceCommand(config, { topology, readFrom, keys, nodes, consistency });
+  const command = reproduceCommand(config, { ...resolved, keys });
+  const { storeOptions: _given, ...generic } = config;
   const test = {
     name: config.name,
     runId,
     seed: config.seed,
     command,
-    options: { ...config, topology, readFrom, keys, nodes, consistency, nemesis: config.nemesis },
-    store: {
-      name: store.name,
-      topology,
-      nodes,
-      readFrom,
-      consistency,
-      lwt: config.lwt,
-      ...store.describe?.(topology),
-    },
+    options: { ...generic, topology, readFrom, keys, nodes, ...storeValues },
+    store: { name: store.name, topology, nodes, readFrom, ...storeValues, ...store.describe?.(topology) },
     workload: { name: workload.name, source: workload.source, definition: workload.definition },
     versions: { dscheck: packageInfo().version, node: process.version },
     startedAt: new Date().toISOString(),
@@ -105,13 +97,7 @@ export async function run(
   const log = (message: string) => progress.log(message);
   const interrupt = new Interrupt(log);
   const context: RunContext = {
-    config,
-    store,
-    topology,
-    readFrom,
-    nodes,
-    consistency,
-    workload,
+    ...resolved,
     dir,
     runId,
     recorder,
@@ -179,17 +165,14 @@ export async function run(
 
 /** Starts the cluster, runs `body` with it, and always collects its logs and tears it down. */
 async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>): Promise<T> {
-  const { config, store, topology, readFrom, nodes, consistency, runId, log, interrupt, progress, dir } =
-    context;
+  const { config, store, topology, readFrom, nodes, runId, log, interrupt, progress, dir } = context;
   progress.setPhase('starting');
   const db = await store.start({
     runId,
     topology,
     nodes,
     readFrom,
-    consistency,
-    lwt: config.lwt,
-    waitReplicas: config.waitReplicas,
+    storeOptions: config.storeOptions,
     timeoutMs: config.timeoutMs,
     log,
     signal: interrupt.signal,

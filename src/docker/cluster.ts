@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type Docker from 'dockerode';
-import type { ClusterNode } from '../stores/types.js';
+import type { ClusterNode, Network } from '../stores/types.js';
 import { dockerClient } from './client.js';
 import { pauseContainer, readFileIn, removeContainer, startNode, unpauseContainer } from './containers.js';
+import { execIn } from './exec.js';
+import { IptablesNetwork } from './iptables.js';
 import { LABEL, type Labels, runLabels } from './labels.js';
 import { debug, errorText } from './log.js';
 import { createRunNetwork, type RunNetwork } from './networks.js';
@@ -36,6 +38,13 @@ export interface DockerCluster extends AsyncDisposable {
   readonly network: RunNetwork;
   readonly nodes: readonly ClusterNode[];
   container(node: string): Docker.Container;
+  /** Partitions and packet loss between the nodes, as iptables rules inside the containers. */
+  readonly firewall: Network;
+  /**
+   * SIGKILLs the processes `pkill` matches with `match` (`['-x', 'mariadbd']`, `['-F', pidFile]`)
+   * on `node`; data on disk is kept. Nothing matching is fine: the server was already down.
+   */
+  killProcess(node: string, match: readonly string[]): Promise<void>;
   /** Freezes a node's container (`docker pause`); the cluster remembers which nodes are paused. */
   pause(node: string): Promise<void>;
   resume(node: string): Promise<void>;
@@ -146,6 +155,13 @@ function clusterHandle(
     network,
     nodes,
     container,
+    firewall: new IptablesNetwork(nodes),
+    async killProcess(node, match) {
+      const result = await execIn(container(node).id, ['pkill', '-KILL', ...match]);
+      // pkill exits 1 when nothing matched: the server was already down, which is what we want.
+      if (result.exitCode > 1)
+        throw new Error(`killing ${match.join(' ')} on ${node} failed: ${result.stderr.trim()}`);
+    },
     async pause(node) {
       await pauseContainer(container(node));
       paused.add(node);

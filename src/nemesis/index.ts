@@ -1,4 +1,5 @@
 import type { Random } from '../generator/random.js';
+import type { Ability } from '../stores/types.js';
 import { failoverMonitor, type Monitor, type MonitorOptions } from './failover.js';
 import type { Fault, FaultOptions } from './fault.js';
 import { flushCacheFault } from './flush-cache.js';
@@ -9,6 +10,18 @@ import { pauseFault } from './pause.js';
 import { reshardFault } from './reshard.js';
 import { restartCacheFault } from './restart-cache.js';
 import { MONITOR_KINDS, type NemesisKind } from './schedule.js';
+
+/** What each kind needs of the store (none: every cluster has a network to break). */
+export const NEMESIS_NEEDS: Readonly<Record<NemesisKind, Ability | undefined>> = {
+  partition: undefined,
+  loss: undefined,
+  kill: 'kill',
+  pause: 'pause',
+  failover: 'failover',
+  'restart-cache': 'cache-tier',
+  'flush-cache': 'cache-tier',
+  reshard: 'cache-tier',
+};
 
 const FACTORIES: Readonly<Record<Exclude<NemesisKind, 'failover'>, (options: FaultOptions) => Fault>> = {
   partition: partitionFault,

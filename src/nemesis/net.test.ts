@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inputRuleset } from './net.js';
+import { inputRuleset } from '../docker/iptables.js';
 
 describe('inputRuleset', () => {
   it('drops each grudged address and nothing else', () => {

@@ -2,9 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { gridCode, runOptionSpecs } from '../commands/matrix.js';
+import { gridCode } from '../commands/matrix.js';
 import { UsageError } from '../errors.js';
 import { loadMatrixPreset, MATRIX_PRESETS, parseMatrixPreset, planMatrix } from './matrix.js';
+import { runOptionSpecs } from './options.js';
 import { packageInfo } from './package.js';
 
 const specs = runOptionSpecs();

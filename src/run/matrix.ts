@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
-import { RUN_DEFAULTS, type RunCliOptions } from './options.js';
+import { attributeOf, type OptionSpec } from '../options/spec.js';
+import { RUN_DEFAULTS, RUN_OPTIONS, type RunCliOptions } from './options.js';
 import { packageInfo } from './package.js';
 import { type ResolvedRun, resolveRun } from './resolve.js';
 
@@ -13,15 +14,10 @@ import { type ResolvedRun, resolveRun } from './resolve.js';
  * `loadMatrixPreset` reads a file.
  */
 
-/** One option `dscheck run` takes, as its command table declares it. */
-export interface RunOptionSpec {
-  /** The option's name without dashes, as presets spell it: `time-limit`. */
-  key: string;
-  /** Its field in RunCliOptions: `timeLimit`. */
-  attribute: string;
-  /** True for a switch (`--lwt`): a preset gives it true or false. */
-  flag: boolean;
-}
+/** The run options `dscheck matrix` takes for every run of a grid (the table marks them). */
+export const MATRIX_OPTIONS: readonly OptionSpec[] = Object.values(RUN_OPTIONS).filter(
+  (spec) => spec.matrixHelp !== undefined,
+);
 
 export interface MatrixVariant {
   /** Short, folder-safe: it names the run (`<preset>-<variant>`). */
@@ -29,7 +25,7 @@ export interface MatrixVariant {
   /** The row's name on the page. */
   label: string;
   /** Run options that differ from `common`, by preset key. */
-  options: Record<string, string | boolean>;
+  options: Record<string, PresetValue>;
 }
 
 export interface MatrixPreset {
@@ -37,21 +33,17 @@ export interface MatrixPreset {
   title: string;
   explanation: string;
   lookFor: string;
-  common: Record<string, string | boolean>;
+  common: Record<string, PresetValue>;
   variants: MatrixVariant[];
   /** The file it came from, for messages. */
   source: string;
 }
 
-/** What the command line may set for every run of a grid; it wins over the preset. */
-export interface MatrixOverrides {
-  timeLimit?: string;
-  seed?: string;
-  rate?: string;
-  concurrency?: string;
-  nemesisInterval?: string;
-  recovery?: string;
-}
+/** A run option's value in a preset: text, a switch, or the values of a repeatable option. */
+export type PresetValue = string | boolean | readonly string[];
+
+/** What the command line may set for every run of a grid (MATRIX_OPTIONS, by attribute); it wins over the preset. */
+export type MatrixOverrides = Readonly<Record<string, string | undefined>>;
 
 export interface PlannedRun {
   variant: MatrixVariant;
@@ -67,11 +59,7 @@ const MATRIX_OWNED = new Set(['out', 'name']);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
 /** Parses and checks a preset's document (no run options checked yet: see `planMatrix`). */
-export function parseMatrixPreset(
-  source: string,
-  doc: unknown,
-  specs: readonly RunOptionSpec[],
-): MatrixPreset {
+export function parseMatrixPreset(source: string, doc: unknown, specs: readonly OptionSpec[]): MatrixPreset {
   const problem = (what: string) => new UsageError(`${source}: ${what}`);
   if (!isRecord(doc)) throw problem('expected a mapping with kind: matrix, name, title, common and variants');
   unknownKeys(doc, TOP_KEYS, '', problem);
@@ -124,16 +112,18 @@ export function parseMatrixPreset(
 export function planMatrix(
   preset: MatrixPreset,
   options: { out: string; overrides?: MatrixOverrides; seed: number },
-  specs: readonly RunOptionSpec[],
+  specs: readonly OptionSpec[],
 ): PlannedRun[] {
-  const byKey = new Map(specs.map((s) => [s.key, s]));
-  const toCli = (values: Record<string, string | boolean>): Partial<RunCliOptions> =>
+  const known = new Set(specs.map((s) => s.name));
+  const toCli = (values: Record<string, PresetValue>): RunCliOptions =>
     Object.fromEntries(
-      Object.entries(values).map(([key, value]) => [byKey.get(key)?.attribute ?? key, value]),
-    ) as Partial<RunCliOptions>;
+      Object.entries(values)
+        .filter(([key]) => known.has(key))
+        .map(([key, value]) => [attributeOf(key), value]),
+    );
   const overrides = Object.fromEntries(
     Object.entries(options.overrides ?? {}).filter(([, v]) => v !== undefined),
-  ) as Partial<RunCliOptions>;
+  );
   return preset.variants.map((variant) => {
     const cli: RunCliOptions = {
       ...RUN_DEFAULTS,
@@ -159,7 +149,7 @@ export function planMatrix(
 export const MATRIX_PRESETS = ['cap-cassandra', 'replication-mysql', 'redis-failover', 'cold-cache'] as const;
 
 /** Reads a preset: a built-in name or the path of a YAML file. */
-export function loadMatrixPreset(nameOrPath: string, specs: readonly RunOptionSpec[]): MatrixPreset {
+export function loadMatrixPreset(nameOrPath: string, specs: readonly OptionSpec[]): MatrixPreset {
   const isPath = /\.ya?ml$/i.test(nameOrPath);
   if (!isPath && !(MATRIX_PRESETS as readonly string[]).includes(nameOrPath)) {
     throw new UsageError(
@@ -185,34 +175,45 @@ export function loadMatrixPreset(nameOrPath: string, specs: readonly RunOptionSp
 function readOptions(
   raw: unknown,
   where: string,
-  specs: readonly RunOptionSpec[],
+  specs: readonly OptionSpec[],
   problem: (what: string) => UsageError,
-): Record<string, string | boolean> {
+): Record<string, PresetValue> {
   if (!isRecord(raw)) throw problem(`${where} must map run options to values`);
-  const valid = specs.filter((s) => !MATRIX_OWNED.has(s.key));
-  const out: Record<string, string | boolean> = {};
+  const valid = specs.filter((s) => !MATRIX_OWNED.has(s.name));
+  const out: Record<string, PresetValue> = {};
   for (const [key, value] of Object.entries(raw)) {
-    const spec = valid.find((s) => s.key === key);
+    const spec = valid.find((s) => s.name === key);
     if (!spec) {
       const owned = MATRIX_OWNED.has(key) ? ` (${key} is set by the matrix)` : '';
       throw problem(
-        `${where}: unknown option '${key}'${owned}; valid options: ${valid.map((s) => s.key).join(', ')}`,
+        `${where}: unknown option '${key}'${owned}; valid options: ${valid.map((s) => s.name).join(', ')}`,
       );
     }
-    if (spec.flag) {
-      if (typeof value !== 'boolean')
-        throw problem(`${where}: ${key} is a switch: true or false, not ${JSON.stringify(value)}`);
-      out[key] = value;
-    } else if (typeof value === 'string' || typeof value === 'number') {
-      out[key] = String(value);
-    } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-      // `nemesis: [partition, kill]` reads better in YAML than a comma-separated string.
-      out[key] = value.join(',');
-    } else {
-      throw problem(`${where}: ${key} must be a string or a number, not ${JSON.stringify(value)}`);
-    }
+    out[key] = presetValue(spec, value, where, problem);
   }
   return out;
+}
+
+/** One preset value as the command line would give it; a value of the wrong shape names the option. */
+function presetValue(
+  spec: OptionSpec,
+  value: unknown,
+  where: string,
+  problem: (what: string) => UsageError,
+): PresetValue {
+  const key = spec.name;
+  if (spec.value === undefined) {
+    if (typeof value !== 'boolean')
+      throw problem(`${where}: ${key} is a switch: true or false, not ${JSON.stringify(value)}`);
+    return value;
+  }
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    const texts: string[] = value;
+    // A repeatable option takes each; `nemesis: [partition, kill]` reads better than a comma-separated string.
+    return spec.repeatable ? texts : texts.join(',');
+  }
+  throw problem(`${where}: ${key} must be a string or a number, not ${JSON.stringify(value)}`);
 }
 
 function unknownKeys(

@@ -1,257 +1,309 @@
 import { basename, extname } from 'node:path';
-import { oneOf, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { MAX_SEED } from '../generator/random.js';
-import { PARTITION_SHAPES, type PartitionShape } from '../nemesis/grudge.js';
-import { NEMESIS_KINDS, type NemesisKind, parseNemesisKinds } from '../nemesis/schedule.js';
-
-/** `dscheck run`'s options as the command line gives them (strings; absent when not given). */
-export interface RunCliOptions {
-  store: string;
-  workload: string;
-  nemesis: string;
-  timeLimit: string;
-  seed?: string;
-  concurrency: string;
-  rate: string;
-  keys?: string;
-  topology?: string;
-  readFrom?: string;
-  nodes?: string;
-  consistency?: string;
-  lwt?: boolean;
-  waitReplicas?: string;
-  nemesisInterval: string;
-  partition: string;
-  loss: string;
-  recovery: string;
-  timeout: string;
-  out: string;
-  name?: string;
-  /** cache-aside (default: the preset's; see workloads/cache-aside.yaml). */
-  cacheNodes?: string;
-  sharding?: string;
-  ttl?: string;
-  ttlJitter?: string;
-  writePolicy?: string;
-  dbTimeout?: string;
-  dbPool?: string;
-  dbMaxConnections?: string;
-  dbQueryMs?: string;
-  zipf?: string;
-  keyspace?: string;
-  prefill?: string;
-  warmUp?: string;
-  restart?: string;
-  dbCapacity?: string;
-  maxErrorRate?: string;
-}
-
-/** The cache-aside workload's options: RunCliOptions field -> the name the preset and `--` use. */
-export const CACHE_ASIDE_CLI = {
-  cacheNodes: 'cache-nodes',
-  sharding: 'sharding',
-  ttl: 'ttl',
-  ttlJitter: 'ttl-jitter',
-  writePolicy: 'write-policy',
-  dbTimeout: 'db-timeout',
-  dbPool: 'db-pool',
-  dbMaxConnections: 'db-max-connections',
-  dbQueryMs: 'db-query-ms',
-  zipf: 'zipf',
-  keyspace: 'keyspace',
-  prefill: 'prefill',
-  warmUp: 'warm-up',
-  restart: 'restart',
-  dbCapacity: 'db-capacity',
-  maxErrorRate: 'max-error-rate',
-} as const satisfies Partial<Record<keyof RunCliOptions, string>>;
-
-export const RUN_DEFAULTS = {
-  store: 'redis',
-  workload: 'register',
-  nemesis: 'partition',
-  timeLimit: '60',
-  concurrency: '10',
-  rate: '500',
-  nemesisInterval: '10',
-  partition: 'random-halves',
-  loss: '0.2',
-  recovery: '5',
-  timeout: '1000',
-  out: 'reports',
-} as const satisfies Partial<RunCliOptions>;
-
-/** A run's settings, checked. Store-specific ones (topology, read-from) are checked against the store later. */
-export interface RunConfig {
-  store: string;
-  workload: string;
-  nemesis: NemesisKind[];
-  timeLimitS: number;
-  seed: number;
-  concurrency: number;
-  rate: number;
-  keys?: number;
-  topology?: string;
-  readFrom?: string;
-  nodes?: number;
-  consistency?: string;
-  lwt: boolean;
-  waitReplicas?: number;
-  nemesisIntervalS: number;
-  partition: PartitionShape;
-  loss: number;
-  recoveryS: number;
-  timeoutMs: number;
-  out: string;
-  name: string;
-  /** The cache-aside options given on the command line, by name (`ttl-jitter`); the workload checks them. */
-  cacheAside: Record<string, string>;
-}
+import { PARTITION_SHAPES } from '../nemesis/grudge.js';
+import { NEMESIS_KINDS, parseNemesisKinds } from '../nemesis/schedule.js';
+import {
+  attributeOf,
+  type CliValues,
+  choice,
+  number,
+  type OptionSpec,
+  type OptionTable,
+  optionWords,
+  readOptions,
+  text,
+  type ValuesOf,
+  valueOption,
+} from '../options/spec.js';
+import { STORE_NAMES, STORES } from '../stores/index.js';
+import { WORKLOAD_OPTIONS, WORKLOADS } from '../workloads/index.js';
 
 /**
- * Checks every option before anything is created; a bad value is a UsageError that names the
- * option and what it accepts. `randomSeed` is called only when no seed was given.
+ * `dscheck run`'s options, as one table: the command line, the help, the defaults, the checks,
+ * the matrix presets' keys, the reproduce command and test.json's options all come from it.
+ * A store's own options are in its folder (`Store.options`), a workload's in its file
+ * (`WORKLOAD_OPTIONS`). Adding a generic option is one line here.
+ */
+
+/** `dscheck run`'s options as the command line gives them, by commander attribute (`timeLimit`). */
+export type RunCliOptions = CliValues;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+function runName(given: string): string {
+  if (!NAME.test(given))
+    throw new UsageError(`--name '${given}' must be letters, digits and . _ + - (it names a folder)`);
+  return given;
+}
+
+/** The options that say what runs and on which cluster (the reproduce command gives them first). */
+const CLUSTER_OPTIONS = {
+  store: valueOption(
+    { name: 'store', value: 'store', help: `the data store: ${STORE_NAMES.join(', ')}`, default: 'redis' },
+    text,
+  ),
+  workload: valueOption(
+    {
+      name: 'workload',
+      value: 'workload',
+      help: `a preset (${WORKLOADS.join(', ')}) or the path of a .yaml preset`,
+      default: 'register',
+    },
+    text,
+  ),
+  nemesis: valueOption(
+    {
+      name: 'nemesis',
+      value: 'kinds',
+      help: `faults, comma-separated: ${NEMESIS_KINDS.join(', ')}; or none`,
+      default: 'partition',
+    },
+    (given) => {
+      const { kinds, unknown } = parseNemesisKinds(given);
+      if (unknown.length > 0) {
+        throw new UsageError(
+          `unknown --nemesis '${unknown.join(',')}'; valid choices: none, or any of ${NEMESIS_KINDS.join(', ')} joined by commas`,
+        );
+      }
+      return kinds;
+    },
+  ),
+  timeLimitS: valueOption(
+    {
+      name: 'time-limit',
+      value: 'seconds',
+      help: 'how long the clients run',
+      default: '60',
+      matrixHelp: "every run's time limit (default: the preset's)",
+    },
+    number({ min: 1 }),
+  ),
+  seed: valueOption(
+    {
+      name: 'seed',
+      value: 'n',
+      help: 'random seed (0..4294967295); the same seed gives the same operations and faults (default: random, printed)',
+      matrixHelp: "the seed of every run (default: the preset's, or random, printed)",
+    },
+    number({ min: 0, max: MAX_SEED, integer: true }),
+  ),
+  concurrency: valueOption(
+    {
+      name: 'concurrency',
+      value: 'n',
+      help: 'concurrent client processes',
+      default: '10',
+      matrixHelp: "every run's client processes (default: the preset's)",
+    },
+    number({ min: 1, max: 1000, integer: true }),
+  ),
+  rate: valueOption(
+    {
+      name: 'rate',
+      value: 'ops/s',
+      help: 'total operations per second; 0 = as fast as the store answers',
+      default: '500',
+      matrixHelp: "every run's total operations per second (default: the preset's)",
+    },
+    number({ min: 0 }),
+  ),
+  keys: valueOption(
+    { name: 'keys', value: 'n', help: "number of keys (default: the workload's)" },
+    number({ min: 1, max: 100_000, integer: true }),
+  ),
+  topology: valueOption(
+    {
+      name: 'topology',
+      value: 'topology',
+      help: `cluster topology (default: the store's; ${perStore((s) => s.topologies)})`,
+    },
+    text,
+  ),
+  readFrom: valueOption(
+    {
+      name: 'read-from',
+      value: 'where',
+      help: `where clients read (default: the store's first choice; ${perStore((s) => s.readFromChoices)})`,
+    },
+    text,
+  ),
+  nodes: valueOption(
+    { name: 'nodes', value: 'n', help: "number of store nodes, 1..9 (default: the store's; 3)" },
+    number({ min: 1, max: 9, integer: true }),
+  ),
+} satisfies OptionTable;
+
+/** The fault schedule and where results go (the reproduce command gives them after the store's). */
+const SCHEDULE_OPTIONS = {
+  nemesisIntervalS: valueOption(
+    {
+      name: 'nemesis-interval',
+      value: 'seconds',
+      help: 'length of each healthy and each faulty period',
+      default: '10',
+      matrixHelp: "every run's healthy and faulty periods (default: the preset's)",
+    },
+    number({ min: 0.1 }),
+  ),
+  partition: valueOption(
+    {
+      name: 'partition',
+      value: 'shape',
+      help: `partition shape: ${PARTITION_SHAPES.join(', ')}`,
+      default: 'random-halves',
+    },
+    choice(PARTITION_SHAPES),
+  ),
+  loss: valueOption(
+    {
+      name: 'loss',
+      value: 'share',
+      help: 'share of packets dropped by the loss nemesis (0..1)',
+      default: '0.2',
+    },
+    number({ min: 0, max: 1 }),
+  ),
+  recoveryS: valueOption(
+    {
+      name: 'recovery',
+      value: 'seconds',
+      help: 'wait after healing before the final reads',
+      default: '5',
+      matrixHelp: "every run's wait after healing (default: the preset's)",
+    },
+    number({ min: 0 }),
+  ),
+  timeoutMs: valueOption(
+    { name: 'timeout', value: 'ms', help: 'client operation timeout', default: '1000' },
+    number({ min: 1, integer: true }),
+  ),
+  out: valueOption({ name: 'out', value: 'dir', help: 'where run folders go', default: 'reports' }, text),
+  name: valueOption(
+    { name: 'name', value: 'name', help: 'run name (default: <store>-<workload>-<nemesis>)' },
+    runName,
+  ),
+} satisfies OptionTable;
+
+/** Every generic option of `dscheck run`, keyed by its field in RunConfig. */
+export const RUN_OPTIONS = { ...CLUSTER_OPTIONS, ...SCHEDULE_OPTIONS };
+
+/** The stores' own options, each name once (two stores may share one); help prefixed by the stores. */
+export function storeOptionSpecs(): OptionSpec[] {
+  return mergeByName(Object.values(STORES).map((s) => ({ owner: s.name, table: s.options })));
+}
+
+/** The workloads' own options, each name once; help prefixed by the workloads. */
+export function workloadOptionSpecs(): OptionSpec[] {
+  return mergeByName(Object.entries(WORKLOAD_OPTIONS).map(([owner, table]) => ({ owner, table })));
+}
+
+/** Every option `dscheck run` takes, in help order: generic, then per store, then per workload. */
+export function runOptionSpecs(): OptionSpec[] {
+  return [...Object.values(RUN_OPTIONS), ...storeOptionSpecs(), ...workloadOptionSpecs()];
+}
+
+/** The generic options' defaults, by attribute (what commander would give without arguments). */
+export const RUN_DEFAULTS: RunCliOptions = Object.fromEntries(
+  Object.values(RUN_OPTIONS).flatMap((spec) =>
+    spec.default === undefined ? [] : [[attributeOf(spec.name), spec.default]],
+  ),
+);
+
+/** A run's settings, checked. The store's and the workload's own options are kept raw, by name. */
+export type RunConfig = Omit<ValuesOf<typeof RUN_OPTIONS>, 'seed' | 'name'> & {
+  seed: number;
+  name: string;
+  /** What the user gave of the stores' own options (checked against the store by `validateRun`). */
+  storeOptions: CliValues;
+  /** The workload options given on the command line, by name; the workload checks them. */
+  workloadOptions: Record<string, string>;
+};
+
+/**
+ * Checks every generic option before anything is created; a bad value is a UsageError that
+ * names the option and what it accepts. `randomSeed` is called only when no seed was given.
  */
 export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): RunConfig {
-  const { kinds, unknown } = parseNemesisKinds(cli.nemesis);
-  if (unknown.length > 0) {
-    throw new UsageError(
-      `unknown --nemesis '${unknown.join(',')}'; valid choices: none, or any of ${NEMESIS_KINDS.join(', ')} joined by commas`,
-    );
-  }
-  const partition = cli.partition;
-  if (!(PARTITION_SHAPES as readonly string[]).includes(partition)) {
-    throw new UsageError(`unknown --partition '${partition}'; valid choices: ${PARTITION_SHAPES.join(', ')}`);
-  }
-  const workloadName = /\.ya?ml$/i.test(cli.workload)
-    ? basename(cli.workload, extname(cli.workload))
-    : cli.workload;
-  const name = cli.name ?? `${cli.store}-${workloadName}-${kinds.length > 0 ? kinds.join('+') : 'none'}`;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name)) {
-    throw new UsageError(`--name '${name}' must be letters, digits and . _ + - (it names a folder)`);
-  }
+  const values = readOptions(RUN_OPTIONS, cli);
+  const workloadName = /\.ya?ml$/i.test(values.workload)
+    ? basename(values.workload, extname(values.workload))
+    : values.workload;
+  const derivedName = `${values.store}-${workloadName}-${values.nemesis.length > 0 ? values.nemesis.join('+') : 'none'}`;
   return {
-    store: cli.store,
-    workload: cli.workload,
-    nemesis: kinds,
-    timeLimitS: numberOption('--time-limit', cli.timeLimit, { min: 1 }),
-    seed:
-      cli.seed === undefined
-        ? randomSeed()
-        : numberOption('--seed', cli.seed, { min: 0, max: MAX_SEED, integer: true }),
-    concurrency: numberOption('--concurrency', cli.concurrency, { min: 1, max: 1000, integer: true }),
-    rate: numberOption('--rate', cli.rate, { min: 0 }),
-    keys:
-      cli.keys === undefined
-        ? undefined
-        : numberOption('--keys', cli.keys, { min: 1, max: 100_000, integer: true }),
-    topology: cli.topology,
-    readFrom: cli.readFrom,
-    nodes:
-      cli.nodes === undefined
-        ? undefined
-        : numberOption('--nodes', cli.nodes, { min: 1, max: 9, integer: true }),
-    consistency: cli.consistency,
-    lwt: cli.lwt === true,
-    waitReplicas:
-      cli.waitReplicas === undefined
-        ? undefined
-        : numberOption('--wait-replicas', cli.waitReplicas, { min: 0, max: 8, integer: true }),
-    nemesisIntervalS: numberOption('--nemesis-interval', cli.nemesisInterval, { min: 0.1 }),
-    partition: partition as PartitionShape,
-    loss: numberOption('--loss', cli.loss, { min: 0, max: 1 }),
-    recoveryS: numberOption('--recovery', cli.recovery, { min: 0 }),
-    timeoutMs: numberOption('--timeout', cli.timeout, { min: 1, integer: true }),
-    out: cli.out,
-    name,
-    cacheAside: Object.fromEntries(
-      Object.entries(CACHE_ASIDE_CLI).flatMap(([field, option]) => {
-        const value = cli[field as keyof typeof CACHE_ASIDE_CLI];
-        return value === undefined ? [] : [[option, String(value)]];
+    ...values,
+    seed: values.seed ?? randomSeed(),
+    name: values.name ?? runName(derivedName),
+    storeOptions: Object.fromEntries(
+      storeOptionSpecs().map((spec) => [attributeOf(spec.name), cli[attributeOf(spec.name)]]),
+    ),
+    workloadOptions: Object.fromEntries(
+      workloadOptionSpecs().flatMap((spec) => {
+        const value = cli[attributeOf(spec.name)];
+        return value === undefined ? [] : [[spec.name, String(value)]];
       }),
     ),
   };
 }
 
-/**
- * `--consistency` and `--lwt`, checked against the store: its level (the default when not given),
- * or undefined for a store without levels. Asking a store without them is a UsageError that
- * names the stores that have them.
- */
-export function resolveConsistency(
-  config: RunConfig,
-  store: { name: string; consistencyChoices?: readonly string[]; defaultConsistency?: string },
-  storesWithLevels: readonly string[],
-): string | undefined {
-  const choices = store.consistencyChoices;
-  if (!choices) {
-    const option = config.consistency !== undefined ? '--consistency' : config.lwt ? '--lwt' : undefined;
-    if (option)
-      throw new UsageError(
-        `${option} is not offered by ${store.name}; stores that have it: ${storesWithLevels.join(', ')}`,
-      );
-    return undefined;
-  }
-  return oneOf('--consistency', config.consistency ?? store.defaultConsistency ?? choices[0], choices);
-}
-
-function numberOption(
-  option: string,
-  text: string,
-  range: { min?: number; max?: number; integer?: boolean },
-): number {
-  const value = text.trim() === '' ? Number.NaN : Number(text);
-  const kind = range.integer ? 'a whole number' : 'a number';
-  const bounds = [
-    range.min === undefined ? '' : `>= ${range.min}`,
-    range.max === undefined ? '' : `<= ${range.max}`,
-  ].filter((b) => b !== '');
-  const ok =
-    Number.isFinite(value) &&
-    (!range.integer || Number.isInteger(value)) &&
-    (range.min === undefined || value >= range.min) &&
-    (range.max === undefined || value <= range.max);
-  if (!ok)
-    throw new UsageError(
-      `${option} must be ${kind}${bounds.length ? ` ${bounds.join(' and ')}` : ''}, not '${text}'`,
-    );
-  return value;
+/** What a run resolved to, beyond its config: the values the store and workload settled on. */
+export interface ResolvedValues {
+  topology: string;
+  readFrom: string;
+  keys: number;
+  nodes: number;
+  store: { readonly options: OptionTable };
+  /** The store's own options with their defaults, by field of `store.options`. */
+  storeValues: Readonly<Record<string, unknown>>;
 }
 
 /** The command line that repeats a run: every setting spelled out, the seed included. */
-export function reproduceCommand(
-  config: RunConfig,
-  resolved: { topology: string; readFrom: string; keys: number; nodes: number; consistency?: string },
-): string {
+export function reproduceCommand(config: RunConfig, resolved: ResolvedValues): string {
+  const effective: Record<string, unknown> = {
+    ...config,
+    nemesis: config.nemesis.length > 0 ? config.nemesis.join(',') : 'none',
+    keys: resolved.keys,
+    topology: resolved.topology,
+    readFrom: resolved.readFrom,
+    nodes: resolved.nodes,
+  };
+  const generic = (table: OptionTable) =>
+    Object.entries(table).flatMap(([field, spec]) => optionWords(spec, effective[field]));
   const args = [
     'dscheck',
     'run',
-    ['--store', config.store],
-    ['--workload', config.workload],
-    ['--nemesis', config.nemesis.length > 0 ? config.nemesis.join(',') : 'none'],
-    ['--time-limit', config.timeLimitS],
-    ['--seed', config.seed],
-    ['--concurrency', config.concurrency],
-    ['--rate', config.rate],
-    ['--keys', resolved.keys],
-    ['--topology', resolved.topology],
-    ['--read-from', resolved.readFrom],
-    ['--nodes', resolved.nodes],
-    resolved.consistency === undefined ? [] : ['--consistency', resolved.consistency],
-    config.lwt ? ['--lwt'] : [],
-    config.waitReplicas === undefined ? [] : ['--wait-replicas', config.waitReplicas],
-    ['--nemesis-interval', config.nemesisIntervalS],
-    ['--partition', config.partition],
-    ['--loss', config.loss],
-    ['--recovery', config.recoveryS],
-    ['--timeout', config.timeoutMs],
-    ['--out', config.out],
-    ['--name', config.name],
-    Object.entries(config.cacheAside).map(([option, value]) => [`--${option}`, value]),
-  ].flat(2);
+    ...generic(CLUSTER_OPTIONS),
+    ...Object.entries(resolved.store.options).flatMap(([field, spec]) =>
+      optionWords(spec, resolved.storeValues[field]),
+    ),
+    ...generic(SCHEDULE_OPTIONS),
+    ...Object.entries(config.workloadOptions).flatMap(([name, value]) => [`--${name}`, value]),
+  ];
   return args.map((a) => shellQuote(String(a))).join(' ');
 }
 
 export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./,:=+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function perStore(choices: (store: (typeof STORES)[string]) => readonly string[]): string {
+  return Object.values(STORES)
+    .map((s) => `${s.name}: ${choices(s).join(', ')}`)
+    .join('; ');
+}
+
+/** One spec per option name; the help says which stores or workloads have it. */
+function mergeByName(owners: readonly { owner: string; table: OptionTable }[]): OptionSpec[] {
+  const merged = new Map<string, { spec: OptionSpec; owners: string[] }>();
+  for (const { owner, table } of owners) {
+    for (const spec of Object.values(table)) {
+      const seen = merged.get(spec.name);
+      if (seen) seen.owners.push(owner);
+      else merged.set(spec.name, { spec, owners: [owner] });
+    }
+  }
+  return [...merged.values()].map(({ spec, owners: names }) => ({
+    ...spec,
+    help: `${names.join(', ')}: ${spec.help}`,
+  }));
 }

@@ -1,6 +1,7 @@
 import type { ImageRecipe } from '../docker/images.js';
 import type { Json } from '../history/types.js';
 import type { Grudge } from '../nemesis/grudge.js';
+import type { CliValues, OptionTable } from '../options/spec.js';
 
 /**
  * What the orchestrator knows of a store. Like Jepsen's db.clj: a running cluster only has
@@ -34,14 +35,40 @@ export interface ClusterOptions {
    * what Jepsen tested.
    */
   durable?: boolean;
-  /** Consistency level of reads and writes, for stores that offer a choice (`Store.consistencyChoices`). */
-  consistency?: string;
-  /** Writes and compare-and-sets as lightweight transactions (Cassandra's Paxos `IF`). */
-  lwt?: boolean;
   /** The clients' operation timeout (`--timeout`): a store sets its server's timeouts below it. */
   timeoutMs?: number;
-  /** After each write, wait until this many replicas have it (`--wait-replicas`; stores with `offersWait`). */
-  waitReplicas?: number;
+  /** The store's own options as given (`Store.options`), by attribute; the store reads them typed. */
+  storeOptions?: CliValues;
+}
+
+/** What a store's clusters can do, for the workloads and nemeses that need it. */
+export const ABILITIES = ['sets', 'kill', 'pause', 'primary', 'failover', 'cache-tier'] as const;
+export type Ability = (typeof ABILITIES)[number];
+
+/** Each ability in words, for the message that refuses a run needing it: "needs a store with ...". */
+export const ABILITY_WORDS: Readonly<Record<Ability, string>> = {
+  sets: 'sets',
+  kill: 'server processes to kill',
+  pause: 'containers to pause',
+  primary: 'a primary',
+  failover: 'a replaceable primary',
+  'cache-tier': 'a cache tier (--workload cache-aside brings one)',
+};
+
+/** A store's abilities as data: true for every topology, or the topologies that have it. */
+export type Abilities = Readonly<Partial<Record<Ability, true | readonly string[]>>>;
+
+/** Whether a cluster of `store` in `topology` has `ability`. */
+export function storeCan(store: Pick<Store, 'abilities'>, ability: Ability, topology: string): boolean {
+  const has = store.abilities[ability];
+  return has === true || has?.includes(topology) === true;
+}
+
+/** The cluster shape a run asks for, checked by `Store.validate` before anything starts. */
+export interface ClusterShape {
+  topology: string;
+  readFrom: string;
+  nodes: number;
 }
 
 /** A client of one logical process for the register workload. One outstanding call at a time. */
@@ -188,11 +215,11 @@ export interface Store {
   readonly defaultTopology: string;
   readonly readFromChoices: readonly string[];
   readonly defaultNodes: number;
-  /** What `--consistency` accepts on this store (absent: the option is refused). */
-  readonly consistencyChoices?: readonly string[];
-  readonly defaultConsistency?: string;
-  /** Whether `--wait-replicas` is offered (absent: the option is refused). */
-  readonly offersWait?: boolean;
+  /** The store's own options (`dscheck run` refuses them for other stores). */
+  readonly options: OptionTable;
+  readonly abilities: Abilities;
+  /** Refuses a shape this store cannot start (a UsageError naming the problem); pure. */
+  validate?(shape: ClusterShape): void;
   /** The images its nodes run, for `dscheck images` and `doctor`; `start` builds the missing ones. */
   readonly images?: readonly ImageRecipe[];
   /** Builds missing images (cached by recipe hash), then starts the cluster and waits until it serves. */

@@ -73,7 +73,7 @@ describe('loadWorkload', () => {
 
 describe('the cache-aside preset', () => {
   it('loads with its settings, and the command line wins over the preset', () => {
-    const w = loadWorkload('cache-aside', { cacheAside: { 'ttl-jitter': '0.2', sharding: 'modulo' } });
+    const w = loadWorkload('cache-aside', { options: { 'ttl-jitter': '0.2', sharding: 'modulo' } });
     expect(w.name).toBe('cache-aside');
     expect(w.keys).toHaveLength(1000);
     expect(w.store?.name).toBe('redis+mysql');
@@ -88,16 +88,16 @@ describe('the cache-aside preset', () => {
   });
 
   it('names the option and its valid choices when one is wrong', () => {
-    expect(() => loadWorkload('cache-aside', { cacheAside: { sharding: 'rendezvous' } })).toThrow(
+    expect(() => loadWorkload('cache-aside', { options: { sharding: 'rendezvous' } })).toThrow(
       "unknown --sharding 'rendezvous'; valid choices: modulo, consistent",
     );
-    expect(() => loadWorkload('cache-aside', { cacheAside: { 'write-policy': 'behind' } })).toThrow(
+    expect(() => loadWorkload('cache-aside', { options: { 'write-policy': 'behind' } })).toThrow(
       /valid choices: invalidate, write-through/,
     );
-    expect(() => loadWorkload('cache-aside', { cacheAside: { 'ttl-jitter': '2' } })).toThrow(
+    expect(() => loadWorkload('cache-aside', { options: { 'ttl-jitter': '2' } })).toThrow(
       /--ttl-jitter must be a number >= 0 and <= 0.9/,
     );
-    expect(() => loadWorkload('register', { cacheAside: { ttl: '5' } })).toThrow(
+    expect(() => loadWorkload('register', { options: { ttl: '5' } })).toThrow(
       /--ttl only apply to --workload cache-aside/,
     );
   });

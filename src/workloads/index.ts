@@ -7,7 +7,9 @@ import { keyNames } from '../generator/keys.js';
 import { REGISTER_FS } from '../generator/register.js';
 import { SET_FS } from '../generator/set.js';
 import type { Json } from '../history/types.js';
+import type { OptionTable } from '../options/spec.js';
 import { packageInfo } from '../run/package.js';
+import { CACHE_ASIDE_OPTIONS } from '../stores/cache-aside/options.js';
 import { resolveCacheAsideSettings } from '../stores/cache-aside/settings.js';
 import { CACHE_ASIDE_FS, cacheAsideWorkload, coldCacheOptions } from './cache-aside.js';
 import { registerWorkload } from './register.js';
@@ -49,10 +51,15 @@ const KINDS = {
   },
 } as const satisfies Record<ClientKind, unknown>;
 
+/** Each client kind's own options of `dscheck run` (the help and the checks come from them). */
+export const WORKLOAD_OPTIONS: Readonly<Partial<Record<ClientKind, OptionTable>>> = {
+  'cache-aside': CACHE_ASIDE_OPTIONS,
+};
+
 export interface WorkloadOverrides {
   keys?: number;
-  /** cache-aside settings from the command line, by option name without dashes (`ttl-jitter`). */
-  cacheAside?: Readonly<Record<string, string | undefined>>;
+  /** The workload's own options from the command line, by option name without dashes (`ttl-jitter`). */
+  options?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -91,13 +98,8 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
     throw problem(`unknown client '${String(client)}'; valid choices: ${CLIENTS.join(', ')}`);
   }
   const kind = KINDS[client as ClientKind];
+  refuseOthersOptions(client as ClientKind, overrides.options ?? {});
   if (client === 'cache-aside') return cacheAsideFromDefinition(file, doc, overrides, problem);
-  if (overrides.cacheAside && Object.values(overrides.cacheAside).some((v) => v !== undefined)) {
-    const given = Object.keys(overrides.cacheAside).filter((k) => overrides.cacheAside?.[k] !== undefined);
-    throw new UsageError(
-      `${given.map((k) => `--${k}`).join(', ')} only apply to --workload cache-aside, not to ${String(client)}`,
-    );
-  }
   const keyCount = overrides.keys ?? doc.keys ?? kind.keys;
   if (typeof keyCount !== 'number' || !Number.isInteger(keyCount) || keyCount < 1) {
     throw problem(`keys must be a whole number of at least 1, not ${JSON.stringify(keyCount)}`);
@@ -132,7 +134,7 @@ function cacheAsideFromDefinition(
 ): Workload {
   const preset = doc['cache-aside'] ?? {};
   if (!isRecord(preset)) throw problem('cache-aside must be a mapping of settings');
-  const cli = { ...overrides.cacheAside };
+  const cli = { ...overrides.options };
   if (overrides.keys !== undefined) {
     if (cli.keyspace !== undefined && Number(cli.keyspace) !== overrides.keys) {
       throw new UsageError(
@@ -169,6 +171,19 @@ function cacheAsideFromDefinition(
     source: file,
     definition,
   });
+}
+
+/** Options of other workloads are a UsageError naming the workloads that have them. */
+function refuseOthersOptions(client: ClientKind, given: Readonly<Record<string, string | undefined>>): void {
+  const own = new Set(Object.values(WORKLOAD_OPTIONS[client] ?? {}).map((spec) => spec.name));
+  const foreign = Object.keys(given).filter((name) => given[name] !== undefined && !own.has(name));
+  if (foreign.length === 0) return;
+  const owners = Object.entries(WORKLOAD_OPTIONS)
+    .filter(([, table]) => Object.values(table ?? {}).some((spec) => foreign.includes(spec.name)))
+    .map(([kind]) => `--workload ${kind}`);
+  throw new UsageError(
+    `${foreign.map((k) => `--${k}`).join(', ')} only apply to ${owners.join(' or ') || 'no workload'}, not to ${client}`,
+  );
 }
 
 function readMix(

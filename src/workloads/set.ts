@@ -22,6 +22,7 @@ export function setWorkload(def: SetDefinition): Workload {
   const keyDistribution = uniformKeys(def.keys);
   return {
     name: 'set',
+    needs: ['sets'],
     source: def.source,
     keys: def.keys,
     checkers: def.checkers,

@@ -1,7 +1,7 @@
 import type { PlannedCheck } from '../checkers.js';
 import type { Random } from '../generator/random.js';
 import type { Json } from '../history/types.js';
-import type { Db, Store } from '../stores/types.js';
+import type { Ability, Db, Store } from '../stores/types.js';
 
 /** One operation a process is about to invoke. */
 export interface ClientOp {
@@ -46,6 +46,8 @@ export interface Workload {
   finalOps(): ClientOp[];
   /** The cluster this workload brings itself (cache-aside: caches and a database), instead of --store's. */
   readonly store?: Store;
+  /** What the store must be able to do (checked before any container starts). */
+  readonly needs?: readonly Ability[];
   /** Seconds at the start without faults, marked in the history (the cache warms up). */
   readonly warmUpS?: number;
 }

@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import type { DockerCluster } from '../../docker/cluster.js';
 import { type ShardMap, shardMap } from '../../generator/ring.js';
 import type { Json } from '../../history/types.js';
-import { IptablesNetwork } from '../../nemesis/net.js';
 import { adminQuery } from '../mysql/admin.js';
 import type { Account } from '../mysql/client.js';
 import { tableNames } from '../mysql/config.js';
@@ -19,6 +18,7 @@ import type {
   HasLogs,
   HasNetwork,
   Killable,
+  Network,
   RegisterClient,
 } from '../types.js';
 import { CacheAsideClient } from './client.js';
@@ -49,7 +49,6 @@ export interface Reshard {
 export class CacheAsideDb implements Db, Killable, HasLogs, HasNetwork {
   readonly store = 'redis+mysql';
   readonly topology = 'cache-aside';
-  readonly network: IptablesNetwork;
   readonly table: string;
   readonly pool: DbPool;
   private active: string[];
@@ -64,7 +63,6 @@ export class CacheAsideDb implements Db, Killable, HasLogs, HasNetwork {
     runId: string,
     private readonly log: (message: string) => void,
   ) {
-    this.network = new IptablesNetwork(cluster.nodes);
     this.table = `${DATABASE}.${tableNames(runId).registers}`;
     this.active = [...caches.keys()].slice(0, settings.cacheNodes);
     this.map = shardMap(settings.sharding, this.active);
@@ -73,6 +71,11 @@ export class CacheAsideDb implements Db, Killable, HasLogs, HasNetwork {
 
   get nodes(): readonly ClusterNode[] {
     return this.cluster.nodes;
+  }
+
+  /** The cluster's iptables rules: partitions and loss, across caches and database. */
+  get network(): Network {
+    return this.cluster.firewall;
   }
 
   get databaseNode(): ClusterNode {
@@ -95,6 +98,12 @@ export class CacheAsideDb implements Db, Killable, HasLogs, HasNetwork {
 
   shardOf(key: string): string {
     return this.map(key);
+  }
+
+  /** Sets up every cache node and the database, then `prepare`. */
+  async setup(): Promise<void> {
+    await Promise.all([...[...this.caches.values()].map((r) => r.setup()), this.database.setup()]);
+    await this.prepare();
   }
 
   /** The keyspace as rows of the database, its connection limit, and (optionally) a full cache. */

@@ -1,14 +1,12 @@
-import { connectDocker } from '../../docker/client.js';
-import { type DockerCluster, startCluster } from '../../docker/cluster.js';
-import { ensureImage } from '../../docker/images.js';
-import { errorText } from '../../docker/log.js';
+import type { DockerCluster } from '../../docker/cluster.js';
 import { UsageError } from '../../errors.js';
 import type { Json } from '../../history/types.js';
+import { startStore } from '../lifecycle.js';
 import { MysqlDb } from '../mysql/db.js';
 import { MYSQL_IMAGE } from '../mysql/image.js';
 import { RedisDb } from '../redis/db.js';
 import { REDIS_IMAGE } from '../redis/image.js';
-import type { ClusterOptions, Store } from '../types.js';
+import type { ClusterOptions, ClusterShape, Store } from '../types.js';
 import { CacheAsideDb } from './db.js';
 import { type CacheAsideSettings, maxTtlMs } from './settings.js';
 
@@ -30,6 +28,13 @@ export const cacheNodeNames = (count: number): string[] =>
  * nodes in the shard map (`--cache-nodes`); one spare cache node more is started for `reshard`.
  */
 export function cacheAsideStore(settings: CacheAsideSettings): Store {
+  const validate = (shape: ClusterShape) => {
+    if (shape.nodes !== settings.cacheNodes) {
+      throw new UsageError(
+        `--nodes ${shape.nodes} and --cache-nodes ${settings.cacheNodes} disagree: give one of them`,
+      );
+    }
+  };
   return {
     name: 'redis+mysql',
     topologies: ['cache-aside'],
@@ -37,6 +42,9 @@ export function cacheAsideStore(settings: CacheAsideSettings): Store {
     readFromChoices: ['cache'],
     defaultNodes: settings.cacheNodes,
     images: [REDIS_IMAGE, MYSQL_IMAGE],
+    options: {},
+    abilities: { kill: true, 'cache-tier': true },
+    validate,
 
     describe(): Record<string, Json> {
       return {
@@ -48,67 +56,59 @@ export function cacheAsideStore(settings: CacheAsideSettings): Store {
       };
     },
 
-    async start(options: ClusterOptions): Promise<CacheAsideDb> {
-      if (options.nodes !== settings.cacheNodes) {
-        throw new UsageError(
-          `--nodes ${options.nodes} and --cache-nodes ${settings.cacheNodes} disagree: give one of them`,
-        );
-      }
-      await connectDocker();
-      const [cacheImage, databaseImage] = [
-        await ensureImage(REDIS_IMAGE, options.log),
-        await ensureImage(MYSQL_IMAGE, options.log),
-      ];
-      options.signal?.throwIfAborted();
+    start(options: ClusterOptions): Promise<CacheAsideDb> {
+      validate({ topology: options.topology, readFrom: options.readFrom, nodes: options.nodes });
       const caches = cacheNodeNames(settings.cacheNodes + 1);
-      const cluster = await startCluster({
-        runId: options.runId,
+      return startStore(options, {
         store: 'cache-aside',
-        image: cacheImage,
-        nodes: caches.length + 1,
-        memoryBytes: CACHE_MEMORY_BYTES,
-        members: [
-          ...caches.map((name) => ({ name, image: cacheImage, memoryBytes: CACHE_MEMORY_BYTES })),
-          { name: DATABASE_NODE, image: databaseImage, memoryBytes: DATABASE_MEMORY_BYTES },
-        ],
+        images: [REDIS_IMAGE, MYSQL_IMAGE],
+        cluster: ([cacheImage, databaseImage]) => ({
+          image: cacheImage,
+          nodes: caches.length + 1,
+          memoryBytes: CACHE_MEMORY_BYTES,
+          members: [
+            ...caches.map((name) => ({ name, image: cacheImage, memoryBytes: CACHE_MEMORY_BYTES })),
+            { name: DATABASE_NODE, image: databaseImage, memoryBytes: DATABASE_MEMORY_BYTES },
+          ],
+        }),
+        create: (cluster) => composite(cluster, caches, settings, options),
+        setup: (db) => db.setup(),
       });
-      // Each part is the store's own Db over its containers; only the composite removes them.
-      const part = (names: readonly string[]): DockerCluster => ({
-        ...cluster,
-        nodes: cluster.nodes.filter((n) => names.includes(n.name)),
-        remove: async () => {},
-      });
-      const redisParts = new Map(
-        caches.map((name) => [
-          name,
-          new RedisDb(part([name]), {
-            topology: 'replicated',
-            readFrom: 'primary',
-            durable: false,
-            log: options.log,
-            signal: options.signal,
-          }),
-        ]),
-      );
-      const database = new MysqlDb(part([DATABASE_NODE]), {
-        runId: options.runId,
-        topology: 'async',
-        readFrom: 'primary',
-        semiSyncTimeoutMs: 0,
-        log: options.log,
-        signal: options.signal,
-      });
-      const db = new CacheAsideDb(cluster, redisParts, database, settings, options.runId, options.log);
-      try {
-        await Promise.all([...[...redisParts.values()].map((r) => r.setup()), database.setup()]);
-        await db.prepare();
-      } catch (err) {
-        // teardown never throws, so the error that stopped the start is the one the user sees.
-        options.log(`cache-aside cluster did not come up: ${errorText(err)}`);
-        await db.teardown();
-        throw err;
-      }
-      return db;
     },
   };
+}
+
+/** The cache nodes and the database, each the store's own Db over its containers; only the composite removes them. */
+function composite(
+  cluster: DockerCluster,
+  caches: readonly string[],
+  settings: CacheAsideSettings,
+  options: ClusterOptions,
+): CacheAsideDb {
+  const part = (names: readonly string[]): DockerCluster => ({
+    ...cluster,
+    nodes: cluster.nodes.filter((n) => names.includes(n.name)),
+    remove: async () => {},
+  });
+  const redisParts = new Map(
+    caches.map((name) => [
+      name,
+      new RedisDb(part([name]), {
+        topology: 'replicated',
+        readFrom: 'primary',
+        durable: false,
+        log: options.log,
+        signal: options.signal,
+      }),
+    ]),
+  );
+  const database = new MysqlDb(part([DATABASE_NODE]), {
+    runId: options.runId,
+    topology: 'async',
+    readFrom: 'primary',
+    semiSyncTimeoutMs: 0,
+    log: options.log,
+    signal: options.signal,
+  });
+  return new CacheAsideDb(cluster, redisParts, database, settings, options.runId, options.log);
 }

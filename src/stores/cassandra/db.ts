@@ -2,7 +2,6 @@ import type { Client } from 'cassandra-driver';
 import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
-import { IptablesNetwork } from '../../nemesis/net.js';
 import type {
   ClusterNode,
   Db,
@@ -12,6 +11,7 @@ import type {
   HasPrimary,
   HasSets,
   Killable,
+  Network,
   Pausable,
   RegisterClient,
   SetClient,
@@ -52,15 +52,12 @@ const DDL_TIMEOUT_MS = 30_000;
 export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets {
   readonly store = 'cassandra';
   readonly topology = 'ring';
-  readonly network: IptablesNetwork;
   private readonly clients = new Map<string, Client>();
 
   constructor(
     private readonly cluster: DockerCluster,
     private readonly options: CassandraDbOptions,
-  ) {
-    this.network = new IptablesNetwork(cluster.nodes);
-  }
+  ) {}
 
   get nodes(): readonly ClusterNode[] {
     return this.cluster.nodes;
@@ -219,9 +216,7 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
   }
 
   async kill(node: string): Promise<void> {
-    const result = await execIn(this.node(node).containerId, ['pkill', '-KILL', '-F', PATHS.pid]);
-    // pkill exits 1 when nothing matched: the daemon was already down, which is what we want.
-    if (result.exitCode > 1) throw new Error(`killing cassandra on ${node} failed: ${result.stderr.trim()}`);
+    await this.cluster.killProcess(this.node(node).name, ['-F', PATHS.pid]);
   }
 
   /**
@@ -230,6 +225,11 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
    */
   async restart(node: string): Promise<void> {
     await this.startServer(this.node(node), { peers: false });
+  }
+
+  /** The cluster's iptables rules: partitions and loss. */
+  get network(): Network {
+    return this.cluster.firewall;
   }
 
   async pause(node: string): Promise<void> {

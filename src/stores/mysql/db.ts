@@ -4,7 +4,6 @@ import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import type { Json } from '../../history/types.js';
-import { IptablesNetwork } from '../../nemesis/net.js';
 import type {
   ClusterNode,
   Db,
@@ -15,6 +14,7 @@ import type {
   HasPrimary,
   HasSets,
   Killable,
+  Network,
   Pausable,
   RegisterClient,
   SetClient,
@@ -61,7 +61,6 @@ export class MysqlDb
   implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasFailover
 {
   readonly store = 'mysql';
-  readonly network: IptablesNetwork;
   private readonly connections = new Set<Connection>();
   private readonly tables: { registers: string; sets: string };
   private currentPrimary: string;
@@ -72,7 +71,6 @@ export class MysqlDb
     private readonly cluster: DockerCluster,
     private readonly options: MysqlDbOptions,
   ) {
-    this.network = new IptablesNetwork(cluster.nodes);
     this.tables = tableNames(options.runId);
     this.currentPrimary = cluster.nodes[0].name;
   }
@@ -256,9 +254,7 @@ export class MysqlDb
   }
 
   async kill(node: string): Promise<void> {
-    const result = await execIn(this.node(node).containerId, ['pkill', '-KILL', '-x', 'mariadbd']);
-    // pkill exits 1 when nothing matched: the server was already down, which is what we want.
-    if (result.exitCode > 1) throw new Error(`killing mariadbd on ${node} failed: ${result.stderr.trim()}`);
+    await this.cluster.killProcess(this.node(node).name, ['-x', 'mariadbd']);
     // The signal is sent, not yet delivered: return once the process is gone, so a client's next
     // connection finds nothing listening rather than a dying server.
     await this.waitFor(`mariadbd on ${node} to die`, async () => {
@@ -282,6 +278,11 @@ export class MysqlDb
     } else if (node === this.currentPrimary) {
       await adminQuery(target, 'SET GLOBAL read_only = 0');
     }
+  }
+
+  /** The cluster's iptables rules: partitions and loss. */
+  get network(): Network {
+    return this.cluster.firewall;
   }
 
   async pause(node: string): Promise<void> {

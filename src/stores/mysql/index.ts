@@ -1,10 +1,7 @@
-import { connectDocker } from '../../docker/client.js';
-import { startCluster } from '../../docker/cluster.js';
-import { ensureImage } from '../../docker/images.js';
-import { errorText } from '../../docker/log.js';
 import { oneOf, UsageError } from '../../errors.js';
 import type { Json } from '../../history/types.js';
-import type { ClusterOptions, Store } from '../types.js';
+import { startStore } from '../lifecycle.js';
+import type { ClusterOptions, ClusterShape, Store } from '../types.js';
 import { MYSQL_DEFAULTS, type MysqlTopology } from './config.js';
 import { MysqlDb, type ReadFrom } from './db.js';
 import { MYSQL_IMAGE } from './image.js';
@@ -13,13 +10,29 @@ const TOPOLOGIES: readonly MysqlTopology[] = ['async', 'semisync', 'galera'];
 const READ_FROM: readonly ReadFrom[] = ['primary', 'replicas', 'any'];
 const NODE_MEMORY_BYTES = 768 * 1024 * 1024;
 
+function validate(shape: ClusterShape): void {
+  if (shape.topology === 'galera' && shape.readFrom !== 'primary') {
+    throw new UsageError(
+      `mysql galera has no primary or replicas: each client reads and writes on its own node; leave out --read-from ${shape.readFrom}`,
+    );
+  }
+  const minimum = shape.topology === 'galera' ? 3 : 1;
+  if (!Number.isInteger(shape.nodes) || shape.nodes < minimum || shape.nodes > 9) {
+    throw new UsageError(`mysql ${shape.topology} needs ${minimum} to 9 nodes, not ${shape.nodes}`);
+  }
+}
+
 export const mysql: Store = {
   name: 'mysql',
   topologies: TOPOLOGIES,
   defaultTopology: 'async',
   readFromChoices: READ_FROM,
   defaultNodes: 3,
+  options: {},
+  // An operator's failover tool replaces a primary; galera has none (every node takes writes).
+  abilities: { sets: true, kill: true, pause: true, primary: true, failover: ['async', 'semisync'] },
   images: [MYSQL_IMAGE],
+  validate,
 
   describe(topology: string): Record<string, Json> {
     const durability = { innodbFlushLogAtTrxCommit: 1, syncBinlog: 1 };
@@ -39,44 +52,24 @@ export const mysql: Store = {
     }
   },
 
-  async start(options: ClusterOptions): Promise<MysqlDb> {
+  start(options: ClusterOptions): Promise<MysqlDb> {
     const topology = oneOf('topology', options.topology, TOPOLOGIES);
     const readFrom = oneOf('read-from', options.readFrom, READ_FROM);
-    if (topology === 'galera' && readFrom !== 'primary') {
-      throw new UsageError(
-        `mysql galera has no primary or replicas: each client reads and writes on its own node; leave out --read-from ${readFrom}`,
-      );
-    }
-    const minimum = topology === 'galera' ? 3 : 1;
-    if (!Number.isInteger(options.nodes) || options.nodes < minimum || options.nodes > 9) {
-      throw new UsageError(`mysql ${topology} needs ${minimum} to 9 nodes, not ${options.nodes}`);
-    }
-    await connectDocker();
-    const image = await ensureImage(MYSQL_IMAGE, options.log);
-    options.signal?.throwIfAborted();
-    const cluster = await startCluster({
-      runId: options.runId,
+    validate({ topology, readFrom, nodes: options.nodes });
+    return startStore(options, {
       store: 'mysql',
-      image,
-      nodes: options.nodes,
-      memoryBytes: NODE_MEMORY_BYTES,
+      images: [MYSQL_IMAGE],
+      cluster: ([image]) => ({ image, nodes: options.nodes, memoryBytes: NODE_MEMORY_BYTES }),
+      create: (cluster) =>
+        new MysqlDb(cluster, {
+          runId: options.runId,
+          topology,
+          readFrom,
+          semiSyncTimeoutMs: MYSQL_DEFAULTS.semiSyncTimeoutMs,
+          log: options.log,
+          signal: options.signal,
+        }),
+      setup: (db) => db.setup(),
     });
-    const db = new MysqlDb(cluster, {
-      runId: options.runId,
-      topology,
-      readFrom,
-      semiSyncTimeoutMs: MYSQL_DEFAULTS.semiSyncTimeoutMs,
-      log: options.log,
-      signal: options.signal,
-    });
-    try {
-      await db.setup();
-    } catch (err) {
-      // teardown never throws, so the error that stopped the start is the one the user sees.
-      options.log(`mysql cluster did not come up: ${errorText(err)}`);
-      await db.teardown();
-      throw err;
-    }
-    return db;
   },
 };

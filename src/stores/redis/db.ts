@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
-import { execIn, execOk } from '../../docker/exec.js';
-import { IptablesNetwork } from '../../nemesis/net.js';
+import { execOk } from '../../docker/exec.js';
 import type {
   ClusterNode,
   Db,
@@ -12,6 +11,7 @@ import type {
   HasPrimary,
   HasSets,
   Killable,
+  Network,
   Pausable,
   RegisterClient,
   SetClient,
@@ -54,15 +54,12 @@ const SERVE_TIMEOUT_MS = 30_000;
 /** A running Redis cluster: n1 starts as primary, the others replicate it. */
 export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets {
   readonly store = 'redis';
-  readonly network: IptablesNetwork;
   private readonly clients = new Set<Redis>();
 
   constructor(
     private readonly cluster: DockerCluster,
     private readonly options: RedisDbOptions,
-  ) {
-    this.network = new IptablesNetwork(cluster.nodes);
-  }
+  ) {}
 
   get topology(): RedisTopology {
     return this.options.topology;
@@ -185,15 +182,17 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   }
 
   async kill(node: string): Promise<void> {
-    const result = await execIn(this.node(node).containerId, ['pkill', '-KILL', '-F', PATHS.serverPid]);
-    // pkill exits 1 when nothing matched: the server was already down, which is what we want.
-    if (result.exitCode > 1)
-      throw new Error(`killing redis-server on ${node} failed: ${result.stderr.trim()}`);
+    await this.cluster.killProcess(this.node(node).name, ['-F', PATHS.serverPid]);
   }
 
   /** Starts the server with its own config file and data directory again, and waits until it serves. */
   async restart(node: string): Promise<void> {
     await this.startServer(this.node(node));
+  }
+
+  /** The cluster's iptables rules: partitions and loss. */
+  get network(): Network {
+    return this.cluster.firewall;
   }
 
   async pause(node: string): Promise<void> {

@@ -1,9 +1,7 @@
-import { connectDocker } from '../../docker/client.js';
-import { startCluster } from '../../docker/cluster.js';
-import { ensureImage } from '../../docker/images.js';
-import { errorText } from '../../docker/log.js';
 import { oneOf, UsageError } from '../../errors.js';
-import type { ClusterOptions, Store } from '../types.js';
+import { number, readOptions, valueOption } from '../../options/spec.js';
+import { startStore } from '../lifecycle.js';
+import type { ClusterOptions, ClusterShape, Store } from '../types.js';
 import { type ReadFrom, RedisDb, type RedisTopology } from './db.js';
 import { REDIS_IMAGE } from './image.js';
 
@@ -11,48 +9,55 @@ const TOPOLOGIES: readonly RedisTopology[] = ['replicated', 'sentinel'];
 const READ_FROM: readonly ReadFrom[] = ['primary', 'replicas'];
 const NODE_MEMORY_BYTES = 512 * 1024 * 1024;
 
+/** Redis's own options of `dscheck run`. */
+export const REDIS_OPTIONS = {
+  waitReplicas: valueOption(
+    {
+      name: 'wait-replicas',
+      value: 'n',
+      help: 'after each write, WAIT until n replicas have it; a shortfall makes the write indeterminate',
+    },
+    number({ min: 0, max: 8, integer: true }),
+  ),
+};
+
+function validate(shape: ClusterShape): void {
+  const minimum = shape.topology === 'sentinel' ? 3 : 1;
+  if (!Number.isInteger(shape.nodes) || shape.nodes < minimum || shape.nodes > 9) {
+    throw new UsageError(`redis ${shape.topology} needs ${minimum} to 9 nodes, not ${shape.nodes}`);
+  }
+}
+
 export const redis: Store = {
   name: 'redis',
   topologies: TOPOLOGIES,
   defaultTopology: 'replicated',
   readFromChoices: READ_FROM,
   defaultNodes: 3,
-  offersWait: true,
+  options: REDIS_OPTIONS,
+  abilities: { sets: true, kill: true, pause: true, primary: true },
   images: [REDIS_IMAGE],
+  validate,
 
-  async start(options: ClusterOptions): Promise<RedisDb> {
+  start(options: ClusterOptions): Promise<RedisDb> {
     const topology = oneOf('topology', options.topology, TOPOLOGIES);
     const readFrom = oneOf('read-from', options.readFrom, READ_FROM);
-    const minimum = topology === 'sentinel' ? 3 : 1;
-    if (!Number.isInteger(options.nodes) || options.nodes < minimum || options.nodes > 9) {
-      throw new UsageError(`redis ${topology} needs ${minimum} to 9 nodes, not ${options.nodes}`);
-    }
-    await connectDocker();
-    const image = await ensureImage(REDIS_IMAGE, options.log);
-    options.signal?.throwIfAborted();
-    const cluster = await startCluster({
-      runId: options.runId,
+    validate({ topology, readFrom, nodes: options.nodes });
+    const { waitReplicas } = readOptions(REDIS_OPTIONS, options.storeOptions ?? {});
+    return startStore(options, {
       store: 'redis',
-      image,
-      nodes: options.nodes,
-      memoryBytes: NODE_MEMORY_BYTES,
+      images: [REDIS_IMAGE],
+      cluster: ([image]) => ({ image, nodes: options.nodes, memoryBytes: NODE_MEMORY_BYTES }),
+      create: (cluster) =>
+        new RedisDb(cluster, {
+          topology,
+          readFrom,
+          durable: options.durable ?? false,
+          waitReplicas,
+          log: options.log,
+          signal: options.signal,
+        }),
+      setup: (db) => db.setup(),
     });
-    const db = new RedisDb(cluster, {
-      topology,
-      readFrom,
-      durable: options.durable ?? false,
-      waitReplicas: options.waitReplicas,
-      log: options.log,
-      signal: options.signal,
-    });
-    try {
-      await db.setup();
-    } catch (err) {
-      // teardown never throws, so the error that stopped the start is the one the user sees.
-      options.log(`redis cluster did not come up: ${errorText(err)}`);
-      await db.teardown();
-      throw err;
-    }
-    return db;
   },
 };

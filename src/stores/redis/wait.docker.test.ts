@@ -19,7 +19,7 @@ describe('redis --wait-replicas', () => {
       topology: 'replicated',
       nodes: 3,
       readFrom: 'primary',
-      waitReplicas: 2,
+      storeOptions: { waitReplicas: '2' },
       log: () => {},
     })) as RedisDb;
     const client = await db.registerClient(0, 1000);

@@ -1,6 +1,6 @@
-import { execOk } from '../docker/exec.js';
+import type { Grudge } from '../nemesis/grudge.js';
 import type { ClusterNode, Network } from '../stores/types.js';
-import type { Grudge } from './grudge.js';
+import { execOk } from './exec.js';
 
 /**
  * Network faults with iptables inside the node containers (Jepsen's net.clj): a grudge becomes

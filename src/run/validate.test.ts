@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../errors.js';
+import { STORES } from '../stores/index.js';
+import { loadWorkload } from '../workloads/index.js';
+import { RUN_DEFAULTS, type RunCliOptions, resolveRunConfig } from './options.js';
+import { validateRun } from './validate.js';
+
+/** validateRun on the real registry and presets: each conflict refused before any container starts. */
+function validate(over: RunCliOptions) {
+  const config = resolveRunConfig({ ...RUN_DEFAULTS, ...over }, () => 1);
+  const workload = loadWorkload(config.workload, { keys: config.keys, options: config.workloadOptions });
+  const store = workload.store ?? STORES[config.store];
+  return validateRun(config, store, workload, Object.values(STORES));
+}
+
+describe('validateRun', () => {
+  it("settles the store's defaults and its own options", () => {
+    expect(validate({})).toEqual({
+      topology: 'replicated',
+      readFrom: 'primary',
+      nodes: 3,
+      storeValues: { waitReplicas: undefined },
+    });
+    expect(validate({ store: 'cassandra', lwt: true }).storeValues).toEqual({
+      consistency: 'quorum',
+      lwt: true,
+    });
+    expect(validate({ store: 'mysql', nemesis: 'failover,kill', topology: 'semisync' }).topology).toBe(
+      'semisync',
+    );
+  });
+
+  it.each<[string, RunCliOptions, RegExp]>([
+    [
+      'failover on redis',
+      { nemesis: 'failover' },
+      /--nemesis failover needs a store with a replaceable primary; redis has none \(stores that have it: mysql --topology async, semisync\)/,
+    ],
+    [
+      'failover on galera',
+      { store: 'mysql', topology: 'galera', nemesis: 'failover' },
+      /mysql --topology galera has none/,
+    ],
+    [
+      'restart-cache without a cache',
+      { nemesis: 'restart-cache' },
+      /--nemesis restart-cache needs a store with a cache tier/,
+    ],
+    [
+      'flush-cache without a cache',
+      { workload: 'set', nemesis: 'flush-cache' },
+      /flush-cache needs a store with a cache tier/,
+    ],
+    [
+      'reshard without a cache',
+      { store: 'mysql', nemesis: 'reshard' },
+      /reshard needs a store with a cache tier/,
+    ],
+    [
+      'pause on the cache-aside cluster',
+      { workload: 'cache-aside', nemesis: 'pause' },
+      /--nemesis pause needs a store with containers to pause; redis\+mysql has none/,
+    ],
+    [
+      '--nodes against --cache-nodes',
+      { workload: 'cache-aside', nodes: '2', cacheNodes: '3' },
+      /--nodes 2 and --cache-nodes 3 disagree/,
+    ],
+    [
+      'cache-aside on another store',
+      { workload: 'cache-aside', store: 'mysql' },
+      /--store must be redis \(or left out\), not 'mysql'/,
+    ],
+    [
+      'consistency on a store without levels',
+      { consistency: 'one' },
+      /--consistency is not offered by redis; stores that have it: cassandra/,
+    ],
+    [
+      'lwt on a store without it',
+      { store: 'mysql', lwt: true },
+      /--lwt is not offered by mysql; stores that have it: cassandra/,
+    ],
+    [
+      'wait-replicas on cassandra',
+      { store: 'cassandra', waitReplicas: '1' },
+      /--wait-replicas is not offered by cassandra; stores that have it: redis/,
+    ],
+    [
+      'a bad store option value',
+      { waitReplicas: '9' },
+      /--wait-replicas must be a whole number >= 0 and <= 8, not '9'/,
+    ],
+    [
+      'an unknown topology',
+      { store: 'cassandra', topology: 'star' },
+      /unknown --topology 'star'; valid choices: ring/,
+    ],
+    [
+      'an unknown read-from',
+      { readFrom: 'any' },
+      /unknown --read-from 'any'; valid choices: primary, replicas/,
+    ],
+    [
+      'galera with replicas to read from',
+      { store: 'mysql', topology: 'galera', readFrom: 'replicas' },
+      /mysql galera has no primary or replicas/,
+    ],
+    [
+      'sentinel with too few nodes',
+      { topology: 'sentinel', nodes: '2' },
+      /redis sentinel needs 3 to 9 nodes, not 2/,
+    ],
+    [
+      'a workload option on another workload',
+      { ttl: '5' },
+      /--ttl only apply to --workload cache-aside, not to register/,
+    ],
+  ])('refuses %s, naming the conflict and the choices', (_, over, message) => {
+    expect(() => validate(over)).toThrow(UsageError);
+    expect(() => validate(over)).toThrow(message);
+  });
+
+  it('refuses the set workload on a store without sets', () => {
+    const config = resolveRunConfig({ ...RUN_DEFAULTS, workload: 'set' }, () => 1);
+    const workload = loadWorkload('set');
+    const noSets = { ...STORES.redis, name: 'plain', abilities: {} };
+    expect(() => validateRun(config, noSets, workload, Object.values(STORES))).toThrow(
+      '--workload set needs a store with sets; plain has none (stores that have it: redis; mysql; cassandra)',
+    );
+  });
+});
