@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { checkLinearizable, inferModel, type LinearizabilityResult } from '../checker/linearizable/index.js';
-import type { ModelName } from '../checker/linearizable/models.js';
+import { InvalidOperation, type ModelName } from '../checker/linearizable/models.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { readHistory } from '../history/reader.js';
-import { HistoryError, type HistoryWarning, type Json } from '../history/types.js';
+import { HistoryError, type HistoryWarning, type Json, type KeySource } from '../history/types.js';
 
 export interface CheckOptions {
   model?: ModelName;
@@ -11,6 +11,8 @@ export interface CheckOptions {
   format?: string;
   timeout?: string;
   json?: boolean;
+  allKeys?: boolean;
+  independent?: boolean;
 }
 
 /** What checking one file gave: a result, or the bad-input message that stopped it. */
@@ -18,6 +20,7 @@ interface FileVerdict {
   file: string;
   result?: LinearizabilityResult;
   inferred?: boolean;
+  keySource?: KeySource;
   warnings?: HistoryWarning[];
   /** Bad input (exit 254): the message. */
   problem?: string;
@@ -39,6 +42,8 @@ interface CheckSettings {
   initialValue?: Json;
   format?: string;
   timeoutMs: number;
+  allKeys: boolean;
+  independent: boolean;
 }
 
 /** `dscheck check <file...>`: a verdict per file, in order; the exit code is the worst of them. */
@@ -48,6 +53,8 @@ export async function check(files: string[], options: CheckOptions, out = proces
     initialValue: parseInitialValue(options.initialValue),
     format: options.format,
     timeoutMs: parseSeconds('--timeout', options.timeout ?? '300') * 1000,
+    allKeys: options.allKeys === true,
+    independent: options.independent === true,
   };
   let code: number = EXIT.valid;
   for (const file of files) {
@@ -60,8 +67,8 @@ export async function check(files: string[], options: CheckOptions, out = proces
     }
     out.write(
       options.json
-        ? `${JSON.stringify(jsonLine(file, v.result))}\n`
-        : humanLines(file, v.result, !!v.inferred),
+        ? `${JSON.stringify(jsonLine(file, v.result, v.keySource))}\n`
+        : humanLines(file, v.result, !!v.inferred, v.keySource),
     );
     code = worse(code, verdictCode(v.result));
   }
@@ -71,20 +78,30 @@ export async function check(files: string[], options: CheckOptions, out = proces
 /** Reads and checks one file; bad input becomes a `problem`, anything else is thrown. */
 async function checkFile(file: string, settings: CheckSettings): Promise<FileVerdict> {
   try {
-    const history = await readHistory(file, { format: settings.format });
+    const history = await readHistory(file, { format: settings.format, independent: settings.independent });
     const model = settings.model ?? inferModel(history.operations);
     const result = await checkLinearizable(history.operations, {
       model,
       initialValue: settings.initialValue,
       timeoutMs: settings.timeoutMs,
+      allKeys: settings.allKeys,
     });
     if (history.events === 0) {
       // Nothing was recorded at all (as Porcupine, unlike a run whose clients did nothing).
       result.valid = 'unknown';
       result.unknown.push({ key: null, reason: 'the file holds no events' });
     }
-    return { file, result, inferred: settings.model === undefined, warnings: history.warnings };
+    return {
+      file,
+      result,
+      inferred: settings.model === undefined,
+      keySource: history.keys,
+      warnings: history.warnings,
+    };
   } catch (err) {
+    if (err instanceof InvalidOperation) {
+      return { file, problem: `${file}:${err.op.line ?? '?'}: ${err.problem}` };
+    }
     if (err instanceof UsageError || err instanceof HistoryError) return { file, problem: err.message };
     throw err;
   }
@@ -107,17 +124,19 @@ function parseSeconds(option: string, text: string): number {
   return n;
 }
 
-function jsonLine(file: string, r: LinearizabilityResult): Record<string, unknown> {
+function jsonLine(file: string, r: LinearizabilityResult, keySource?: KeySource): Record<string, unknown> {
   const line: Record<string, unknown> = {
     file,
     valid: r.valid,
     model: r.model,
     ops: r.ops,
     keys: r.keys,
+    keySource,
     ms: r.ms,
   };
   if (r.failures.length > 0) line.failure = r.failures;
   if (r.unknown.length > 0) line.unknown = r.unknown;
+  if (r.skippedKeys > 0) line.skippedKeys = r.skippedKeys;
   return line;
 }
 
@@ -128,16 +147,32 @@ const UNKNOWN_REASONS: Record<string, string> = {
 
 const VERDICT = { true: 'linearizable', false: 'NOT LINEARIZABLE', unknown: 'UNKNOWN' } as const;
 
-function humanLines(file: string, r: LinearizabilityResult, inferred: boolean): string {
+/** How the file's values were read into keys: every verdict line says it. */
+const KEY_SOURCE_WORDS: Record<KeySource, string> = {
+  'key-field': 'keys from the "key" field',
+  'whole-values': 'values taken whole (--independent splits [key value] tuples)',
+  tuples: '[key value] tuples split into keys (--independent)',
+};
+
+const OBJECT_WORDS: Record<ModelName, string> = {
+  register: 'the register',
+  'cas-register': 'the register',
+  kv: 'the value',
+  mutex: 'the lock',
+  'multi-register': 'the registers',
+};
+
+function humanLines(
+  file: string,
+  r: LinearizabilityResult,
+  inferred: boolean,
+  keySource?: KeySource,
+): string {
   const keyWord = r.keys === 1 ? 'key' : 'keys';
   const model = inferred ? `${r.model} (inferred)` : r.model;
-  let text = `${basename(file)}: ${VERDICT[String(r.valid) as keyof typeof VERDICT]} · model ${model} · ${r.ops} ops · ${r.keys} ${keyWord} · ${r.ms} ms\n`;
-  const object = {
-    register: 'the register',
-    'cas-register': 'the register',
-    kv: 'the value',
-    mutex: 'the lock',
-  }[r.model];
+  const source = keySource ? ` · ${KEY_SOURCE_WORDS[keySource]}` : '';
+  let text = `${basename(file)}: ${VERDICT[String(r.valid) as keyof typeof VERDICT]} · model ${model} · ${r.ops} ops · ${r.keys} ${keyWord}${source} · ${r.ms} ms\n`;
+  const object = OBJECT_WORDS[r.model];
   const keyName = (key: string | null): string => (key === null ? object : `key ${JSON.stringify(key)}`);
   for (const f of r.failures) {
     const key = keyName(f.key);
@@ -145,6 +180,9 @@ function humanLines(file: string, r: LinearizabilityResult, inferred: boolean): 
   }
   for (const u of r.unknown) {
     text += `  ${keyName(u.key)}: ${UNKNOWN_REASONS[u.reason] ?? u.reason}\n`;
+  }
+  if (r.skippedKeys > 0) {
+    text += `  ${r.skippedKeys} other ${r.skippedKeys === 1 ? 'key' : 'keys'} not searched to the end after the first failing key (--all-keys searches every key)\n`;
   }
   return text;
 }
