@@ -131,9 +131,10 @@ function jsonLine(file: string, r: LinearizabilityResult, keySource?: KeySource)
     model: r.model,
     ops: r.ops,
     keys: r.keys,
-    keySource,
     ms: r.ms,
   };
+  // Values are taken whole unless tuples were split on request; say so when they were.
+  if (keySource === 'tuples') line.keySource = keySource;
   if (r.failures.length > 0) line.failure = r.failures;
   if (r.unknown.length > 0) line.unknown = r.unknown;
   if (r.skippedKeys > 0) line.skippedKeys = r.skippedKeys;
@@ -170,7 +171,8 @@ function humanLines(
 ): string {
   const keyWord = r.keys === 1 ? 'key' : 'keys';
   const model = inferred ? `${r.model} (inferred)` : r.model;
-  const source = keySource ? ` · ${KEY_SOURCE_WORDS[keySource]}` : '';
+  // EDN prints a [key value] tuple like any vector, so EDN verdicts say how values were read.
+  const source = keySource && keySource !== 'key-field' ? ` · ${KEY_SOURCE_WORDS[keySource]}` : '';
   let text = `${basename(file)}: ${VERDICT[String(r.valid) as keyof typeof VERDICT]} · model ${model} · ${r.ops} ops · ${r.keys} ${keyWord}${source} · ${r.ms} ms\n`;
   const object = OBJECT_WORDS[r.model];
   const keyName = (key: string | null): string => (key === null ? object : `key ${JSON.stringify(key)}`);

@@ -235,7 +235,7 @@ export class InvalidOperation extends UsageError {
     readonly op: Operation,
     readonly problem: string,
   ) {
-    super(`operation ${op.index}${op.line === undefined ? '' : ` (line ${op.line})`}: ${problem}`);
+    super(`${op.line === undefined ? `operation ${op.index}` : `line ${op.line}`}: ${problem}`);
   }
 }
 
@@ -250,7 +250,7 @@ export function assertFits(model: CompleteModel, operations: readonly Operation[
     if (!model.operations.includes(op.f)) {
       throw new InvalidOperation(
         op,
-        `operation '${op.f}' is not part of the ${model.name} model, ` +
+        `operation '${op.f}' (operation ${op.index}) is not part of the ${model.name} model, ` +
           `which has ${model.operations.join(', ')}; valid models: ${MODEL_NAMES.join(', ')}`,
       );
     }
