@@ -19,6 +19,11 @@ export function inexactNumber(token: string): string | undefined {
 /** Long digit runs or large exponents: the only places an inexact number can hide. */
 const SUSPECT = /\d{16}|[eE][+-]?\d{3}/;
 
+/** False when `text` certainly holds no inexact number: one cheap test for a whole chunk. */
+export function mayHoldInexactNumber(text: string): boolean {
+  return SUSPECT.test(text);
+}
+
 /** The first number in a JSON text (outside strings) that would not be read exactly. */
 export function inexactJsonNumber(text: string): string | undefined {
   if (!SUSPECT.test(text)) return undefined;

@@ -1,5 +1,5 @@
 import { type EdnMap, EdnReader, EdnSyntaxError, type EdnValue } from './edn.js';
-import { inexactJsonNumber } from './numbers.js';
+import { inexactJsonNumber, mayHoldInexactNumber } from './numbers.js';
 import { EventProblem, OperationCollector, toEvent } from './operations.js';
 import { type History, HistoryError, type HistoryEvent, type Json, type KeySource } from './types.js';
 
@@ -43,10 +43,11 @@ export class NdjsonParser {
 
   push(chunk: string): void {
     const text = this.rest + chunk;
+    const suspect = mayHoldInexactNumber(text);
     let start = 0;
     let nl = text.indexOf('\n', start);
     while (nl !== -1) {
-      this.take(text.slice(start, nl), false);
+      this.take(text.slice(start, nl), false, suspect);
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
@@ -54,7 +55,7 @@ export class NdjsonParser {
   }
 
   finish(): History {
-    if (this.rest !== '') this.take(this.rest, true);
+    if (this.rest !== '') this.take(this.rest, true, true);
     this.rest = '';
     const c = this.collector;
     return {
@@ -67,7 +68,7 @@ export class NdjsonParser {
     };
   }
 
-  private take(line: string, isLast: boolean): void {
+  private take(line: string, isLast: boolean, suspect: boolean): void {
     const lineNo = ++this.lineNo;
     if (line.trim() === '') return;
     let raw: unknown;
@@ -83,7 +84,7 @@ export class NdjsonParser {
       }
       throw new HistoryError(this.file, lineNo, 'not valid JSON');
     }
-    const inexact = inexactJsonNumber(line);
+    const inexact = suspect ? inexactJsonNumber(line) : undefined;
     if (inexact) throw new HistoryError(this.file, lineNo, inexact);
     addEvent(this.collector, this.file, raw, lineNo);
     this.events++;

@@ -129,7 +129,8 @@ function searchKeys(
   limits: { deadline: number; maxCacheWords: number; allKeys: boolean },
 ): KeySearch {
   const result: KeySearch = { failures: [], unknown: [], skipped: 0, configurations: 0 };
-  let undecided = [...byKey.keys()];
+  // Short keys first: their searches are cheap, and an anomaly on one ends the search early.
+  let undecided = [...byKey.keys()].sort((a, b) => (byKey.get(a)?.length ?? 0) - (byKey.get(b)?.length ?? 0));
   for (let budget = FIRST_ROUND_CONFIGURATIONS; undecided.length > 0; budget *= BUDGET_GROWTH) {
     // A lone key gains nothing from rounds: search it to the end at once.
     const maxConfigurations = undecided.length > 1 ? budget : Number.POSITIVE_INFINITY;
