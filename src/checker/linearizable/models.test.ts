@@ -77,12 +77,12 @@ describe('operations that do not fit their model are refused, not coerced', () =
 });
 
 describe('the search over keys', () => {
-  // Key "bad" is searched first and fails; the others are linearizable.
+  // Key "bad", the shortest, is searched first and fails; the others are linearizable.
   const keyed = (key: string, process: number, f: string, input: unknown, output: unknown, call: number) =>
     ({ ...op(f, input, output), key, process, call, ret: call + 1 }) as Operation;
   const history = (): Operation[] => {
     const ops = [keyed('bad', 0, 'write', 1, 1, 0), keyed('bad', 0, 'read', null, 2, 2)];
-    for (const k of ['a', 'b', 'c']) ops.push(keyed(k, 1, 'write', 1, 1, 0));
+    for (const k of ['a', 'b', 'c']) for (const t of [0, 2, 4]) ops.push(keyed(k, 1, 'write', t, t, t));
     return ops.map((o, index) => ({ ...o, index }));
   };
 
