@@ -1,6 +1,6 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { MODEL_NAMES } from './checker/linearizable/models.js';
-import { CHECKER_NAMES } from './checkers.js';
+import { addCheckCommand, baseProgram } from './cli-check.js';
 import type { CleanOptions } from './commands/clean.js';
 import type { CompareOptions } from './commands/compare.js';
 import type { DoctorOptions } from './commands/doctor.js';
@@ -19,35 +19,9 @@ import { STORE_NAMES } from './stores/index.js';
  * so that `dscheck check` does not pay for Docker and store clients at start-up.
  */
 export function buildProgram(): Command {
-  const program = new Command('dscheck')
-    .description('What a real data store does to your data when the network breaks or nodes die.')
-    .version('0.1.0')
-    .exitOverride()
-    .showHelpAfterError('(run dscheck --help for usage)');
+  const program = baseProgram();
 
-  program
-    .command('check')
-    .description(
-      'check stored histories (dscheck NDJSON or Jepsen EDN): linearizability, and any other checker',
-    )
-    .argument('<file...>', 'history files (.ndjson, .jsonl, .edn)')
-    .option(
-      '--checker <names>',
-      `checkers to run, comma-separated: ${CHECKER_NAMES.join(', ')} (default: those the operations call for)`,
-    )
-    .addOption(new Option('--model <model>', 'the object the history operates on').choices(MODEL_NAMES))
-    .option('--initial-value <json>', "the object's initial value, as JSON (Knossos's histories need 0)")
-    .addOption(
-      new Option('--format <format>', 'history format (default: from the extension)').choices([
-        'ndjson',
-        'edn',
-      ]),
-    )
-    .option('--timeout <seconds>', 'give up on a file after this long and call it unknown', '300')
-    .option('--json', 'one JSON object per file per line')
-    .action(async (files: string[], opts) => {
-      await (await import('./commands/check.js')).check(files, opts);
-    });
+  addCheckCommand(program);
 
   addRunCommand(program);
   program

@@ -1,12 +1,15 @@
 import { CommanderError } from 'commander';
-import { buildProgram } from './cli.js';
+import { addCheckCommand, baseProgram } from './cli-check.js';
 import { EXIT, ExitError, UsageError } from './errors.js';
 import { HistoryError } from './history/types.js';
 import { fileErrorMessage } from './io/files.js';
 
 /** Runs the CLI and returns the exit code: the one place where errors become exit codes. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // `check` is the command users run in loops and CI: it gets a program without the other
+  // commands, whose declarations load the store and Docker modules.
+  const program =
+    argv[2] === 'check' ? addCheckCommand(baseProgram()) : (await import('./cli.js')).buildProgram();
   try {
     await program.parseAsync(argv);
     return EXIT.valid;

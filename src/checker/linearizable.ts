@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { History, Json } from '../history/types.js';
+import type { History, Json, KeySource } from '../history/types.js';
 import {
   checkLinearizable,
   inferModel,
@@ -16,6 +16,9 @@ export interface LinearizableOptions {
   initialValue?: Json;
 }
 
+/** The search's result, and how the file's values were read into keys (EDN verdicts say it). */
+export type LinearizableResult = LinearizabilityResult & { keySource?: KeySource };
+
 /** Steps of each failure's linearizable prefix kept in results.json: the ones leading to the failure. */
 const PREFIX_STEPS_KEPT = 100;
 
@@ -27,7 +30,7 @@ const UNKNOWN_REASONS: Record<string, string> = {
 const VERDICT = { true: 'linearizable', false: 'NOT LINEARIZABLE', unknown: 'UNKNOWN' } as const;
 
 /** Linearizability against a model (register, cas-register, kv, mutex), key by key. */
-export const linearizableChecker: Checker<LinearizableOptions, LinearizabilityResult, LinearizableDigest> = {
+export const linearizableChecker: Checker<LinearizableOptions, LinearizableResult, LinearizableDigest> = {
   name: 'linearizable',
   optionNames: ['model', 'initial-value'],
   appliesTo(history) {
@@ -53,11 +56,13 @@ export const linearizableChecker: Checker<LinearizableOptions, LinearizabilityRe
     };
   },
   async check(history: History, options, context) {
-    const result = await checkLinearizable(history.operations, {
+    const result: LinearizableResult = await checkLinearizable(history.operations, {
       model: options.model ?? inferModel(history.operations),
       initialValue: options.initialValue,
       timeoutMs: context.timeoutMs,
+      allKeys: context.firstFailure !== true,
     });
+    if (history.keys !== undefined) result.keySource = history.keys;
     if (history.events === 0) {
       // Nothing was recorded at all (as Porcupine, unlike a run whose clients did nothing).
       result.valid = 'unknown';
@@ -76,8 +81,11 @@ export const linearizableChecker: Checker<LinearizableOptions, LinearizabilityRe
       keys: r.keys,
       ms: r.ms,
     };
+    // Values are taken whole unless tuples were split on request; say so when they were.
+    if (r.keySource === 'tuples') line.keySource = r.keySource;
     if (r.failures.length > 0) line.failure = r.failures;
     if (r.unknown.length > 0) line.unknown = r.unknown;
+    if (r.skippedKeys > 0) line.skippedKeys = r.skippedKeys;
     return line;
   },
   found: (r) => [foundWords(r)],
@@ -122,16 +130,28 @@ function summaryWords(r: LinearizabilityResult): string {
   return `linearizability unknown: the search gave up on ${r.unknown.length} keys (${reasons})`;
 }
 
-function checkWords(file: string, r: LinearizabilityResult, options: LinearizableOptions): string {
+/** How the file's values were read into keys. */
+const KEY_SOURCE_WORDS: Record<KeySource, string> = {
+  'key-field': 'keys from the "key" field',
+  'whole-values': 'values taken whole (--independent splits [key value] tuples)',
+  tuples: '[key value] tuples split into keys (--independent)',
+};
+
+const OBJECT_WORDS: Record<ModelName, string> = {
+  register: 'the register',
+  'cas-register': 'the register',
+  kv: 'the value',
+  mutex: 'the lock',
+  'multi-register': 'the registers',
+};
+
+function checkWords(file: string, r: LinearizableResult, options: LinearizableOptions): string {
   const keyWord = r.keys === 1 ? 'key' : 'keys';
   const model = options.model === undefined ? `${r.model} (inferred)` : r.model;
-  let text = `${basename(file)}: ${VERDICT[String(r.valid) as keyof typeof VERDICT]} · model ${model} · ${r.ops} ops · ${r.keys} ${keyWord} · ${r.ms} ms\n`;
-  const object = {
-    register: 'the register',
-    'cas-register': 'the register',
-    kv: 'the value',
-    mutex: 'the lock',
-  }[r.model];
+  // EDN prints a [key value] tuple like any vector, so EDN verdicts say how values were read.
+  const source = r.keySource && r.keySource !== 'key-field' ? ` · ${KEY_SOURCE_WORDS[r.keySource]}` : '';
+  let text = `${basename(file)}: ${VERDICT[String(r.valid) as keyof typeof VERDICT]} · model ${model} · ${r.ops} ops · ${r.keys} ${keyWord}${source} · ${r.ms} ms\n`;
+  const object = OBJECT_WORDS[r.model];
   const keyName = (key: string | null): string => (key === null ? object : `key ${JSON.stringify(key)}`);
   for (const f of r.failures) {
     const key = keyName(f.key);
@@ -139,6 +159,9 @@ function checkWords(file: string, r: LinearizabilityResult, options: Linearizabl
   }
   for (const u of r.unknown) {
     text += `  ${keyName(u.key)}: ${UNKNOWN_REASONS[u.reason] ?? u.reason}\n`;
+  }
+  if (r.skippedKeys > 0) {
+    text += `  ${r.skippedKeys} other ${r.skippedKeys === 1 ? 'key' : 'keys'} not searched to the end after the first failing key (--all-keys searches every key)\n`;
   }
   return text;
 }

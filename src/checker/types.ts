@@ -13,6 +13,11 @@ export interface CheckerResult {
 export interface CheckContext {
   /** How long a searching checker may take before it answers unknown. */
   timeoutMs: number;
+  /**
+   * Whether a searching checker stops at the first part (key) it finds broken, as Porcupine does:
+   * `dscheck check` does unless --all-keys; a run searches every part, for its report.
+   */
+  firstFailure?: boolean;
 }
 
 /** Turns a problem with a checker's options into the caller's error (naming the file or flag). */

@@ -98,6 +98,38 @@ describe('dscheck check', () => {
     expect(r.exitCode).toBe(254);
     expect(r.stderr).toMatch(/operation '\w+' .* is not part of the mutex model/);
   });
+
+  it('takes EDN vector values whole unless --independent, and says which it did', async () => {
+    const path = join(dir, 'vectors.edn');
+    writeFileSync(
+      path,
+      `[{:process 0 :type :invoke :f :write :value [1 2]} {:process 0 :type :ok :f :write :value [1 2]}
+{:process 1 :type :invoke :f :write :value [5 2]} {:process 1 :type :ok :f :write :value [5 2]}
+{:process 2 :type :invoke :f :read :value [1 nil]} {:process 2 :type :ok :f :read :value [1 2]}]`,
+    );
+    const whole = await dscheck('check', path);
+    expect(whole.exitCode).toBe(1);
+    expect(whole.stdout).toMatch(/NOT LINEARIZABLE .* 1 key · values taken whole/);
+    const split = await dscheck('check', '--independent', '--json', path);
+    expect(split.exitCode).toBe(0);
+    expect(JSON.parse(split.stdout)).toMatchObject({ valid: true, keys: 2, keySource: 'tuples' });
+  });
+
+  it.each([
+    ['{"process":0,"type":"invoke","f":"write","value":9007199254740993,"time":0}', 1, /9007199254740993/],
+    [
+      '{"process":0,"type":"invoke","f":"cas","value":3,"time":0}\n{"process":0,"type":"ok","f":"cas","value":3,"time":1}',
+      1,
+      /a cas needs a pair/,
+    ],
+  ])('exits 254 for inexact or ill-formed values, naming the line: %s', async (text, lineNo, message) => {
+    const path = join(dir, `values-${lineNo}-${text.length}.ndjson`);
+    writeFileSync(path, `${text}\n`);
+    const r = await dscheck('check', path);
+    expect(r.exitCode).toBe(254);
+    expect(r.stderr).toContain(`${path}:${lineNo}: `);
+    expect(r.stderr).toMatch(message);
+  });
 });
 
 /** Writes NDJSON events (time in ms) as a history file. */

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { ModelName } from '../checker/linearizable/models.js';
+import { InvalidOperation, type ModelName } from '../checker/linearizable/models.js';
 import { mergeValidity, type RawOptions, type Validity } from '../checker/types.js';
 import {
   CHECKER_NAMES,
@@ -21,6 +21,8 @@ export interface CheckOptions {
   format?: string;
   timeout?: string;
   json?: boolean;
+  allKeys?: boolean;
+  independent?: boolean;
 }
 
 /** What checking one file gave: the checkers' outcomes, or the bad-input message that stopped it. */
@@ -52,20 +54,26 @@ interface CheckSettings {
   flags: RawOptions;
   format?: string;
   timeoutMs: number;
+  independent: boolean;
+  /** Stop each search at the first key that fails (unless --all-keys). */
+  firstFailure: boolean;
 }
 
 /** `dscheck check <file...>`: a verdict per file, in order; the exit code is the worst of them. */
 export async function check(files: string[], options: CheckOptions, out = process.stdout): Promise<void> {
   const flags = Object.fromEntries(
-    Object.entries({ model: options.model, 'initial-value': parseInitialValue(options.initialValue) }).filter(
-      ([, value]) => value !== undefined,
-    ),
+    Object.entries({
+      model: options.model,
+      'initial-value': parseInitialValue(options.initialValue),
+    }).filter(([, value]) => value !== undefined),
   );
   const settings: CheckSettings = {
     checkers: options.checker === undefined ? undefined : namedCheckers(options.checker),
     flags,
     format: options.format,
     timeoutMs: parseSeconds('--timeout', options.timeout ?? '300') * 1000,
+    independent: options.independent === true,
+    firstFailure: options.allKeys !== true,
   };
   if (settings.checkers) planChecks(settings.checkers, flags);
   let code: number = EXIT.valid;
@@ -137,15 +145,20 @@ function defaultCheckers(history: History, flags: RawOptions): CheckerEntry[] {
 /** Reads and checks one file; bad input becomes a `problem`, anything else is thrown. */
 async function checkFile(file: string, settings: CheckSettings): Promise<FileVerdict> {
   try {
-    const read = await readHistory(file, { format: settings.format });
+    const read = await readHistory(file, { format: settings.format, independent: settings.independent });
     const history = formatOf(file, settings.format) === 'edn' ? fromJepsen(read) : read;
     const checkers = settings.checkers ?? defaultCheckers(history, settings.flags);
     const outcomes: CheckOutcome[] = [];
     for (const planned of planChecks(checkers, settings.flags)) {
-      outcomes.push(await planned.run(history, { timeoutMs: settings.timeoutMs }));
+      outcomes.push(
+        await planned.run(history, { timeoutMs: settings.timeoutMs, firstFailure: settings.firstFailure }),
+      );
     }
     return { file, outcomes, chosen: settings.checkers === undefined, warnings: history.warnings };
   } catch (err) {
+    if (err instanceof InvalidOperation) {
+      return { file, problem: `${file}:${err.op.line ?? '?'}: ${err.problem}` };
+    }
     if (err instanceof UsageError || err instanceof HistoryError) return { file, problem: err.message };
     throw err;
   }

@@ -4,6 +4,7 @@
  * string), comments and #_ discards. Keywords become strings without the colon, so
  * `{:type :ok}` reads as `{type: "ok"}`.
  */
+import { inexactNumber } from './numbers.js';
 
 export type EdnValue = null | boolean | number | string | EdnValue[] | EdnMap;
 export interface EdnMap {
@@ -194,7 +195,11 @@ export class EdnReader {
     if ((first >= 48 && first <= 57) || ((first === 45 || first === 43) && token.length > 1)) {
       const numeric = token.replace(/[NM]$/, '');
       const n = Number(numeric.includes('/') ? ratio(numeric) : numeric);
-      if (!Number.isNaN(n)) return n;
+      if (!Number.isNaN(n)) {
+        const inexact = numeric.includes('/') ? undefined : inexactNumber(numeric);
+        if (inexact) throw this.error(inexact);
+        return n;
+      }
     }
     if (token.startsWith('\\')) return token.slice(1); // character literal
     return token; // symbol

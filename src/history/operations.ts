@@ -79,6 +79,7 @@ export class OperationCollector {
         pending: true,
         call: event.time,
         ret: Number.POSITIVE_INFINITY,
+        line,
       };
       if (event.node !== undefined) op.node = event.node;
       if (event.id !== undefined) op.extra = { id: event.id };
@@ -93,6 +94,17 @@ export class OperationCollector {
     }
     if (current.f !== event.f) {
       throw new EventProblem(`process ${process} completes '${event.f}' but invoked '${current.f}'`);
+    }
+    const key = event.key ?? null;
+    if (key !== current.key) {
+      throw new EventProblem(
+        `process ${process} completes '${event.f}' on key ${JSON.stringify(key)} but invoked it on key ${JSON.stringify(current.key)}`,
+      );
+    }
+    if (event.time < current.call) {
+      throw new EventProblem(
+        `process ${process}'s '${event.f}' completes at time ${event.time}, before its invocation at time ${current.call}`,
+      );
     }
     if (event.id !== undefined && current.extra?.id !== undefined && current.extra.id !== event.id) {
       throw new EventProblem(`completion id ${event.id} does not match invocation id ${current.extra.id}`);

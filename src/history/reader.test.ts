@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { readHistory } from './reader.js';
+import { parseHistory, readHistory } from './reader.js';
 import { HistoryError } from './types.js';
 import { HistoryWriter } from './writer.js';
 
@@ -146,6 +146,7 @@ describe('EDN histories', () => {
 {:process 1, :type :fail, :f :cas, :value [:k [1 2]]})`,
         '.edn',
       ),
+      { independent: true },
     );
     expect(h.operations[0]).toMatchObject({ key: '3', input: null, output: 5 });
     expect(h.operations[1]).toMatchObject({ key: 'k', input: [1, 2], outcome: 'fail' });
@@ -178,5 +179,121 @@ describe('EDN histories', () => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HistoryError);
     expect((err as HistoryError).line).toBe(3);
+  });
+});
+
+describe('exact input', () => {
+  const edn = (text: string, independent = false) =>
+    parseHistory(text, { file: 'h.edn', format: 'edn', independent });
+  const problem = (run: () => unknown): HistoryError => {
+    try {
+      run();
+    } catch (err) {
+      if (err instanceof HistoryError) return err;
+      throw err;
+    }
+    throw new Error('no HistoryError');
+  };
+
+  it('parses text without touching files', () => {
+    const h = parseHistory(
+      line({ process: 0, type: 'invoke', f: 'write', value: { a: 1 }, time: 1 }) +
+        line({ process: 0, type: 'ok', f: 'write', value: { a: 1 }, time: 2 }),
+    );
+    expect(h.operations[0]).toMatchObject({ input: { a: 1 }, output: { a: 1 }, line: 1 });
+    expect(h.keys).toBe('key-field');
+  });
+
+  it('keeps EDN vector values whole unless asked to split tuples', () => {
+    const text = `[{:process 0, :type :invoke, :f :write, :value [1 2]}
+{:process 0, :type :ok, :f :write, :value [1 2]}
+{:process 1, :type :invoke, :f :write, :value [5 2]}
+{:process 1, :type :ok, :f :write, :value [5 2]}]`;
+    const whole = edn(text);
+    expect(whole.keys).toBe('whole-values');
+    expect(whole.operations.map((op) => [op.key, op.input])).toEqual([
+      [null, [1, 2]],
+      [null, [5, 2]],
+    ]);
+    const split = edn(text, true);
+    expect(split.keys).toBe('tuples');
+    expect(split.operations.map((op) => [op.key, op.input])).toEqual([
+      ['1', 2],
+      ['5', 2],
+    ]);
+  });
+
+  it('never splits a txn, whose value is a list of micro-operations', () => {
+    const h = edn(
+      '[{:process 0 :type :invoke :f :txn :value [[:r :x nil] [:w :y 2]]} {:process 0 :type :ok :f :txn :value [[:r :x 1] [:w :y 2]]}]',
+      true,
+    );
+    expect(h.operations[0]).toMatchObject({
+      key: null,
+      input: [
+        ['r', 'x', null],
+        ['w', 'y', 2],
+      ],
+    });
+  });
+
+  it('refuses tuple keys that would merge, and values that are not tuples', () => {
+    const merged = `[{:process 0 :type :invoke :f :write :value ["3" 1]} {:process 0 :type :ok :f :write :value ["3" 1]}
+{:process 1 :type :invoke :f :write :value [3 1]}]`;
+    expect(problem(() => edn(merged, true)).line).toBe(2);
+    expect(problem(() => edn('[{:process 0 :type :invoke :f :write :value 3}]', true)).problem).toMatch(
+      /\[key value\] tuple/,
+    );
+  });
+
+  it('refuses integers a double cannot hold, naming the line', () => {
+    const big = `${line({ process: 0, type: 'invoke', f: 'write', value: 1, time: 1 })}{"process":0,"type":"ok","f":"write","value":9007199254740993,"time":2}\n`;
+    const err = problem(() => parseHistory(big, { file: 'big.ndjson' }));
+    expect(err.message).toMatch(/^big\.ndjson:2: .*9007199254740993/);
+    // 2^53 itself is exact, and long digit runs inside strings are not numbers.
+    const exact = `{"process":0,"type":"invoke","f":"write","key":"12345678901234567890","value":9007199254740992,"time":1}\n`;
+    expect(parseHistory(exact).operations[0].input).toBe(2 ** 53);
+    expect(problem(() => edn('[{:process 0 :type :invoke :f :write :value 9007199254740993N}]')).line).toBe(
+      1,
+    );
+    expect(
+      problem(() => parseHistory('{"process":0,"type":"invoke","f":"write","value":1e999,"time":1}\n')).line,
+    ).toBe(1);
+  });
+
+  it('refuses a completion whose key differs from its invocation, or that comes before it', () => {
+    const key = problem(() =>
+      parseHistory(
+        line({ process: 0, type: 'invoke', f: 'write', key: 'a', value: 1, time: 1 }) +
+          line({ process: 0, type: 'ok', f: 'write', key: 'b', value: 1, time: 2 }),
+      ),
+    );
+    expect(key.line).toBe(2);
+    expect(key.problem).toMatch(/key "b" but invoked it on key "a"/);
+    const early = problem(() =>
+      parseHistory(
+        line({ process: 0, type: 'invoke', f: 'write', value: 1, time: 5 }) +
+          line({ process: 0, type: 'ok', f: 'write', value: 1, time: 4 }),
+      ),
+    );
+    expect(early.problem).toMatch(/completes at time 4, before its invocation at time 5/);
+  });
+
+  it('refuses a file that is not UTF-8 instead of merging keys', async () => {
+    const path = join(dir, 'bad-utf8.ndjson');
+    const good = line({ process: 0, type: 'invoke', f: 'write', key: 'k', value: 1, time: 1 });
+    writeFileSync(
+      path,
+      Buffer.concat([
+        Buffer.from(good),
+        Buffer.from('{"process":1,"type":"invoke","f":"write","key":"k'),
+        Buffer.from([0xff]),
+        Buffer.from('","value":1,"time":2}\n'),
+      ]),
+    );
+    const err = await readHistory(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HistoryError);
+    expect((err as HistoryError).line).toBe(2);
+    expect((err as HistoryError).problem).toMatch(/UTF-8/);
   });
 });

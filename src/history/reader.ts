@@ -1,12 +1,10 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
-import { type EdnMap, EdnReader, EdnSyntaxError, type EdnValue } from './edn.js';
-import { EventProblem, OperationCollector, toEvent } from './operations.js';
-import { type History, HistoryError, type HistoryEvent, type Json } from './types.js';
+import { HISTORY_FORMATS, type HistoryFormat, NdjsonParser, parseHistory } from './parse.js';
+import { type History, HistoryError } from './types.js';
 
-export const HISTORY_FORMATS = ['ndjson', 'edn'] as const;
-export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
+export { HISTORY_FORMATS, type HistoryFormat, parseHistory } from './parse.js';
 
 const EXTENSIONS: Record<string, HistoryFormat> = { '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.edn': 'edn' };
 
@@ -22,151 +20,97 @@ export function formatOf(file: string, format?: string): HistoryFormat {
   );
 }
 
-/** Reads a whole history: dscheck NDJSON (streamed) or a Jepsen/Knossos EDN history. */
-export async function readHistory(file: string, options: { format?: string } = {}): Promise<History> {
+export interface ReadOptions {
+  format?: string;
+  /** Split EDN [key value] tuples into keys (Jepsen's `independent`); see ParseOptions. */
+  independent?: boolean;
+}
+
+/** Large files are read and parsed in pieces of this size, so a huge history is not held twice. */
+const CHUNK = 1 << 24;
+
+/** Reads a whole history: dscheck NDJSON or a Jepsen/Knossos EDN history. */
+export async function readHistory(file: string, options: ReadOptions = {}): Promise<History> {
   const format = formatOf(file, options.format);
   const info = statSync(file, { throwIfNoEntry: false });
   if (!info?.isFile()) throw new UsageError(`no such history file: ${file}`);
-  return format === 'edn' ? readEdnHistory(file) : readNdjsonHistory(file, info.size);
-}
-
-async function readNdjsonHistory(file: string, size: number): Promise<History> {
-  const collector = new OperationCollector(file);
-  let lineNo = 0;
-  let events = 0;
-  let rest = '';
-  const take = (line: string, isLast: boolean): void => {
-    lineNo++;
-    if (line.trim() === '') return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      if (isLast) {
-        collector.warn(lineNo, 'the last line is cut off (the run was probably interrupted); it is ignored');
-        return;
-      }
-      throw new HistoryError(file, lineNo, 'not valid JSON');
-    }
-    try {
-      collector.add(toEvent(raw), lineNo);
-    } catch (err) {
-      if (err instanceof EventProblem) throw new HistoryError(file, lineNo, err.message);
-      throw err;
-    }
-    events++;
-  };
-  // Small files in one synchronous read (many small files would otherwise wait on the thread
-  // pool); large ones streamed so a huge history is not held twice.
-  const chunks: AsyncIterable<string> | string[] =
-    size < 1 << 25
-      ? [readFileSync(file, 'utf8')]
-      : createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  for await (const chunk of chunks) {
-    const text = rest + chunk;
-    let start = 0;
-    let nl = text.indexOf('\n', start);
-    while (nl !== -1) {
-      take(text.slice(start, nl), false);
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
-    }
-    rest = text.slice(start);
-  }
-  if (rest !== '') take(rest, true);
-  return {
-    file,
-    operations: collector.operations,
-    nemesis: collector.nemesis,
-    warnings: collector.warnings,
-    events,
-  };
-}
-
-async function readEdnHistory(file: string): Promise<History> {
-  const text = readFileSync(file, 'utf8');
-  const reader = new EdnReader(text);
-  const forms: { map: EdnMap; line: number }[] = [];
+  const fd = openSync(file, 'r');
   try {
-    const close = reader.peekOpen() ? reader.open() : undefined;
+    // The text must be valid UTF-8: decoding with replacement characters would merge distinct keys.
+    const decoder = new Utf8Lines(file);
+    if (format === 'edn' || info.size <= CHUNK) {
+      const bytes = Buffer.allocUnsafe(info.size);
+      const read = readFully(fd, bytes);
+      const text = decoder.decode(bytes.subarray(0, read), false);
+      return parseHistory(text, { file, format, independent: options.independent });
+    }
+    const parser = new NdjsonParser(file);
+    const bytes = Buffer.allocUnsafe(CHUNK);
     for (;;) {
-      if (close ? reader.atClose(close) : !reader.more()) break;
-      const line = reader.line;
-      const form = reader.read();
-      if (form === null || typeof form !== 'object' || Array.isArray(form)) {
-        throw new HistoryError(
-          file,
-          line,
-          'each operation must be an EDN map like {:process 0, :type :invoke, ...}',
-        );
-      }
-      forms.push({ map: form, line });
+      const read = readSync(fd, bytes, 0, CHUNK, null);
+      parser.push(decoder.decode(bytes.subarray(0, read), read > 0));
+      if (read === 0) break;
     }
-    if (close && reader.more())
-      throw new HistoryError(file, reader.line, 'unexpected text after the history');
-  } catch (err) {
-    if (err instanceof EdnSyntaxError) throw new HistoryError(file, err.line, `EDN syntax: ${err.message}`);
-    throw err;
+    return parser.finish();
+  } finally {
+    closeSync(fd);
   }
-  const independent = isIndependent(forms.map((f) => f.map));
-  const collector = new OperationCollector(file);
-  let unknownReads = 0;
-  forms.forEach(({ map, line }, index) => {
-    const event = ednEvent(map, index, independent);
-    // Knossos's models accept any value for a read that returned nil: it means "not known".
-    if (event.type === 'ok' && event.f === 'read' && event.value === null && event.process !== 'nemesis') {
-      event.type = 'info';
-      unknownReads++;
-    }
+}
+
+function readFully(fd: number, bytes: Buffer): number {
+  let at = 0;
+  while (at < bytes.length) {
+    const read = readSync(fd, bytes, at, bytes.length - at, null);
+    if (read === 0) break;
+    at += read;
+  }
+  return at;
+}
+
+/** Strict UTF-8 decoding that names the line of the first invalid byte. */
+class Utf8Lines {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Lines completed in earlier pieces. */
+  private lines = 0;
+
+  constructor(private readonly file: string) {}
+
+  decode(bytes: Uint8Array, more: boolean): string {
     try {
-      collector.add(toEvent(event), line);
-    } catch (err) {
-      if (err instanceof EventProblem) throw new HistoryError(file, line, err.message);
-      throw err;
+      const text = this.decoder.decode(bytes, { stream: more });
+      if (more) this.lines += countNewlines(bytes);
+      return text;
+    } catch {
+      throw new HistoryError(this.file, this.lines + firstInvalidLine(bytes), 'not valid UTF-8');
     }
-  });
-  if (unknownReads > 0) {
-    collector.warn(0, `${unknownReads} read(s) of nil treated as unknown values, as Knossos does`);
   }
-  return {
-    file,
-    operations: collector.operations,
-    nemesis: collector.nemesis,
-    warnings: collector.warnings,
-    events: forms.length,
-  };
 }
 
-function ednEvent(map: EdnMap, index: number, independent: boolean): HistoryEvent {
-  const process = map.process === 'nemesis' ? 'nemesis' : map.process;
-  let value: Json = (map.value ?? null) as Json;
-  let key: string | null = null;
-  if (independent && process !== 'nemesis' && Array.isArray(value)) {
-    key = typeof value[0] === 'string' ? value[0] : JSON.stringify(value[0]);
-    value = (value[1] ?? null) as Json;
+function countNewlines(bytes: Uint8Array): number {
+  let n = 0;
+  let at = bytes.indexOf(10);
+  while (at !== -1) {
+    n++;
+    at = bytes.indexOf(10, at + 1);
   }
-  const event: Record<string, unknown> = { process, type: map.type, f: map.f, value, time: index };
-  if (key !== null) event.key = key;
-  if (map.error !== undefined && map.error !== null) {
-    event.error = typeof map.error === 'string' ? map.error : JSON.stringify(map.error);
-  }
-  if (typeof map.node === 'string') event.node = map.node;
-  return event as HistoryEvent;
+  return n;
 }
 
-/**
- * Jepsen's `independent` checker wraps every value as a [key value] tuple, which EDN prints as
- * a plain vector. A history uses tuples when every client value is a 2-element vector and the
- * values of cas operations are themselves [expected new] vectors inside the tuple.
- */
-function isIndependent(maps: EdnMap[]): boolean {
-  let clientEvents = 0;
-  for (const m of maps) {
-    if (m.process === 'nemesis') continue;
-    clientEvents++;
-    const v = m.value as EdnValue | undefined;
-    if (!Array.isArray(v) || v.length !== 2) return false;
-    if (m.f === 'cas' && v[1] !== null && !Array.isArray(v[1])) return false;
+/** The 1-based line (within `bytes`) holding the first byte sequence that is not UTF-8. */
+function firstInvalidLine(bytes: Uint8Array): number {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end === -1) end = bytes.length;
+    try {
+      strict.decode(bytes.subarray(start, end));
+    } catch {
+      return line;
+    }
+    line++;
+    start = end + 1;
   }
-  return clientEvents > 0;
+  return line;
 }

@@ -46,6 +46,8 @@ export interface Operation {
   /** True when the operation never completed (an `info`, or no completion at all). */
   pending: boolean;
   call: number;
+  /** Line of the invocation in the file it was read from, for messages. */
+  line?: number;
   /** Completion time; Infinity while pending (it may take effect at any later time). */
   ret: number;
   /** Time of the `info`/completion line, kept for display even when the op is pending. */
@@ -78,7 +80,15 @@ export interface History {
   warnings: HistoryWarning[];
   /** Number of events read. */
   events: number;
+  /**
+   * Where operations' keys came from: NDJSON's "key" field; none (EDN values taken whole); or
+   * Jepsen's [key value] tuples, split on request (--independent).
+   */
+  keys?: KeySource;
 }
+
+export const KEY_SOURCES = ['key-field', 'whole-values', 'tuples'] as const;
+export type KeySource = (typeof KEY_SOURCES)[number];
 
 /** Bad input: a message naming the file, line and problem. Exit code 254. */
 export class HistoryError extends Error {

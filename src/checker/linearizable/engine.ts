@@ -69,55 +69,11 @@ export function searchPartition(
     pending: op.pending,
   }));
 
-  // Entries: one call per operation, one return per completed operation. At equal times calls
-  // come first: operations whose times touch are concurrent (HISTORY.md).
-  const E = n + C;
-  const entryTime = new Float64Array(E);
-  const entryOp = new Int32Array(E);
-  const entryIsCall = new Uint8Array(E);
-  {
-    const order: number[] = [];
-    for (let i = 0; i < n; i++) order.push(i);
-    for (let i = 0; i < C; i++) order.push(n + i);
-    const timeOf = (x: number): number => (x < n ? local[x].call : local[x - n].ret);
-    order.sort((a, b) => timeOf(a) - timeOf(b) || (a < n ? 0 : 1) - (b < n ? 0 : 1) || a - b);
-    order.forEach((x, e) => {
-      entryTime[e] = timeOf(x);
-      entryOp[e] = x < n ? x : x - n;
-      entryIsCall[e] = x < n ? 1 : 0;
-    });
-  }
-  const callEntry = new Int32Array(n);
-  const retEntry = new Int32Array(n).fill(NONE);
-  for (let e = 0; e < E; e++) {
-    if (entryIsCall[e]) callEntry[entryOp[e]] = e;
-    else retEntry[entryOp[e]] = e;
-  }
-  const HEAD = E;
-  const next = new Int32Array(E + 1);
-  const prev = new Int32Array(E + 1);
-  for (let e = 0; e <= E; e++) {
-    next[e] = e + 1 < E ? e + 1 : NONE;
-    prev[e] = e === 0 ? HEAD : e - 1;
-  }
-  next[HEAD] = E > 0 ? 0 : NONE;
-  prev[HEAD] = NONE;
+  const { E, entryOp, entryIsCall, callEntry, retEntry } = orderEntries(local, C);
+  const list = new EntryList(E, callEntry, retEntry);
+  const next = list.next;
 
-  // Window: how far above `base` a linearized completed operation can be.
-  // For completed op i, the ops that can be linearized while i is not are those called before i
-  // returns: a prefix [0, m) of the call order, found by binary search.
-  let windowBits = 1;
-  for (let i = 0; i < C; i++) {
-    const ret = retEntry[i];
-    let lo = i;
-    let hi = C;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (callEntry[mid] < ret) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo - i > windowBits) windowBits = lo - i;
-  }
+  const windowBits = windowWidth(C, callEntry, retEntry);
   const windowWords = (windowBits + 31) >>> 5;
   const pendingWords = (P + 31) >>> 5;
   const pendingWord0 = pendingBase >>> 5;
@@ -125,51 +81,19 @@ export function searchPartition(
   const totalWords = pendingWord0 + pendingWords + windowWords + 2;
   const lin = new Uint32Array(totalWords);
 
-  // Zobrist keys, from a fixed seed so results never depend on run-to-run randomness.
-  const z1 = new Uint32Array(n);
-  const z2 = new Uint32Array(n);
-  let seed = 0x2545f491;
-  for (let i = 0; i < n; i++) {
-    seed = splitmix32(seed);
-    z1[i] = seed;
-    seed = splitmix32(seed);
-    z2[i] = seed;
-  }
+  const { z1, z2 } = zobristKeys(n);
 
   // States interned to small integers; transitions memoised per operation (last one seen).
   // Primitive states under the default equality go through a Map directly, without hashing.
-  const states: Json[] = [];
-  const primitives = new Map<Json, number>();
-  const buckets = new Map<number, number[]>();
-  const fastPrimitives = model.equal === defaultEqual;
-  const intern = (s: Json): number => {
-    if (fastPrimitives && (typeof s !== 'object' || s === null)) {
-      const id = primitives.get(s);
-      if (id !== undefined) return id;
-      primitives.set(s, states.length);
-      states.push(s);
-      return states.length - 1;
-    }
-    const h = model.hash(s);
-    const bucket = buckets.get(h);
-    if (bucket) {
-      for (const id of bucket) if (model.equal(states[id], s)) return id;
-      bucket.push(states.length);
-    } else buckets.set(h, [states.length]);
-    states.push(s);
-    return states.length - 1;
-  };
+  const table = new StateTable(model);
+  const states = table.states;
+  const intern = (value: Json): number => table.intern(value);
   const memoFrom = new Int32Array(n).fill(NONE);
   const memoTo = new Int32Array(n);
   const ILLEGAL_ID = -2;
 
-  // Configuration cache: records of [h1, h2, base, state, window..., pending...].
-  const recordWords = 4 + windowWords + pendingWords;
-  let arena: Uint32Array = new Uint32Array(recordWords * 1024);
-  let records = 0;
-  let slots: Int32Array = new Int32Array(4096);
-  let slotMask = slots.length - 1;
-  const scratch = new Uint32Array(recordWords);
+  const cache = new ConfigurationCache(4 + windowWords + pendingWords, limits);
+  const scratch = cache.scratch;
 
   let state = intern(initial);
   let h1 = 0;
@@ -186,10 +110,10 @@ export function searchPartition(
   let bestFinal = state;
 
   let steps = 0;
-  let entry = next[HEAD];
+  let entry = next[list.head];
   for (;;) {
     if ((++steps & 0xffff) === 0 && performance.now() > limits.deadline) {
-      return { valid: 'unknown', reason: 'timeout', configurations: records };
+      return { valid: 'unknown', reason: 'timeout', configurations: cache.records };
     }
     if (entry === NONE) break; // only pending calls were left: they need not take effect
     const op = entryOp[entry];
@@ -227,44 +151,14 @@ export function searchPartition(
         }
         // The window may run past C into padding or pending bits; both are determined by the set.
         for (let w = 0; w < pendingWords; w++) scratch[4 + windowWords + w] = lin[pendingWord0 + w];
-        let slot = k1 & slotMask;
-        let seen = false;
-        for (;;) {
-          const r = slots[slot];
-          if (r === 0) break;
-          const at = (r - 1) * recordWords;
-          if (arena[at] === k1 && arena[at + 1] === k2) {
-            let w = 2;
-            while (w < recordWords && arena[at + w] === scratch[w]) w++;
-            if (w === recordWords) {
-              seen = true;
-              break;
-            }
-          }
-          slot = (slot + 1) & slotMask;
-        }
-        if (!seen) {
-          if ((records + 1) * recordWords > arena.length) {
-            if (arena.length * 2 > limits.maxCacheWords) {
-              return { valid: 'unknown', reason: 'memory', configurations: records };
-            }
-            const grown = new Uint32Array(arena.length * 2);
-            grown.set(arena);
-            arena = grown;
-          }
-          if (records >= limits.maxConfigurations) {
-            return { valid: 'unknown', reason: 'budget', configurations: records };
-          }
+        const stored = cache.add();
+        if (stored === FULL_MEMORY)
+          return { valid: 'unknown', reason: 'memory', configurations: cache.records };
+        if (stored === FULL_BUDGET)
+          return { valid: 'unknown', reason: 'budget', configurations: cache.records };
+        if (stored === ADDED) {
           if (states.length >= MAX_STATES)
-            return { valid: 'unknown', reason: 'memory', configurations: records };
-          const at = records * recordWords;
-          for (let w = 0; w < recordWords; w++) arena[at + w] = scratch[w];
-          records++;
-          slots[slot] = records;
-          if (records * 2 > slots.length) {
-            slots = rehash(arena, records, recordWords, slots.length * 2);
-            slotMask = slots.length - 1;
-          }
+            return { valid: 'unknown', reason: 'memory', configurations: cache.records };
           opStack[depth] = op;
           stateStack[depth] = state;
           depth++;
@@ -272,17 +166,9 @@ export function searchPartition(
           h1 = n1;
           h2 = n2;
           base = nb;
-          if (base === C) return { valid: true, configurations: records };
-          // Lift the operation out of the list.
-          const c = callEntry[op];
-          next[prev[c]] = next[c];
-          if (next[c] !== NONE) prev[next[c]] = prev[c];
-          const r = retEntry[op];
-          if (r !== NONE) {
-            next[prev[r]] = next[r];
-            if (next[r] !== NONE) prev[next[r]] = prev[r];
-          }
-          entry = next[HEAD];
+          if (base === C) return { valid: true, configurations: cache.records };
+          list.lift(op);
+          entry = next[list.head];
           continue;
         }
         lin[bit >>> 5] &= ~(1 << (bit & 31));
@@ -307,27 +193,14 @@ export function searchPartition(
     h1 = (h1 ^ z1[top]) >>> 0;
     h2 = (h2 ^ z2[top]) >>> 0;
     if (top < base) base = top;
-    // Put it back (reverse order of lifting), and try the entry after its call.
-    const r = retEntry[top];
-    if (r !== NONE) {
-      next[prev[r]] = r;
-      if (next[r] !== NONE) prev[next[r]] = r;
-    }
-    const c = callEntry[top];
-    next[prev[c]] = c;
-    if (next[c] !== NONE) prev[next[c]] = c;
-    entry = next[c];
+    // Put it back, and try the entry after its call.
+    list.restore(top);
+    entry = next[callEntry[top]];
   }
-  if (base === C) return { valid: true, configurations: records };
+  if (base === C) return { valid: true, configurations: cache.records };
 
-  const prefix: { op: Operation; before: Json; after: Json }[] = [];
-  if (bestOps && bestStates) {
-    for (let i = 0; i < bestOps.length; i++) {
-      const after = i + 1 < bestOps.length ? bestStates[i + 1] : bestFinal;
-      prefix.push({ op: local[bestOps[i]], before: states[bestStates[i]], after: states[after] });
-    }
-  }
-  return { valid: false, configurations: records, blocked: local[blocked], prefix };
+  const prefix = bestOps && bestStates ? longestPrefix(local, states, bestOps, bestStates, bestFinal) : [];
+  return { valid: false, configurations: cache.records, blocked: local[blocked], prefix };
 }
 
 function byCall(a: Operation, b: Operation): number {
@@ -350,4 +223,228 @@ function splitmix32(x: number): number {
   z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
   return (z ^ (z >>> 16)) >>> 0;
+}
+
+/**
+ * The history as call and return entries in time order: one call per operation, one return per
+ * completed operation. At equal times calls come first: operations whose times touch are
+ * concurrent (HISTORY.md).
+ */
+function orderEntries(local: readonly Operation[], C: number) {
+  const n = local.length;
+  const E = n + C;
+  const entryOp = new Int32Array(E);
+  const entryIsCall = new Uint8Array(E);
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) order.push(i);
+  for (let i = 0; i < C; i++) order.push(n + i);
+  const timeOf = (x: number): number => (x < n ? local[x].call : local[x - n].ret);
+  order.sort((a, b) => timeOf(a) - timeOf(b) || (a < n ? 0 : 1) - (b < n ? 0 : 1) || a - b);
+  order.forEach((x, e) => {
+    entryOp[e] = x < n ? x : x - n;
+    entryIsCall[e] = x < n ? 1 : 0;
+  });
+  const callEntry = new Int32Array(n);
+  const retEntry = new Int32Array(n).fill(NONE);
+  for (let e = 0; e < E; e++) {
+    if (entryIsCall[e]) callEntry[entryOp[e]] = e;
+    else retEntry[entryOp[e]] = e;
+  }
+  return { E, entryOp, entryIsCall, callEntry, retEntry };
+}
+
+/**
+ * How far above `base` a linearized completed operation can be. For completed op i, the ops that
+ * can be linearized while i is not are those called before i returns: a prefix [0, m) of the call
+ * order, found by binary search.
+ */
+function windowWidth(C: number, callEntry: Int32Array, retEntry: Int32Array): number {
+  let windowBits = 1;
+  for (let i = 0; i < C; i++) {
+    const ret = retEntry[i];
+    let lo = i;
+    let hi = C;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (callEntry[mid] < ret) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo - i > windowBits) windowBits = lo - i;
+  }
+  return windowBits;
+}
+
+/** Zobrist keys, from a fixed seed so results never depend on run-to-run randomness. */
+function zobristKeys(n: number): { z1: Uint32Array; z2: Uint32Array } {
+  const z1 = new Uint32Array(n);
+  const z2 = new Uint32Array(n);
+  let seed = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    seed = splitmix32(seed);
+    z1[i] = seed;
+    seed = splitmix32(seed);
+    z2[i] = seed;
+  }
+  return { z1, z2 };
+}
+
+/**
+ * States interned to small integers. Primitive states under the default equality go through a
+ * Map directly, without hashing; others by the model's hash and equality.
+ */
+class StateTable {
+  readonly states: Json[] = [];
+  private readonly primitives = new Map<Json, number>();
+  private readonly buckets = new Map<number, number[]>();
+  private readonly fastPrimitives: boolean;
+
+  constructor(private readonly model: CompleteModel) {
+    this.fastPrimitives = model.equal === defaultEqual;
+  }
+
+  intern(s: Json): number {
+    const states = this.states;
+    if (this.fastPrimitives && (typeof s !== 'object' || s === null)) {
+      const id = this.primitives.get(s);
+      if (id !== undefined) return id;
+      this.primitives.set(s, states.length);
+      states.push(s);
+      return states.length - 1;
+    }
+    const h = this.model.hash(s);
+    const bucket = this.buckets.get(h);
+    if (bucket) {
+      for (const id of bucket) if (this.model.equal(states[id], s)) return id;
+      bucket.push(states.length);
+    } else this.buckets.set(h, [states.length]);
+    states.push(s);
+    return states.length - 1;
+  }
+}
+
+/** The operations of the longest linearizable prefix, with the states around each. */
+function longestPrefix(
+  local: readonly Operation[],
+  states: readonly Json[],
+  ops: Int32Array,
+  before: Int32Array,
+  final: number,
+): { op: Operation; before: Json; after: Json }[] {
+  const prefix: { op: Operation; before: Json; after: Json }[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const after = i + 1 < ops.length ? before[i + 1] : final;
+    prefix.push({ op: local[ops[i]], before: states[before[i]], after: states[after] });
+  }
+  return prefix;
+}
+
+/**
+ * The entries not yet linearized, as a doubly linked list in time order; `head` is a sentinel.
+ * Lifting an operation out and restoring it (in reverse order) are O(1).
+ */
+class EntryList {
+  readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  readonly head: number;
+
+  constructor(
+    size: number,
+    private readonly callEntry: Int32Array,
+    private readonly retEntry: Int32Array,
+  ) {
+    this.head = size;
+    this.next = new Int32Array(size + 1);
+    this.prev = new Int32Array(size + 1);
+    for (let e = 0; e <= size; e++) {
+      this.next[e] = e + 1 < size ? e + 1 : NONE;
+      this.prev[e] = e === 0 ? size : e - 1;
+    }
+    this.next[size] = size > 0 ? 0 : NONE;
+    this.prev[size] = NONE;
+  }
+
+  lift(op: number): void {
+    this.unlink(this.callEntry[op]);
+    const r = this.retEntry[op];
+    if (r !== NONE) this.unlink(r);
+  }
+
+  restore(op: number): void {
+    const r = this.retEntry[op];
+    if (r !== NONE) this.relink(r);
+    this.relink(this.callEntry[op]);
+  }
+
+  private unlink(e: number): void {
+    const { next, prev } = this;
+    next[prev[e]] = next[e];
+    if (next[e] !== NONE) prev[next[e]] = prev[e];
+  }
+
+  private relink(e: number): void {
+    const { next, prev } = this;
+    next[prev[e]] = e;
+    if (next[e] !== NONE) prev[next[e]] = e;
+  }
+}
+
+const ADDED = 0;
+const SEEN = 1;
+const FULL_MEMORY = 2;
+const FULL_BUDGET = 3;
+
+/**
+ * The configurations seen so far: records of [h1, h2, base, state, window..., pending...] in one
+ * growing arena, found through an open-addressing table keyed by h1.
+ */
+class ConfigurationCache {
+  /** The candidate record; the search fills it before calling `add`. */
+  readonly scratch: Uint32Array;
+  records = 0;
+  private arena: Uint32Array;
+  private slots: Int32Array = new Int32Array(4096);
+  private slotMask = 4095;
+
+  constructor(
+    private readonly recordWords: number,
+    private readonly limits: SearchLimits,
+  ) {
+    this.scratch = new Uint32Array(recordWords);
+    this.arena = new Uint32Array(recordWords * 1024);
+  }
+
+  /** Stores the scratch record unless seen before, or says which limit stops it. */
+  add(): typeof ADDED | typeof SEEN | typeof FULL_MEMORY | typeof FULL_BUDGET {
+    const { scratch, recordWords } = this;
+    const k1 = scratch[0];
+    const k2 = scratch[1];
+    let slot = k1 & this.slotMask;
+    for (;;) {
+      const r = this.slots[slot];
+      if (r === 0) break;
+      const at = (r - 1) * recordWords;
+      const arena = this.arena;
+      if (arena[at] === k1 && arena[at + 1] === k2) {
+        let w = 2;
+        while (w < recordWords && arena[at + w] === scratch[w]) w++;
+        if (w === recordWords) return SEEN;
+      }
+      slot = (slot + 1) & this.slotMask;
+    }
+    if ((this.records + 1) * recordWords > this.arena.length) {
+      if (this.arena.length * 2 > this.limits.maxCacheWords) return FULL_MEMORY;
+      const grown = new Uint32Array(this.arena.length * 2);
+      grown.set(this.arena);
+      this.arena = grown;
+    }
+    if (this.records >= this.limits.maxConfigurations) return FULL_BUDGET;
+    this.arena.set(scratch, this.records * recordWords);
+    this.records++;
+    this.slots[slot] = this.records;
+    if (this.records * 2 > this.slots.length) {
+      this.slots = rehash(this.arena, this.records, recordWords, this.slots.length * 2);
+      this.slotMask = this.slots.length - 1;
+    }
+    return ADDED;
+  }
 }

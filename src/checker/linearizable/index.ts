@@ -1,12 +1,13 @@
 import type { Json, Operation } from '../../history/types.js';
 import type { CheckerResult, Validity } from '../types.js';
 import { type PartitionOutcome, searchPartition } from './engine.js';
-import { assertFits, type CompleteModel, MODELS, type ModelName } from './models.js';
+import { assertFits, type CompleteModel, MODELS, type ModelName, modelOp } from './models.js';
 
 export { inferModel, MODEL_NAMES, type ModelName } from './models.js';
 
-/** Configurations per key in the first round (see below). */
+/** Configurations per key in the first round; each later round allows 4 times more (see below). */
 const FIRST_ROUND_CONFIGURATIONS = 5_000;
+const BUDGET_GROWTH = 4;
 
 export interface LinearizabilityOptions {
   model: ModelName;
@@ -16,6 +17,8 @@ export interface LinearizabilityOptions {
   timeoutMs?: number;
   /** Bytes the configuration caches may take before the search gives up (default 1 GiB). */
   maxCacheBytes?: number;
+  /** Search every key to its verdict; by default the search stops at the first key that fails. */
+  allKeys?: boolean;
 }
 
 /** One step of a linearization, for the report: the operation and the state around it. */
@@ -49,6 +52,8 @@ export interface LinearizabilityResult extends CheckerResult {
   failures: KeyFailure[];
   /** Keys the search gave up on, and why. */
   unknown: { key: string | null; reason: string }[];
+  /** Keys left undecided because another key had already failed (none with allKeys). */
+  skippedKeys: number;
   /** Configurations the search stored: its work. */
   configurations: number;
 }
@@ -82,34 +87,12 @@ export async function checkLinearizable(
   }
   const keys = new Set(operations.map((op) => op.key)).size;
 
-  // Keys are searched in rounds: first each with a small budget of configurations, so an anomaly
-  // on any key is found fast (as Porcupine stops at the first illegal partition); then the keys
-  // still undecided with no limit, unless an anomaly was already found. Budgets count
-  // configurations, not time, so the result does not depend on the machine.
-  const failures: KeyFailure[] = [];
-  const unknown: { key: string | null; reason: string }[] = [];
-  let configurations = 0;
-  let undecided = [...byKey.keys()];
-  for (const budget of [FIRST_ROUND_CONFIGURATIONS, Number.POSITIVE_INFINITY]) {
-    // A lone key gains nothing from a first round: search it to the end at once.
-    const maxConfigurations = undecided.length > 1 ? budget : Number.POSITIVE_INFINITY;
-    const still: (string | null)[] = [];
-    for (const key of undecided) {
-      const outcome = searchPartition(model, initial, byKey.get(key) ?? [], {
-        deadline,
-        maxCacheWords,
-        maxConfigurations,
-      });
-      configurations += outcome.configurations;
-      if (outcome.valid === false) failures.push(describeFailure(model, key, outcome, initial));
-      else if (outcome.reason === 'budget') still.push(key);
-      else if (outcome.valid === 'unknown') unknown.push({ key, reason: outcome.reason ?? 'timeout' });
-    }
-    undecided = still;
-    if (failures.length > 0) break;
-  }
-  for (const key of undecided)
-    unknown.push({ key, reason: 'not searched further: another key is not linearizable' });
+  const search = searchKeys(model, initial, byKey, {
+    deadline,
+    maxCacheWords,
+    allKeys: options.allKeys === true,
+  });
+  const { failures, unknown } = search;
   const valid: Validity = failures.length > 0 ? false : unknown.length > 0 ? 'unknown' : true;
   return {
     valid,
@@ -119,8 +102,59 @@ export async function checkLinearizable(
     ms: Math.round(performance.now() - started),
     failures,
     unknown,
-    configurations,
+    skippedKeys: search.skipped,
+    configurations: search.configurations,
   };
+}
+
+interface KeySearch {
+  failures: KeyFailure[];
+  unknown: { key: string | null; reason: string }[];
+  skipped: number;
+  configurations: number;
+}
+
+/**
+ * Keys are searched in rounds of growing budgets: first each key with a small budget of
+ * configurations, then the keys still undecided with 4 times more, and so on. An anomaly on an
+ * easy key is then found fast even when other keys are hard, and the search stops at the first
+ * key that fails (as Porcupine stops at the first illegal partition) unless every key is wanted.
+ * Total work stays within a constant factor of searching each key once to its end. Budgets count
+ * configurations, not time, so the result does not depend on the machine.
+ */
+function searchKeys(
+  model: CompleteModel,
+  initial: Json,
+  byKey: Map<string | null, Operation[]>,
+  limits: { deadline: number; maxCacheWords: number; allKeys: boolean },
+): KeySearch {
+  const result: KeySearch = { failures: [], unknown: [], skipped: 0, configurations: 0 };
+  // Short keys first: their searches are cheap, and an anomaly on one ends the search early.
+  let undecided = [...byKey.keys()].sort((a, b) => (byKey.get(a)?.length ?? 0) - (byKey.get(b)?.length ?? 0));
+  for (let budget = FIRST_ROUND_CONFIGURATIONS; undecided.length > 0; budget *= BUDGET_GROWTH) {
+    // A lone key gains nothing from rounds: search it to the end at once.
+    const maxConfigurations = undecided.length > 1 ? budget : Number.POSITIVE_INFINITY;
+    const still: (string | null)[] = [];
+    for (let i = 0; i < undecided.length; i++) {
+      const key = undecided[i];
+      const outcome = searchPartition(model, initial, byKey.get(key) ?? [], {
+        deadline: limits.deadline,
+        maxCacheWords: limits.maxCacheWords,
+        maxConfigurations,
+      });
+      result.configurations += outcome.configurations;
+      if (outcome.valid === false) {
+        result.failures.push(describeFailure(model, key, outcome, initial));
+        if (!limits.allKeys) {
+          result.skipped = still.length + undecided.length - i - 1;
+          return result;
+        }
+      } else if (outcome.reason === 'budget') still.push(key);
+      else if (outcome.valid === 'unknown') result.unknown.push({ key, reason: outcome.reason ?? 'timeout' });
+    }
+    undecided = still;
+  }
+  return result;
 }
 
 function describeFailure(
@@ -131,13 +165,7 @@ function describeFailure(
 ): KeyFailure {
   const blocked = outcome.blocked as Operation;
   const prefix = outcome.prefix ?? [];
-  const describe = (op: Operation): string =>
-    model.describeOperation({
-      f: op.f,
-      input: op.input,
-      output: op.pending ? undefined : op.output,
-      pending: op.pending,
-    });
+  const describe = (op: Operation): string => model.describeOperation(modelOp(op));
   const finalState = model.describeState(prefix.length > 0 ? prefix[prefix.length - 1].after : initial);
   const opDescription = describe(blocked);
   return {

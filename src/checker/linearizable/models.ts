@@ -1,5 +1,8 @@
 import { UsageError } from '../../errors.js';
 import type { Json, Operation } from '../../history/types.js';
+import { canonicalJson, hashValue, sameValue } from './values.js';
+
+export { sameValue } from './values.js';
 
 /** What the model sees of an operation: its argument, and its result unless pending. */
 export interface ModelOp {
@@ -32,44 +35,24 @@ export interface Model<S = Json> {
   hash?(state: S): number;
   describeOperation?(op: ModelOp): string;
   describeState?(state: S): string;
+  /** Why the operation's values do not fit the model (e.g. a cas that is not a pair), if they do not. */
+  validate?(op: ModelOp): string | undefined;
 }
 
 export type CompleteModel<S = Json> = Required<Model<S>>;
 
-export const MODEL_NAMES = ['register', 'cas-register', 'kv', 'mutex'] as const;
+export const MODEL_NAMES = ['register', 'cas-register', 'kv', 'mutex', 'multi-register'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
-const show = (v: Json | undefined): string => (v === undefined ? '?' : JSON.stringify(v));
-
-/** Equality of JSON values; also the default `equal` hook. */
-export function sameValue(a: Json | undefined, b: Json | undefined): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** FNV-1a over a string. */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function defaultHash(state: Json): number {
-  if (typeof state === 'number' && Number.isInteger(state)) return Math.imul(state | 0, 0x9e3779b1) >>> 0;
-  if (typeof state === 'string') return hashString(state);
-  return hashString(JSON.stringify(state) ?? 'undefined');
-}
+const show = (v: Json | undefined): string => (v === undefined ? '?' : canonicalJson(v));
 
 export const defaultEqual = sameValue as (a: unknown, b: unknown) => boolean;
 
 export function withDefaults<S>(model: Model<S>): CompleteModel<S> {
   return {
     equal: defaultEqual,
-    hash: (s) => defaultHash(s as Json),
+    hash: (s) => hashValue(s as Json),
+    validate: () => undefined,
     describeOperation: (op) =>
       `${op.f} ${show(op.input)}${op.pending ? ' (pending)' : op.output !== undefined ? ` -> ${show(op.output)}` : ''}`,
     describeState: (s) => show(s as Json),
@@ -97,6 +80,14 @@ function register(name: 'register' | 'cas-register'): Model<Json> {
         }
       }
     },
+    validate(op) {
+      if (op.f !== 'cas') return undefined;
+      const pair = (v: Json | undefined): boolean => Array.isArray(v) && v.length === 2;
+      if (!pair(op.input)) return `a cas needs a pair [expected, new], got ${show(op.input)}`;
+      if (op.output !== undefined && op.output !== null && !sameValue(op.output, op.input))
+        return `a cas completes with its own [expected, new] pair ${show(op.input)}, got ${show(op.output)}`;
+      return undefined;
+    },
     describeOperation(op) {
       if (op.f === 'cas') {
         const [expected, next] = op.input as [Json, Json];
@@ -119,10 +110,20 @@ const kv: Model<Json> = {
       case 'get':
         return state === (op.output ?? '') ? state : ILLEGAL;
       case 'put':
-        return String(op.input ?? '');
+        return op.input;
       default:
-        return (state as string) + String(op.input ?? '');
+        return (state as string) + (op.input as string);
     }
+  },
+  // Values are strings: converting others (5 -> "5") would make distinct values equal.
+  validate(op) {
+    if (op.f === 'get') {
+      const v = op.output;
+      return v === undefined || v === null || typeof v === 'string'
+        ? undefined
+        : `a kv get returns a string, got ${show(v)}`;
+    }
+    return typeof op.input === 'string' ? undefined : `a kv ${op.f} takes a string, got ${show(op.input)}`;
   },
   describeOperation(op) {
     if (op.f === 'get') return `get -> ${op.pending ? '?' : show(op.output ?? '')}`;
@@ -144,11 +145,76 @@ const mutex: Model<Json> = {
   describeOperation: (op) => `${op.f}${op.pending ? ' (pending)' : ''}`,
 };
 
+/** A micro-operation of a multi-register transaction: read or write one register. */
+type Micro = [f: 'read' | 'write', register: string, value: Json];
+
+const MICRO_NAMES: Record<string, Micro[0]> = { read: 'read', r: 'read', write: 'write', w: 'write' };
+
+function micros(value: Json | undefined): Micro[] | string {
+  if (!Array.isArray(value))
+    return `a txn holds a list of [f register value] micro-operations, got ${show(value)}`;
+  const out: Micro[] = [];
+  for (const m of value) {
+    if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== 'string' || typeof m[1] !== 'string') {
+      return `a txn micro-operation is [read|write register value], got ${show(m)}`;
+    }
+    const f = MICRO_NAMES[m[0]];
+    if (!f) return `a txn micro-operation is read or write, got '${m[0]}'`;
+    out.push([f, m[1], m[2]]);
+  }
+  return out;
+}
+
+/**
+ * Several registers changed together, as Knossos's multi-register: a `txn` is a list of
+ * `[read k v]` / `[write k v]` micro-operations applied in order; a read of nil is not known and
+ * constrains nothing. The state maps register names to values (initially --initial-value, e.g.
+ * {"x":0,"y":0}; a register never written reads as null).
+ */
+const multiRegister: Model<Json> = {
+  name: 'multi-register',
+  operations: ['txn'],
+  reads: [],
+  init: (initialValue) =>
+    typeof initialValue === 'object' && initialValue !== null && !Array.isArray(initialValue)
+      ? initialValue
+      : {},
+  step(state, op) {
+    // The completion's values are the ones the reads returned; a pending txn only has its own.
+    const list = micros(op.output ?? op.input);
+    if (typeof list === 'string') return ILLEGAL;
+    let registers = state as Record<string, Json>;
+    for (const [f, k, v] of list) {
+      if (f === 'read') {
+        if (v !== null && !sameValue(registers[k] ?? null, v)) return ILLEGAL;
+      } else if (!sameValue(registers[k] ?? null, v)) {
+        registers = { ...registers, [k]: v };
+      }
+    }
+    return registers;
+  },
+  validate(op) {
+    for (const value of [op.input, op.output]) {
+      if (value === undefined) continue;
+      const list = micros(value);
+      if (typeof list === 'string') return list;
+    }
+    return undefined;
+  },
+  describeOperation(op) {
+    const list = micros(op.output ?? op.input);
+    const text =
+      typeof list === 'string' ? show(op.input) : list.map(([f, k, v]) => `${f} ${k} ${show(v)}`).join(', ');
+    return `txn [${text}]${op.pending ? ' (pending)' : ''}`;
+  },
+};
+
 export const MODELS: Record<ModelName, CompleteModel> = {
   register: withDefaults(register('register')),
   'cas-register': withDefaults(register('cas-register')),
   kv: withDefaults(kv),
   mutex: withDefaults(mutex),
+  'multi-register': withDefaults(multiRegister),
 };
 
 /** Picks the model from the operation names; a UsageError names what was seen and the valid models. */
@@ -163,14 +229,33 @@ export function inferModel(operations: readonly Operation[]): ModelName {
   );
 }
 
-/** A UsageError when the history holds operations the model does not know. */
+/** An operation that does not fit the model; the caller, who knows the file, names its line. */
+export class InvalidOperation extends UsageError {
+  constructor(
+    readonly op: Operation,
+    readonly problem: string,
+  ) {
+    super(`${op.line === undefined ? `operation ${op.index}` : `line ${op.line}`}: ${problem}`);
+  }
+}
+
+/** What the model sees of an operation. */
+export function modelOp(op: Operation): ModelOp {
+  return { f: op.f, input: op.input, output: op.pending ? undefined : op.output, pending: op.pending };
+}
+
+/** An InvalidOperation when the history holds operations the model does not know or cannot read. */
 export function assertFits(model: CompleteModel, operations: readonly Operation[]): void {
   for (const op of operations) {
     if (!model.operations.includes(op.f)) {
-      throw new UsageError(
+      throw new InvalidOperation(
+        op,
         `operation '${op.f}' (operation ${op.index}) is not part of the ${model.name} model, ` +
           `which has ${model.operations.join(', ')}; valid models: ${MODEL_NAMES.join(', ')}`,
       );
     }
+    if (op.outcome === 'fail') continue;
+    const problem = model.validate(modelOp(op));
+    if (problem !== undefined) throw new InvalidOperation(op, problem);
   }
 }
