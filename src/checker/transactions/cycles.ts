@@ -1,6 +1,14 @@
 import { type Findings, view } from './findings.js';
 import { components, edgeKinds, type Graph, shortestPath } from './graph.js';
-import { type CycleAnomaly, type CycleStep, EDGE, EDGE_KINDS, type EdgeKind, type Txn } from './types.js';
+import {
+  type Atom,
+  type CycleAnomaly,
+  type CycleStep,
+  EDGE,
+  EDGE_KINDS,
+  type EdgeKind,
+  type Txn,
+} from './types.js';
 import type { KeyAnalysis } from './versions.js';
 
 const DATA = EDGE.ww | EDGE.wr | EDGE.rw;
@@ -121,6 +129,11 @@ export function explainStep(
       if (order && p !== undefined && order.writers[p + 1] === to) {
         return { ...step, key: m.key, value: m.value, next: order.values[p + 1] };
       }
+      const unread =
+        p === undefined || p + 1 < (order?.values.length ?? 0)
+          ? undefined
+          : unreadAppend(txns[to], m.key, keys);
+      if (unread !== undefined) return { ...step, key: m.key, value: m.value, next: unread };
     }
   } else if (kind === 'wr') {
     for (const m of txns[to].ops) {
@@ -133,10 +146,23 @@ export function explainStep(
       if (m.f !== 'r' || m.value === null) continue;
       const order = keys.orders.get(m.key);
       const n = m.value.length;
-      if (order && order.writers[n] === to) {
-        return { ...step, key: m.key, value: n > 0 ? m.value[n - 1] : null, next: order.values[n] };
-      }
+      if (!order) continue;
+      const next =
+        order.writers[n] === to
+          ? order.values[n]
+          : n === order.values.length
+            ? unreadAppend(txns[to], m.key, keys)
+            : undefined;
+      if (next !== undefined) return { ...step, key: m.key, value: n > 0 ? m.value[n - 1] : null, next };
     }
   }
   return step;
+}
+
+/** A value `txn` appended to `key` that no read shows (so it comes after every version read). */
+function unreadAppend(txn: Txn, key: Atom, keys: KeyAnalysis): Atom | undefined {
+  const order = keys.orders.get(key);
+  for (const m of txn.ops)
+    if (m.f === 'append' && m.key === key && !order?.position.has(m.value)) return m.value;
+  return undefined;
 }

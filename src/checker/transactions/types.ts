@@ -50,6 +50,7 @@ export const OTHER_ANOMALIES = [
   'lost-update',
   'duplicate-elements',
   'internal',
+  'future-read',
   'incompatible-order',
   'garbage',
   'lost',

@@ -42,15 +42,28 @@ export function analyseKeys(txns: readonly Txn[], findings: Findings, addEdge: A
   const writers = indexWriters(txns);
   const reads = committedReads(txns, findings);
   const orders = new Map<Atom, KeyOrder>();
+  for (const [key, keyReads] of reads)
+    orders.set(key, versionOrder(key, keyReads, writers.get(key), txns, findings));
+  const landed = landedTxns(txns, orders);
   for (const [key, keyReads] of reads) {
-    const order = versionOrder(key, keyReads, writers.get(key), txns, findings);
-    orders.set(key, order);
+    const order = orders.get(key) as KeyOrder;
     readEdges(key, keyReads, order, writers.get(key), txns, findings, addEdge);
     writeEdges(order, txns, addEdge);
+    unreadEdges(keyReads, order, writers.get(key), landed, addEdge);
   }
   lostUpdates(txns, findings);
   const recovered = lostAppends(txns, orders, findings);
   return { orders, writers, recovered };
+}
+
+/** The map's value for `key`, created by `make` when absent. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
 
 function indexWriters(txns: readonly Txn[]): Map<Atom, Map<Atom, Writer>> {
@@ -59,8 +72,7 @@ function indexWriters(txns: readonly Txn[]): Map<Atom, Map<Atom, Writer>> {
     const lastOfKey = new Map<Atom, Writer>();
     for (const m of txn.ops) {
       if (m.f !== 'append') continue;
-      let byValue = writers.get(m.key);
-      if (!byValue) writers.set(m.key, (byValue = new Map()));
+      const byValue = entry(writers, m.key, () => new Map<Atom, Writer>());
       const earlier = byValue.get(m.value);
       if (earlier) {
         throw new TxnInputError(
@@ -93,9 +105,7 @@ function committedReads(txns: readonly Txn[], findings: Findings): Map<Atom, Rea
           explanation: `read ${listText(m.value ?? [])} of key ${m.key} holds an element more than once, though every append was unique`,
         }));
       }
-      let keyReads = reads.get(m.key);
-      if (!keyReads) reads.set(m.key, (keyReads = []));
-      keyReads.push({ txn: txn.id, key: m.key, values: m.value });
+      entry(reads, m.key, () => []).push({ txn: txn.id, key: m.key, values: m.value });
     }
   }
   return reads;
@@ -130,6 +140,24 @@ function internalConsistency(txn: Txn, findings: Findings): void {
     known.set(m.key, [...m.value]);
     appended.delete(m.key);
   }
+  futureReads(txn, findings);
+}
+
+/** A read that already holds what its own transaction appends later (Elle's future read). */
+function futureReads(txn: Txn, findings: Findings): void {
+  txn.ops.forEach((m, i) => {
+    if (m.f !== 'r' || m.value === null) return;
+    const read = m.value;
+    const later = txn.ops
+      .slice(i + 1)
+      .find((a) => a.f === 'append' && a.key === m.key && read.includes(a.value));
+    if (!later) return;
+    findings.add('future-read', () => ({
+      txns: [view(txn)],
+      key: m.key,
+      explanation: `read ${listText(read)} of key ${m.key} already holds ${later.value}, which this same transaction appends only later`,
+    }));
+  });
 }
 
 function sameList(a: readonly Atom[], b: readonly Atom[]): boolean {
@@ -254,6 +282,42 @@ function writeEdges(order: KeyOrder, txns: readonly Txn[], addEdge: AddEdge): vo
   }
 }
 
+/**
+ * Transactions known to have taken effect: the committed ones, and the pending ones some read
+ * shows an append of (a transaction is atomic: then all its appends happened).
+ */
+function landedTxns(txns: readonly Txn[], orders: Map<Atom, KeyOrder>): Uint8Array {
+  const landed = new Uint8Array(txns.length);
+  for (const txn of txns) if (txn.outcome === 'ok') landed[txn.id] = 1;
+  for (const order of orders.values()) {
+    for (const w of order.writers) if (w >= 0 && txns[w].outcome === 'info') landed[w] = 1;
+  }
+  return landed;
+}
+
+/**
+ * A committed append that no read shows must come after every version the reads show: the
+ * appender of the last version read precedes it (ww), and so does every read of that last
+ * version (rw). Without this, a read that misses a committed append would go unexplained.
+ */
+function unreadEdges(
+  reads: readonly Read[],
+  order: KeyOrder,
+  writers: Map<Atom, Writer> | undefined,
+  landed: Uint8Array,
+  addEdge: AddEdge,
+): void {
+  const last = order.values.length > 0 ? order.writers[order.values.length - 1] : -1;
+  for (const [value, writer] of writers ?? []) {
+    if (order.position.has(value) || !landed[writer.txn]) continue;
+    if (last >= 0 && last !== writer.txn && landed[last]) addEdge(last, writer.txn, EDGE.ww);
+    for (const r of reads) {
+      if (r.values.length === order.values.length && r.txn !== writer.txn)
+        addEdge(r.txn, writer.txn, EDGE.rw);
+    }
+  }
+}
+
 /** P4: two committed transactions read the same version of a key (before appending to it) and both appended. */
 function lostUpdates(txns: readonly Txn[], findings: Findings): void {
   const byVersion = new Map<Atom, Map<Atom | null, Txn[]>>();
@@ -270,11 +334,11 @@ function lostUpdates(txns: readonly Txn[], findings: Findings): void {
     }
     for (const [key, version] of firstRead) {
       if (!appendedTo.has(key)) continue;
-      let versions = byVersion.get(key);
-      if (!versions) byVersion.set(key, (versions = new Map()));
-      const group = versions.get(version);
-      if (group) group.push(txn);
-      else versions.set(version, [txn]);
+      entry(
+        entry(byVersion, key, () => new Map<Atom | null, Txn[]>()),
+        version,
+        () => [],
+      ).push(txn);
     }
   }
   for (const [key, versions] of byVersion) {
