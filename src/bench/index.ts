@@ -13,6 +13,7 @@ for (const script of [
   'run-redis.js',
   'cassandra.js',
   'store-up.js',
+  'transactions.js',
 ]) {
   console.log(`\n# ${script.replace('.js', '')}`);
   await execa('node', [join(here, script)], { stdio: 'inherit' });

@@ -64,7 +64,8 @@ function microOp(index: number, m: Json, committed: boolean): MicroOp {
     return { f, key, value };
   }
   if (f === 'r') {
-    if (value === null) return { f, key, value: null };
+    // A committed read of a key that does not exist yet returns null (Jepsen's nil): the empty list.
+    if (value === null) return { f, key, value: committed ? [] : null };
     if (Array.isArray(value) && value.every(isAtom)) return { f, key, value: value as Atom[] };
     if (!committed) return { f, key, value: null };
     throw new TxnInputError(

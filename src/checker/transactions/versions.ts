@@ -98,66 +98,68 @@ function committedReads(txns: readonly Txn[], findings: Findings): Map<Atom, Rea
     internalConsistency(txn, findings);
     for (const m of txn.ops) {
       if (m.f !== 'r' || m.value === null) continue;
-      if (new Set(m.value).size !== m.value.length) {
-        findings.add('duplicate-elements', () => ({
-          txns: [view(txn)],
-          key: m.key,
-          explanation: `read ${listText(m.value ?? [])} of key ${m.key} holds an element more than once, though every append was unique`,
-        }));
-      }
       entry(reads, m.key, () => []).push({ txn: txn.id, key: m.key, values: m.value });
     }
   }
   return reads;
 }
 
-/** A transaction must read what it read before plus its own appends since. */
+/**
+ * A transaction must read what it read before plus its own appends since (or, with no earlier
+ * read of the key, a list ending with its own appends). Scans back from each read: transactions
+ * are short, and this allocates nothing on the common path.
+ */
 function internalConsistency(txn: Txn, findings: Findings): void {
-  const known = new Map<Atom, Atom[]>();
-  const appended = new Map<Atom, Atom[]>();
-  for (const m of txn.ops) {
-    if (m.f === 'append') {
-      const state = known.get(m.key);
-      if (state) state.push(m.value);
-      else appended.set(m.key, [...(appended.get(m.key) ?? []), m.value]);
-      continue;
+  const ops = txn.ops;
+  for (let i = 0; i < ops.length; i++) {
+    const m = ops[i];
+    if (m.f !== 'r' || m.value === null) continue;
+    let base: Atom[] | null = null;
+    let appends = 0;
+    let j = i - 1;
+    for (; j >= 0; j--) {
+      const p = ops[j];
+      if (p.key !== m.key) continue;
+      if (p.f === 'append') appends++;
+      else if (p.value !== null) {
+        base = p.value;
+        break;
+      }
     }
-    if (m.value === null) continue;
-    const state = known.get(m.key);
-    const own = appended.get(m.key) ?? [];
-    const expected = state ?? own;
-    const fits = state ? sameList(m.value, state) : endsWith(m.value, own);
-    if (!fits) {
-      const read = m.value;
-      findings.add('internal', () => ({
-        txns: [view(txn)],
-        key: m.key,
-        explanation: state
-          ? `read ${listText(read)} of key ${m.key}, but this transaction had seen ${listText(expected)} (its earlier read plus its own appends)`
-          : `read ${listText(read)} of key ${m.key}, which does not end with this transaction's own appends ${listText(expected)}`,
-      }));
-    }
-    known.set(m.key, [...m.value]);
-    appended.delete(m.key);
+    if (appends === 0 && base === null) continue;
+    const read = m.value;
+    const own = ops.slice(j + 1, i).flatMap((p) => (p.f === 'append' && p.key === m.key ? [p.value] : []));
+    const expected = base ? [...base, ...own] : own;
+    if (base ? sameList(read, expected) : endsWith(read, own)) continue;
+    findings.add('internal', () => ({
+      txns: [view(txn)],
+      key: m.key,
+      explanation: base
+        ? `read ${listText(read)} of key ${m.key}, but this transaction had seen ${listText(expected)} (its earlier read plus its own appends)`
+        : `read ${listText(read)} of key ${m.key}, which does not end with this transaction's own appends ${listText(expected)}`,
+    }));
   }
   futureReads(txn, findings);
 }
 
 /** A read that already holds what its own transaction appends later (Elle's future read). */
 function futureReads(txn: Txn, findings: Findings): void {
-  txn.ops.forEach((m, i) => {
-    if (m.f !== 'r' || m.value === null) return;
-    const read = m.value;
-    const later = txn.ops
-      .slice(i + 1)
-      .find((a) => a.f === 'append' && a.key === m.key && read.includes(a.value));
-    if (!later) return;
-    findings.add('future-read', () => ({
-      txns: [view(txn)],
-      key: m.key,
-      explanation: `read ${listText(read)} of key ${m.key} already holds ${later.value}, which this same transaction appends only later`,
-    }));
-  });
+  const ops = txn.ops;
+  for (let i = 0; i < ops.length; i++) {
+    const m = ops[i];
+    if (m.f !== 'r' || m.value === null) continue;
+    for (let j = i + 1; j < ops.length; j++) {
+      const later = ops[j];
+      if (later.f !== 'append' || later.key !== m.key || !m.value.includes(later.value)) continue;
+      const read = m.value;
+      findings.add('future-read', () => ({
+        txns: [view(txn)],
+        key: m.key,
+        explanation: `read ${listText(read)} of key ${m.key} already holds ${later.value}, which this same transaction appends only later`,
+      }));
+      break;
+    }
+  }
 }
 
 function sameList(a: readonly Atom[], b: readonly Atom[]): boolean {
@@ -218,6 +220,14 @@ function seenElements(
   txns: readonly Txn[],
   findings: Findings,
 ): void {
+  // Reads that are a prefix of this one hold no duplicate unless it does.
+  if (new Set(read.values).size !== read.values.length) {
+    findings.add('duplicate-elements', () => ({
+      txns: [view(txns[read.txn])],
+      key,
+      explanation: `read ${listText(read.values)} of key ${key} holds an element more than once, though every append was unique`,
+    }));
+  }
   for (const v of read.values) {
     const writer = writers?.get(v);
     if (!writer) {
@@ -323,20 +333,22 @@ function lostUpdates(txns: readonly Txn[], findings: Findings): void {
   const byVersion = new Map<Atom, Map<Atom | null, Txn[]>>();
   for (const txn of txns) {
     if (txn.outcome !== 'ok') continue;
-    const firstRead = new Map<Atom, Atom | null>();
-    const appendedTo = new Set<Atom>();
-    for (const m of txn.ops) {
-      if (m.f === 'append') {
-        appendedTo.add(m.key);
-      } else if (m.value !== null && !appendedTo.has(m.key) && !firstRead.has(m.key)) {
-        firstRead.set(m.key, m.value.at(-1) ?? null);
+    const ops = txn.ops;
+    for (let i = 0; i < ops.length; i++) {
+      const m = ops[i];
+      if (m.f !== 'append') continue;
+      let read: Atom[] | null = null;
+      let appendedBefore = false;
+      for (let j = 0; j < i && !appendedBefore; j++) {
+        const p = ops[j];
+        if (p.key !== m.key) continue;
+        if (p.f === 'append') appendedBefore = true;
+        else if (read === null) read = p.value;
       }
-    }
-    for (const [key, version] of firstRead) {
-      if (!appendedTo.has(key)) continue;
+      if (appendedBefore || read === null) continue;
       entry(
-        entry(byVersion, key, () => new Map<Atom | null, Txn[]>()),
-        version,
+        entry(byVersion, m.key, () => new Map<Atom | null, Txn[]>()),
+        read.at(-1) ?? null,
         () => [],
       ).push(txn);
     }
