@@ -5,6 +5,7 @@ import { linearizableSection } from './linearizable.js';
 import { lostWritesSection } from './lost-writes.js';
 import { perfSection } from './perf.js';
 import { staleReadsSection } from './stale-reads.js';
+import { transactionsSection } from './transactions.js';
 import type { ReportSection } from './types.js';
 
 export type { ReportContext, ReportSection } from './types.js';
@@ -18,6 +19,7 @@ const SECTIONS: Readonly<Record<string, ReportSection<never>>> = {
   'stale-reads': staleReadsSection,
   'lost-writes': lostWritesSection,
   'cold-cache': coldCacheSection,
+  transactions: transactionsSection,
   perf: perfSection,
 };
 
