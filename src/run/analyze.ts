@@ -7,6 +7,7 @@ import {
 import { checkLostWrites, type LostWritesResult } from '../checker/lost-writes.js';
 import { type PerfResult, perf, quantiles } from '../checker/perf.js';
 import { checkStaleReads, type StaleReadsResult } from '../checker/stale-reads.js';
+import { checkTransactions } from '../checker/transactions/index.js';
 import { type CheckerResult, mergeValidity, type Validity } from '../checker/types.js';
 import { readHistory } from '../history/reader.js';
 import type { Workload } from '../workloads/types.js';
@@ -63,6 +64,7 @@ export async function analyzeRun(
   }
   if (workload.checkers['stale-reads']) checkers['stale-reads'] = checkStaleReads(history);
   if (workload.checkers['lost-writes']) checkers['lost-writes'] = checkLostWrites(history);
+  if (workload.checkers.transactions) checkers.transactions = checkTransactions(history.operations);
   const coldCache = workload.checkers['cold-cache'];
   if (coldCache) checkers['cold-cache'] = checkColdCache(history, coldCache);
   const performance = perf(history);

@@ -10,14 +10,15 @@ import type { Json } from '../history/types.js';
 import { packageInfo } from '../run/package.js';
 import { resolveCacheAsideSettings } from '../stores/cache-aside/settings.js';
 import { CACHE_ASIDE_FS, cacheAsideWorkload, coldCacheOptions } from './cache-aside.js';
+import { listAppendWorkload } from './list-append.js';
 import { registerWorkload } from './register.js';
 import { setWorkload } from './set.js';
 import type { CheckerSpecs, Workload } from './types.js';
 
 /** Built-in presets, in workloads/<name>.yaml. */
-export const WORKLOADS = ['register', 'set', 'cache-aside'] as const;
+export const WORKLOADS = ['register', 'set', 'cache-aside', 'list-append'] as const;
 /** Client kinds a preset's `client:` may name. */
-const CLIENTS = ['register', 'set', 'cache-aside'] as const;
+const CLIENTS = ['register', 'set', 'cache-aside', 'list-append'] as const;
 type ClientKind = (typeof CLIENTS)[number];
 const FINALS = ['read-every-key'] as const;
 /** Per client kind: its operations, default mix and keys, and the checkers that can judge it. */
@@ -42,6 +43,13 @@ const KINDS = {
     keys: 1000,
     checkers: ['cold-cache', 'perf'],
     defaultCheckers: { 'cold-cache': {}, perf: {} },
+  },
+  'list-append': {
+    fs: ['txn'],
+    mix: { txn: 1 },
+    keys: 8,
+    checkers: ['transactions', 'perf'],
+    defaultCheckers: { transactions: {}, perf: {} },
   },
 } as const satisfies Record<ClientKind, unknown>;
 
@@ -106,6 +114,7 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
   const checkers = readCheckers(doc.checkers ?? kind.defaultCheckers, kind.checkers, problem);
   const definition = { ...(doc as Record<string, Json>), keys: keyCount, mix: { ...mix } } as Json;
   const def = { keys: keyNames(keyCount), checkers, source: file, definition };
+  if (client === 'list-append') return listAppendFromDefinition(doc, def, problem);
   return client === 'set'
     ? setWorkload({ ...def, mix: mix as Record<(typeof SET_FS)[number], number> })
     : registerWorkload({ ...def, mix: mix as Record<(typeof REGISTER_FS)[number], number> });
@@ -191,7 +200,7 @@ function readCheckers(
   const specs: CheckerSpecs = {};
   for (const [name, options] of Object.entries(raw)) {
     if (!valid.includes(name)) throw problem(`unknown checker '${name}'; valid choices: ${valid.join(', ')}`);
-    if (name === 'perf' || name === 'stale-reads' || name === 'lost-writes') {
+    if (name === 'perf' || name === 'stale-reads' || name === 'lost-writes' || name === 'transactions') {
       specs[name] = {};
       continue;
     }
@@ -214,4 +223,17 @@ function readCheckers(
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The list-append preset's own field: `max-txn-length`, a whole number of at least 1. */
+function listAppendFromDefinition(
+  doc: Record<string, unknown>,
+  def: { keys: string[]; checkers: CheckerSpecs; source: string; definition: Json },
+  problem: (what: string) => UsageError,
+): Workload {
+  const maxTxnLength = doc['max-txn-length'] ?? 4;
+  if (typeof maxTxnLength !== 'number' || !Number.isInteger(maxTxnLength) || maxTxnLength < 1) {
+    throw problem(`max-txn-length must be a whole number of at least 1, not ${JSON.stringify(maxTxnLength)}`);
+  }
+  return listAppendWorkload({ ...def, keys: def.keys.length, maxTxnLength });
 }

@@ -32,6 +32,7 @@ export interface CheckerSpecs {
   linearizable?: { model: ModelName; initialValue: Json };
   'stale-reads'?: Record<string, never>;
   'lost-writes'?: Record<string, never>;
+  transactions?: Record<string, never>;
   perf?: Record<string, never>;
   'cold-cache'?: ColdCacheOptions;
 }
