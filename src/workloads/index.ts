@@ -9,6 +9,7 @@ import { SET_FS } from '../generator/set.js';
 import type { Json } from '../history/types.js';
 import { packageInfo } from '../run/package.js';
 import { resolveCacheAsideSettings } from '../stores/cache-aside/settings.js';
+import { ISOLATION_LEVELS, type IsolationLevel } from '../stores/types.js';
 import { CACHE_ASIDE_FS, cacheAsideWorkload, coldCacheOptions } from './cache-aside.js';
 import { listAppendWorkload } from './list-append.js';
 import { registerWorkload } from './register.js';
@@ -225,7 +226,10 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** The list-append preset's own field: `max-txn-length`, a whole number of at least 1. */
+/**
+ * The list-append preset's own fields: `max-txn-length` (a whole number of at least 1) and
+ * `isolation` (the level each transaction asks for; `default` leaves the server's).
+ */
 function listAppendFromDefinition(
   doc: Record<string, unknown>,
   def: { keys: string[]; checkers: CheckerSpecs; source: string; definition: Json },
@@ -235,5 +239,17 @@ function listAppendFromDefinition(
   if (typeof maxTxnLength !== 'number' || !Number.isInteger(maxTxnLength) || maxTxnLength < 1) {
     throw problem(`max-txn-length must be a whole number of at least 1, not ${JSON.stringify(maxTxnLength)}`);
   }
-  return listAppendWorkload({ ...def, keys: def.keys.length, maxTxnLength });
+  const isolation = doc.isolation ?? 'default';
+  if (isolation === 'default') return listAppendWorkload({ ...def, keys: def.keys.length, maxTxnLength });
+  if (!(ISOLATION_LEVELS as readonly unknown[]).includes(isolation)) {
+    throw problem(
+      `unknown isolation '${String(isolation)}'; valid choices: default, ${ISOLATION_LEVELS.join(', ')}`,
+    );
+  }
+  return listAppendWorkload({
+    ...def,
+    keys: def.keys.length,
+    maxTxnLength,
+    txn: { isolation: isolation as IsolationLevel },
+  });
 }
