@@ -17,7 +17,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 /** The preset with an isolation level, as a user would copy and edit it. */
 function preset(isolation: string): string {
   const file = join(out, `list-append-${isolation}.yaml`);
-  const text = readFileSync(join(import.meta.dirname, '../../../workloads/list-append.yaml'), 'utf8');
+  const text = readFileSync(join(import.meta.dirname, '../../workloads/list-append.yaml'), 'utf8');
   writeFileSync(file, text.replace('isolation: default', `isolation: ${isolation}`));
   return file;
 }
