@@ -19,6 +19,11 @@ export class EdgeList {
     this.length++;
   }
 
+  /** Where the i-th edge added starts. */
+  fromAt(i: number): number {
+    return this.from[i];
+  }
+
   private grow(): void {
     const size = this.from.length * 2;
     const from = new Int32Array(size);

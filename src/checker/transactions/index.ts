@@ -25,7 +25,7 @@ export function checkTransactions(operations: readonly Operation[]): Transaction
   const add = (from: number, to: number, kind: number) => edges.add(from, to, kind);
   const keys = analyseKeys(txns, findings, add);
   processEdges(txns, add);
-  realtimeEdges(txns, add);
+  realtimeEdges(txns, edges);
   const graph = edges.toGraph(txns.length);
   const cyclicComponents = findCycles(graph, txns, keys, findings);
   const anomalies = Object.keys(findings.counts) as AnomalyClass[];
@@ -70,7 +70,7 @@ function processEdges(txns: readonly Txn[], add: (from: number, to: number, kind
  * frontier is linked (the completed transactions no later completion has followed), so the edges
  * stay about (transactions x concurrency) rather than quadratic; the rest follow by transitivity.
  */
-function realtimeEdges(txns: readonly Txn[], add: (from: number, to: number, kind: number) => void): void {
+function realtimeEdges(txns: readonly Txn[], edges: EdgeList): void {
   const live = txns.filter((t) => t.outcome !== 'fail');
   // Events: invocations as 2*i, completions as 2*i+1; at equal times invocations come first,
   // since real-time order needs a completion strictly before the invocation.
@@ -82,16 +82,19 @@ function realtimeEdges(txns: readonly Txn[], add: (from: number, to: number, kin
   const time = (e: number) => (e & 1 ? live[e >> 1].ret : live[e >> 1].call);
   events.sort((a, b) => time(a) - time(b) || (a & 1) - (b & 1));
   const frontier = new Set<number>();
-  const before = new Map<number, number[]>();
+  // The edges added at a transaction's invocation are contiguous: where they start and end names
+  // the frontier it followed, without copying it.
+  const firstEdge = new Int32Array(txns.length);
+  const lastEdge = new Int32Array(txns.length);
   for (const e of events) {
     const txn = live[e >> 1];
     if ((e & 1) === 0) {
-      for (const f of frontier) add(f, txn.id, EDGE.realtime);
-      if (txn.outcome === 'ok') before.set(txn.id, [...frontier]);
+      firstEdge[txn.id] = edges.length;
+      for (const f of frontier) edges.add(f, txn.id, EDGE.realtime);
+      lastEdge[txn.id] = edges.length;
       continue;
     }
-    for (const f of before.get(txn.id) ?? []) frontier.delete(f);
-    before.delete(txn.id);
+    for (let i = firstEdge[txn.id]; i < lastEdge[txn.id]; i++) frontier.delete(edges.fromAt(i));
     frontier.add(txn.id);
   }
 }
