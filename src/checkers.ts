@@ -4,6 +4,7 @@ import { linearizableChecker } from './checker/linearizable.js';
 import { lostWritesChecker } from './checker/lost-writes.js';
 import { perfChecker } from './checker/perf.js';
 import { staleReadsChecker } from './checker/stale-reads.js';
+import { transactionsChecker } from './checker/transactions/index.js';
 import {
   type CheckContext,
   type Checker,
@@ -21,6 +22,7 @@ import { linearizableSection } from './report/sections/linearizable.js';
 import { lostWritesSection } from './report/sections/lost-writes.js';
 import { perfSection } from './report/sections/perf.js';
 import { staleReadsSection } from './report/sections/stale-reads.js';
+import { transactionsSection } from './report/sections/transactions.js';
 import type { ReportContext, ReportSection } from './report/sections/types.js';
 
 /** Results by checker name, as results.json holds them. */
@@ -159,6 +161,7 @@ export const CHECKERS: readonly CheckerEntry[] = [
   entry(staleReadsChecker, staleReadsSection),
   entry(lostWritesChecker, lostWritesSection),
   entry(coldCacheChecker, coldCacheSection),
+  entry(transactionsChecker, transactionsSection),
   entry(perfChecker, perfSection),
 ];
 

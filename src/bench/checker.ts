@@ -12,21 +12,28 @@ import { benchSideBySide, hardKeysOneBad } from './porcupine.js';
 const root = join(import.meta.dirname, '../../..');
 const dscheck = join(root, 'bin/dscheck.js');
 
-interface Measured {
+export interface Measured {
   wallMs: number;
   maxRssMb?: number;
   exitCode: number;
+  stdout: string;
 }
 
-async function timed(args: string[]): Promise<Measured> {
+/** Runs `node script ...args` (the CLI by default) and measures it. */
+export async function timed(args: string[], script = dscheck): Promise<Measured> {
   const useGnuTime = existsSync('/usr/bin/time');
   const started = performance.now();
   const r = useGnuTime
-    ? await execa('/usr/bin/time', ['-f', '%M', 'node', dscheck, ...args], { reject: false })
-    : await execa('node', [dscheck, ...args], { reject: false });
+    ? await execa('/usr/bin/time', ['-f', '%M', 'node', script, ...args], { reject: false })
+    : await execa('node', [script, ...args], { reject: false });
   const wallMs = performance.now() - started;
   const rssKb = useGnuTime ? Number(r.stderr.trim().split('\n').pop()) : Number.NaN;
-  return { wallMs, maxRssMb: Number.isFinite(rssKb) ? rssKb / 1024 : undefined, exitCode: r.exitCode ?? -1 };
+  return {
+    wallMs,
+    maxRssMb: Number.isFinite(rssKb) ? rssKb / 1024 : undefined,
+    exitCode: r.exitCode ?? -1,
+    stdout: String(r.stdout),
+  };
 }
 
 export async function benchMillion(): Promise<string> {

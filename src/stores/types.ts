@@ -1,4 +1,5 @@
 import type { ImageRecipe } from '../docker/images.js';
+import type { ListAppendStep } from '../generator/list-append.js';
 import type { Json } from '../history/types.js';
 import type { Grudge } from '../nemesis/grudge.js';
 import type { CliValues, OptionTable } from '../options/spec.js';
@@ -129,6 +130,30 @@ export interface HasSets {
   setClient(index: number, timeoutMs: number): Promise<SetClient>;
 }
 
+/** SQL isolation levels a transaction client can ask for; absent means the server's default. */
+export const ISOLATION_LEVELS = [
+  'read-uncommitted',
+  'read-committed',
+  'repeatable-read',
+  'serializable',
+] as const;
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+
+export interface TxnOptions {
+  isolation?: IsolationLevel;
+}
+
+/** Runs list-append transactions (docs/HISTORY-TXN.md): returns the steps with the reads filled in. */
+export interface TxnClient {
+  readonly node?: string;
+  transact(steps: readonly ListAppendStep[]): Promise<ListAppendStep[]>;
+  close(): Promise<void>;
+}
+
+export interface HasTransactions {
+  txnClient(index: number, timeoutMs: number, options?: TxnOptions): Promise<TxnClient>;
+}
+
 export interface Killable {
   /** SIGKILL the server process; data on disk is kept. */
   kill(node: string): Promise<void>;
@@ -195,6 +220,8 @@ export const hasCacheTier = (db: Db): db is Db & CacheTier =>
   typeof (db as Partial<CacheTier>).reshard === 'function';
 export const hasSets = (db: Db): db is Db & HasSets =>
   typeof (db as Partial<HasSets>).setClient === 'function';
+export const hasTransactions = (db: Db): db is Db & HasTransactions =>
+  typeof (db as Partial<HasTransactions>).txnClient === 'function';
 export const isKillable = (db: Db): db is Db & Killable =>
   typeof (db as Partial<Killable>).kill === 'function';
 export const isPausable = (db: Db): db is Db & Pausable =>

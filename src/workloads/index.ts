@@ -11,15 +11,17 @@ import type { OptionTable } from '../options/spec.js';
 import { packageInfo } from '../run/package.js';
 import { CACHE_ASIDE_OPTIONS } from '../stores/cache-aside/options.js';
 import { resolveCacheAsideSettings } from '../stores/cache-aside/settings.js';
+import { ISOLATION_LEVELS, type IsolationLevel } from '../stores/types.js';
 import { CACHE_ASIDE_FS, cacheAsideWorkload, coldCacheOptions } from './cache-aside.js';
+import { listAppendWorkload } from './list-append.js';
 import { registerWorkload } from './register.js';
 import { setWorkload } from './set.js';
 import type { CheckerSpecs, Workload } from './types.js';
 
 /** Built-in presets, in workloads/<name>.yaml. */
-export const WORKLOADS = ['register', 'set', 'cache-aside'] as const;
+export const WORKLOADS = ['register', 'set', 'cache-aside', 'list-append'] as const;
 /** Client kinds a preset's `client:` may name. */
-const CLIENTS = ['register', 'set', 'cache-aside'] as const;
+const CLIENTS = ['register', 'set', 'cache-aside', 'list-append'] as const;
 type ClientKind = (typeof CLIENTS)[number];
 const FINALS = ['read-every-key'] as const;
 /** Per client kind: its operations, default mix and keys, and the checkers that can judge it. */
@@ -47,6 +49,14 @@ const KINDS = {
     keys: 1000,
     checkers: ['cold-cache', 'perf'],
     defaultCheckers: { 'cold-cache': {}, perf: {} },
+    checkerDefaults: {},
+  },
+  'list-append': {
+    fs: ['txn'],
+    mix: { txn: 1 },
+    keys: 8,
+    checkers: ['transactions', 'perf'],
+    defaultCheckers: { transactions: {}, perf: {} },
     checkerDefaults: {},
   },
 } as const satisfies Record<ClientKind, unknown>;
@@ -117,6 +127,7 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
   );
   const definition = { ...(doc as Record<string, Json>), keys: keyCount, mix: { ...mix } } as Json;
   const def = { keys: keyNames(keyCount), checkers, source: file, definition };
+  if (client === 'list-append') return listAppendFromDefinition(doc, def, problem);
   return client === 'set'
     ? setWorkload({ ...def, mix: mix as Record<(typeof SET_FS)[number], number> })
     : registerWorkload({ ...def, mix: mix as Record<(typeof REGISTER_FS)[number], number> });
@@ -236,4 +247,32 @@ function readCheckers(
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * The list-append preset's own fields: `max-txn-length` (a whole number of at least 1) and
+ * `isolation` (the level each transaction asks for; `default` leaves the server's).
+ */
+function listAppendFromDefinition(
+  doc: Record<string, unknown>,
+  def: { keys: string[]; checkers: CheckerSpecs; source: string; definition: Json },
+  problem: (what: string) => UsageError,
+): Workload {
+  const maxTxnLength = doc['max-txn-length'] ?? 4;
+  if (typeof maxTxnLength !== 'number' || !Number.isInteger(maxTxnLength) || maxTxnLength < 1) {
+    throw problem(`max-txn-length must be a whole number of at least 1, not ${JSON.stringify(maxTxnLength)}`);
+  }
+  const isolation = doc.isolation ?? 'default';
+  if (isolation === 'default') return listAppendWorkload({ ...def, keys: def.keys.length, maxTxnLength });
+  if (!(ISOLATION_LEVELS as readonly unknown[]).includes(isolation)) {
+    throw problem(
+      `unknown isolation '${String(isolation)}'; valid choices: default, ${ISOLATION_LEVELS.join(', ')}`,
+    );
+  }
+  return listAppendWorkload({
+    ...def,
+    keys: def.keys.length,
+    maxTxnLength,
+    txn: { isolation: isolation as IsolationLevel },
+  });
 }

@@ -65,7 +65,7 @@ export interface Route {
  * route moved: a client still connected to an old primary keeps writing there until its
  * connection breaks, which is what happens behind a VIP or a proxy that does not kill sessions.
  */
-class Link {
+export class Link {
   private connection: Connection | null = null;
   private connectedTo: ClusterNode | null = null;
 

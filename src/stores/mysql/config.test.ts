@@ -65,6 +65,7 @@ describe('tableNames', () => {
     expect(tableNames('20261122T013635Z-4f2a9c')).toEqual({
       registers: 'registers_20261122t013635z_4f2a9c',
       sets: 'sets_20261122t013635z_4f2a9c',
+      lists: 'lists_20261122t013635z_4f2a9c',
     });
     expect(tableNames('x'.repeat(100)).registers.length).toBeLessThanOrEqual(64);
   });

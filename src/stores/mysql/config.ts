@@ -137,10 +137,11 @@ function galeraSettings(options: ServerConfigOptions): string[] {
   ];
 }
 
-/** The table names of one run: `registers_<run>` and `sets_<run>`, safe as SQL identifiers. */
-export function tableNames(runId: string): { registers: string; sets: string } {
+/** The table names of one run: `registers_<run>`, `sets_<run>` and `lists_<run>`, safe as SQL identifiers. */
+export function tableNames(runId: string): { registers: string; sets: string; lists: string } {
   const suffix = runId.toLowerCase().replace(/[^a-z0-9]+/g, '_');
-  return { registers: `registers_${suffix}`.slice(0, 64), sets: `sets_${suffix}`.slice(0, 64) };
+  const name = (prefix: string) => `${prefix}_${suffix}`.slice(0, 64);
+  return { registers: name('registers'), sets: name('sets'), lists: name('lists') };
 }
 
 const lines = (entries: readonly string[]): string => `${entries.join('\n')}\n`;

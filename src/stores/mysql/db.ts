@@ -13,11 +13,14 @@ import type {
   HasNetwork,
   HasPrimary,
   HasSets,
+  HasTransactions,
   Killable,
   Network,
   Pausable,
   RegisterClient,
   SetClient,
+  TxnClient,
+  TxnOptions,
 } from '../types.js';
 import { waitUntil } from '../wait.js';
 import {
@@ -33,6 +36,7 @@ import { MYSQL_PORT, type MysqlTopology, PATHS, serverConfig, tableNames } from 
 import { classifyMysqlError } from './errors.js';
 import { choosePromotion, parseGtidPosition } from './gtid.js';
 import { CLIENT_USER, DATABASE, PASSWORD } from './image.js';
+import { MysqlTxnClient } from './txn-client.js';
 
 export type ReadFrom = 'primary' | 'replicas' | 'any';
 
@@ -58,11 +62,11 @@ const REJOIN_WATCH_MS = 5_000;
  * reads and writes; there is no primary.
  */
 export class MysqlDb
-  implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasFailover
+  implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasFailover, HasTransactions
 {
   readonly store = 'mysql';
   private readonly connections = new Set<Connection>();
-  private readonly tables: { registers: string; sets: string };
+  private readonly tables: { registers: string; sets: string; lists: string };
   private currentPrimary: string;
   /** Old primaries to bring back as replicas of the current primary once they are reachable. */
   private readonly pendingRejoin = new Set<string>();
@@ -151,6 +155,7 @@ export class MysqlDb
     await adminQuery(writer, [
       `CREATE TABLE ${DATABASE}.${this.tables.registers} (k VARCHAR(64) NOT NULL PRIMARY KEY, v BIGINT NOT NULL) ENGINE=InnoDB`,
       `CREATE TABLE ${DATABASE}.${this.tables.sets} (k VARCHAR(64) NOT NULL, element BIGINT NOT NULL, PRIMARY KEY (k, element)) ENGINE=InnoDB`,
+      `CREATE TABLE ${DATABASE}.${this.tables.lists} (k VARCHAR(64) NOT NULL PRIMARY KEY, v TEXT NOT NULL) ENGINE=InnoDB`,
     ]);
     await Promise.all(
       this.nodes.map((node) =>
@@ -215,6 +220,10 @@ export class MysqlDb
 
   async setClient(index: number, timeoutMs: number): Promise<SetClient> {
     return new MysqlSetClient(this.tables.sets, this.route(index), CLIENT, timeoutMs, this.track);
+  }
+
+  async txnClient(index: number, timeoutMs: number, options?: TxnOptions): Promise<TxnClient> {
+    return new MysqlTxnClient(this.tables.lists, this.route(index), CLIENT, timeoutMs, this.track, options);
   }
 
   private readonly track = (connection: Connection, open: boolean): void => {

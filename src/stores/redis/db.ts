@@ -10,11 +10,13 @@ import type {
   HasNetwork,
   HasPrimary,
   HasSets,
+  HasTransactions,
   Killable,
   Network,
   Pausable,
   RegisterClient,
   SetClient,
+  TxnClient,
 } from '../types.js';
 import { waitUntil } from '../wait.js';
 import { adminCall, parseInfo } from './admin.js';
@@ -35,6 +37,7 @@ import {
   serverConfig,
 } from './config.js';
 import { classifyRedisError } from './errors.js';
+import { RedisTxnClient } from './txn-client.js';
 
 export type RedisTopology = 'replicated' | 'sentinel';
 export type ReadFrom = 'primary' | 'replicas';
@@ -52,7 +55,9 @@ export interface RedisDbOptions {
 const SERVE_TIMEOUT_MS = 30_000;
 
 /** A running Redis cluster: n1 starts as primary, the others replicate it. */
-export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets {
+export class RedisDb
+  implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasTransactions
+{
   readonly store = 'redis';
   private readonly clients = new Set<Redis>();
 
@@ -143,6 +148,12 @@ export class RedisDb implements Db, Killable, Pausable, HasPrimary, HasLogs, Has
   async setClient(index: number, timeoutMs: number): Promise<SetClient> {
     const { writer, reader, nodeOf } = await this.connections(index, timeoutMs);
     return new RedisSetClient(writer, reader, nodeOf, this.waitPolicy(timeoutMs));
+  }
+
+  /** List-append transactions on the same connections: MULTI/EXEC on the primary, read-only ones where reads go. */
+  async txnClient(index: number, timeoutMs: number): Promise<TxnClient> {
+    const { writer, reader, nodeOf } = await this.connections(index, timeoutMs);
+    return new RedisTxnClient(writer, reader, nodeOf, this.waitPolicy(timeoutMs));
   }
 
   /** WAIT gets half the operation's timeout, so a shortfall is told apart from a write that hung. */
