@@ -5,7 +5,7 @@ import { checkLock } from '../../checker/lock.js';
 import { checkQueue } from '../../checker/queue.js';
 import { runResources } from '../../docker/cleanup.js';
 import { execOk } from '../../docker/exec.js';
-import type { Json, Operation } from '../../history/types.js';
+import { lockWorker, now, Recorder } from '../../testing/history.js';
 import type { ClusterNode, DeliveryMode, QueueClient } from '../types.js';
 import { openConnection } from './client.js';
 import type { RedisDb } from './db.js';
@@ -46,98 +46,6 @@ async function connect(node: ClusterNode, timeoutMs = 10_000): Promise<Redis> {
   const connection = await openConnection({ kind: 'node', node }, timeoutMs);
   connections.push(connection);
   return connection;
-}
-
-const t0 = process.hrtime.bigint();
-const now = () => Number(process.hrtime.bigint() - t0);
-
-/** Operations as HISTORY.md pairs them; `fail` when the call returns false/null (no effect). */
-class Recorder {
-  readonly operations: Operation[] = [];
-  async op<T>(
-    process: number,
-    f: string,
-    key: string,
-    input: Json,
-    call: () => Promise<T>,
-    output: (r: T) => Json | false,
-  ): Promise<T | undefined> {
-    const op: Operation = {
-      index: this.operations.length,
-      process,
-      f,
-      key,
-      input,
-      outcome: 'info',
-      pending: true,
-      call: now(),
-      ret: Number.POSITIVE_INFINITY,
-    };
-    this.operations.push(op);
-    try {
-      const result = await call();
-      const out = output(result);
-      op.ret = now();
-      op.pending = false;
-      if (out === false) {
-        op.outcome = 'fail';
-        if (f === 'write') op.error = 'fenced';
-      } else {
-        op.outcome = 'ok';
-        op.output = out;
-      }
-      return result;
-    } catch (err) {
-      op.error = err instanceof Error ? err.message : String(err);
-      return undefined;
-    }
-  }
-}
-
-/** One worker of the lock workload: acquire, a little work, the protected write, release. */
-async function lockWorker(
-  recorder: Recorder,
-  process: number,
-  client: RedisLockClient,
-  until: number,
-  leaseMs: number,
-  pauseMs = 0,
-): Promise<void> {
-  let paused = pauseMs === 0;
-  for (let round = 0; now() < until; round++) {
-    const grant = await recorder.op(
-      process,
-      'acquire',
-      'lock',
-      { leaseMs },
-      () => client.acquire('lock', leaseMs),
-      (g) => (g ? { token: g.token, leaseMs: g.leaseMs } : false),
-    );
-    if (!grant) {
-      await sleep(5);
-      continue;
-    }
-    // A stop-the-world pause (garbage collection, a swapped-out process) right after the grant.
-    await sleep(paused ? 10 : pauseMs);
-    paused = true;
-    const value = process * 1000 + round;
-    await recorder.op(
-      process,
-      'write',
-      'resource',
-      { token: grant.token, value },
-      () => client.write('resource', grant.token, value),
-      (accepted) => (accepted ? { token: grant.token, value } : false),
-    );
-    await recorder.op(
-      process,
-      'release',
-      'lock',
-      grant.token,
-      () => client.release('lock', grant.token),
-      (released) => (released ? grant.token : false),
-    );
-  }
 }
 
 async function lockRun(node: ClusterNode, fenced: boolean, pause: { process: number; ms: number } | null) {
