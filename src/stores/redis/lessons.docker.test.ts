@@ -7,10 +7,12 @@ import { runResources } from '../../docker/cleanup.js';
 import { execOk } from '../../docker/exec.js';
 import { lockWorker, now, Recorder } from '../../testing/history.js';
 import type { ClusterNode, DeliveryMode, QueueClient } from '../types.js';
+import { adminCall } from './admin.js';
 import { openConnection } from './client.js';
+import { REDIS_PORT } from './config.js';
 import type { RedisDb } from './db.js';
 import { redis } from './index.js';
-import { newOwner, RedisLockClient } from './lock-client.js';
+import { newOwner, RedisLockClient, RedlockClient } from './lock-client.js';
 import { RedisListQueueClient, RedisStreamQueueClient } from './queue-client.js';
 
 /**
@@ -122,6 +124,46 @@ describe('redis lock (single instance)', () => {
     );
     expect(r.overlaps.count).toBeGreaterThan(0);
     expect(r.valid).toBe(false);
+  });
+});
+
+describe('redlock over three independent primaries', () => {
+  it('fault-free it is one holder at a time; with two of three paused nobody gets it', async () => {
+    const runId = `test-redlock-${process.pid}-${Date.now().toString(36)}`;
+    const db = (await redis.start({
+      runId,
+      topology: 'replicated',
+      nodes: 3,
+      readFrom: 'primary',
+      log: () => {},
+    })) as RedisDb;
+    started.push({ runId, db });
+    // Three primaries that know nothing of each other, as Redlock wants them.
+    for (const node of db.nodes.slice(1)) await adminCall(node.ip, REDIS_PORT, ['REPLICAOF', 'NO', 'ONE']);
+    const redlock = async (p: number) =>
+      new RedlockClient(await Promise.all(db.nodes.map((n) => connect(n, 500))), newOwner(p), {
+        fenced: false,
+      });
+    const recorder = new Recorder();
+    const until = now() + 3e9;
+    await Promise.all([0, 1, 2].map(async (p) => lockWorker(recorder, p, await redlock(p), until, 500)));
+    const r = await checkLock({ operations: recorder.operations.sort((a, b) => a.call - b.call) });
+    console.log(`redlock fault-free: ${r.holds} grants`);
+    expect(r.holds).toBeGreaterThan(20);
+    expect(r).toMatchObject({ valid: true, overlaps: { count: 0 }, unsafe: { count: 0 } });
+
+    const client = await redlock(7);
+    await db.pause('n2');
+    await db.pause('n3');
+    try {
+      expect(await client.acquire('lone', 2000)).toBeNull();
+    } finally {
+      await db.resume('n2');
+      await db.resume('n3');
+    }
+    const grant = await client.acquire('lone', 2000);
+    expect(grant?.leaseMs).toBeGreaterThan(1900);
+    expect(grant?.leaseMs).toBeLessThanOrEqual(2000 - 22);
   });
 });
 
