@@ -13,8 +13,8 @@ import { KEYSPACE } from './config.js';
  * The fencing token is a counter row bumped by compare-and-set after the grant (counter columns
  * cannot take part in LWT). Only the holder bumps it, so the loop rarely retries; a holder whose
  * lease ran out meanwhile can still bump it, as a late holder would in any lock service.
- * The resource is a row `{k, token, v}`: unfenced, a plain write at QUORUM; fenced, a write
- * `IF token <= ?`, or `IF NOT EXISTS` for the first one.
+ * The resource is a row `{k, fence, v}` (`token` is a CQL keyword): unfenced, a plain write at
+ * QUORUM; fenced, a write `IF fence <= ?`, or `IF NOT EXISTS` for the first one.
  */
 
 export const LOCK_TABLES = { locks: 'locks', tokens: 'lock_tokens', resource: 'lock_resource' } as const;
@@ -23,7 +23,7 @@ export const LOCK_TABLES = { locks: 'locks', tokens: 'lock_tokens', resource: 'l
 export const LOCK_TABLES_CQL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${KEYSPACE}.${LOCK_TABLES.locks} (name text PRIMARY KEY, owner text)`,
   `CREATE TABLE IF NOT EXISTS ${KEYSPACE}.${LOCK_TABLES.tokens} (name text PRIMARY KEY, t bigint)`,
-  `CREATE TABLE IF NOT EXISTS ${KEYSPACE}.${LOCK_TABLES.resource} (k text PRIMARY KEY, token bigint, v int)`,
+  `CREATE TABLE IF NOT EXISTS ${KEYSPACE}.${LOCK_TABLES.resource} (k text PRIMARY KEY, fence bigint, v int)`,
 ];
 
 const LOCKS = `${KEYSPACE}.${LOCK_TABLES.locks}`;
@@ -36,9 +36,9 @@ const STATEMENTS = {
   readToken: `SELECT t FROM ${TOKENS} WHERE name = ?`,
   firstToken: `INSERT INTO ${TOKENS} (name, t) VALUES (?, 1) IF NOT EXISTS`,
   bumpToken: `UPDATE ${TOKENS} SET t = ? WHERE name = ? IF t = ?`,
-  write: `UPDATE ${RESOURCE} SET token = ?, v = ? WHERE k = ?`,
-  fencedWrite: `UPDATE ${RESOURCE} SET token = ?, v = ? WHERE k = ? IF token <= ?`,
-  firstWrite: `INSERT INTO ${RESOURCE} (k, token, v) VALUES (?, ?, ?) IF NOT EXISTS`,
+  write: `UPDATE ${RESOURCE} SET fence = ?, v = ? WHERE k = ?`,
+  fencedWrite: `UPDATE ${RESOURCE} SET fence = ?, v = ? WHERE k = ? IF fence <= ?`,
+  firstWrite: `INSERT INTO ${RESOURCE} (k, fence, v) VALUES (?, ?, ?) IF NOT EXISTS`,
 } as const;
 
 /** Tries of the token's compare-and-set before the grant is given up as unknown. */
@@ -87,7 +87,7 @@ export class CassandraLockClient implements LockClient {
     const result = await this.execute(STATEMENTS.fencedWrite, [token, value, resource, token], this.lwt);
     if (result.wasApplied()) return true;
     // Not applied because the row does not exist yet (the returned row has no token): create it.
-    if (result.first()?.get('token') != null) return false;
+    if (result.first()?.get('fence') != null) return false;
     return (await this.execute(STATEMENTS.firstWrite, [resource, token, value], this.lwt)).wasApplied();
   }
 
