@@ -127,6 +127,9 @@ describe('lock checker', () => {
     expect(r.overlaps.maxMs).toBeCloseTo(500, 6);
     expect(r.overlaps.examples[0]).toMatchObject({ first: { process: 2 }, second: { process: 1 } });
     expect(r.overlaps.examples[0].story).toContain('both believed they held it for 500 ms');
+    expect(r.overlaps.examples[0].story).toContain(
+      'it had asked 2.0 s earlier, longer than its 1000 ms lease',
+    );
     expect(r.valid).toBe(false);
   });
 

@@ -33,7 +33,8 @@ export interface Hold {
   process: number;
   token: number | null;
   leaseMs: number;
-  /** Acquire acknowledged, and the end of the holder's belief (s since the run started). */
+  /** Acquire invoked, acknowledged, and the end of the holder's belief (s since the run started). */
+  asked: number;
   from: number;
   to: number;
   /** Why the hold ended: the holder began to release, its lease ran out, or the history ended. */
@@ -177,6 +178,7 @@ export function holdsOf(lockOps: readonly Operation[]): Hold[] {
         process: op.process,
         token: grant.token,
         leaseMs: grant.leaseMs,
+        asked: op.call / NS_PER_S,
         from: op.ret / NS_PER_S,
         to: Math.min(releasedAt, leaseEnd) / NS_PER_S,
         end: releasedAt <= leaseEnd ? 'release' : 'lease',
@@ -266,9 +268,16 @@ function overlapStory(first: Hold, second: Hold, ms: number): string {
     first.end === 'lease'
       ? `until its lease ran out at ${s(first.to)}`
       : `until it began to release at ${s(first.to)}`;
+  // A grant that reached its holder after longer than its lease may have expired on the server
+  // before the holder even knew it had it: the delay is the likeliest cause, so it is named.
+  const waited = second.from - second.asked;
+  const late =
+    waited * 1000 > second.leaseMs
+      ? ` (it had asked ${waited.toFixed(1)} s earlier, longer than its ${second.leaseMs} ms lease)`
+      : '';
   return (
     `process ${first.process} held the lock${token(first.token)} from ${s(first.from)} ${ending}; ` +
-    `process ${second.process} was granted it${token(second.token)} at ${s(second.from)}: ` +
+    `process ${second.process} was granted it${token(second.token)} at ${s(second.from)}${late}: ` +
     `both believed they held it for ${ms.toFixed(0)} ms`
   );
 }
