@@ -95,6 +95,61 @@ export interface SetClient {
   close(): Promise<void>;
 }
 
+/** A lease lock's grant: a fencing token (grows with each grant) and how long the lease lasts. */
+export interface LockGrant {
+  token: number;
+  leaseMs: number;
+}
+
+/**
+ * A client of one logical process for the lock workload: a lease lock plus the resource it
+ * protects. One outstanding call at a time. The history shape is in src/checker/lock.ts.
+ */
+export interface LockClient {
+  readonly node?: string;
+  /** The grant, or null when someone else holds the lock (definitely not granted). */
+  acquire(lock: string, leaseMs: number): Promise<LockGrant | null>;
+  /** True when the lock was ours under `token` and is now free; false when it no longer was. */
+  release(lock: string, token: number): Promise<boolean>;
+  /** The protected write: true when the resource accepted it, false when its fence rejected an old token. */
+  write(resource: string, token: number, value: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Whether the protected resource checks tokens (fenced) or accepts every write (unfenced). */
+export interface LockClientOptions {
+  fenced: boolean;
+}
+
+/** A message taken from a queue; `ack` tells the queue it was handled (no redelivery after that). */
+export interface QueueDelivery {
+  message: number;
+  ack(): Promise<void>;
+}
+
+/**
+ * A client of one logical process for the queue workload. Producers enqueue unique integers;
+ * consumers dequeue, handle, then acknowledge (at-least-once) or acknowledge on receipt
+ * (at-most-once: the delivery comes back already acknowledged). History shape: src/checker/queue.ts.
+ */
+export interface QueueClient {
+  readonly node?: string;
+  enqueue(queue: string, message: number): Promise<void>;
+  /** The next message (a redelivery of an unacknowledged one first), or null when there is none. */
+  dequeue(queue: string): Promise<QueueDelivery | null>;
+  /** After healing: takes and acknowledges everything left, delivered or not. */
+  drain(queue: string): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export type DeliveryMode = 'at-most-once' | 'at-least-once';
+
+export interface QueueClientOptions {
+  delivery: DeliveryMode;
+  /** An unacknowledged message idle this long belongs to a consumer presumed dead: redeliver it. */
+  redeliverAfterMs: number;
+}
+
 /** How a client error ends an operation: `fail` = definitely no effect, `info` = unknown. */
 export interface ErrorVerdict {
   type: 'fail' | 'info';
@@ -123,6 +178,16 @@ export interface Network {
   loss(nodes: readonly string[], probability: number): Promise<void>;
   /** Removes every partition and loss rule. */
   heal(): Promise<void>;
+}
+
+/** A store that offers a lease lock and a resource to protect with it. */
+export interface HasLocks {
+  lockClient(index: number, timeoutMs: number, options: LockClientOptions): Promise<LockClient>;
+}
+
+/** A store that offers a queue. */
+export interface HasQueues {
+  queueClient(index: number, timeoutMs: number, options: QueueClientOptions): Promise<QueueClient>;
 }
 
 /** A store that can hold the set workload's sets. */
@@ -222,6 +287,10 @@ export const hasSets = (db: Db): db is Db & HasSets =>
   typeof (db as Partial<HasSets>).setClient === 'function';
 export const hasTransactions = (db: Db): db is Db & HasTransactions =>
   typeof (db as Partial<HasTransactions>).txnClient === 'function';
+export const hasLocks = (db: Db): db is Db & HasLocks =>
+  typeof (db as Partial<HasLocks>).lockClient === 'function';
+export const hasQueues = (db: Db): db is Db & HasQueues =>
+  typeof (db as Partial<HasQueues>).queueClient === 'function';
 export const isKillable = (db: Db): db is Db & Killable =>
   typeof (db as Partial<Killable>).kill === 'function';
 export const isPausable = (db: Db): db is Db & Pausable =>

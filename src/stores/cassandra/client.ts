@@ -8,7 +8,7 @@ import { NotAppliedError, ReadPhaseError } from './errors.js';
 type Driver = typeof import('cassandra-driver');
 
 /** cassandra-driver, loaded on first use so commands that never talk to Cassandra start fast. */
-function driver(): Driver {
+export function driver(): Driver {
   return createRequire(import.meta.url)('cassandra-driver') as Driver;
 }
 

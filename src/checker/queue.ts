@@ -1,0 +1,175 @@
+import type { History, Json, Operation } from '../history/types.js';
+import type { CheckerResult, Validity } from './types.js';
+
+/**
+ * Checker `queue`: what became of each message, after Jepsen's total-queue.
+ *
+ * The history (HISTORY.md format): every operation on one queue (key = the queue's name).
+ * - `enqueue`, value: a unique integer. `ok`: acknowledged; `fail`: not enqueued; `info`: unknown.
+ * - `dequeue`, invoke value null. `ok` value: the message taken (an integer), a batch of them (an
+ *   array), or null when the queue was empty. A dequeue that ends `info` may have taken a message.
+ * - `drain`, run after the faults are healed: `ok` value: every message still delivered (an array).
+ *
+ * Each message is
+ * - lost: enqueue acknowledged, never dequeued, and a drain ran (without a drain it is only
+ *   "not dequeued": it may still wait in the queue);
+ * - duplicated: dequeued more than once;
+ * - unexpected: dequeued but never enqueued, or its enqueue definitely failed;
+ * - recovered: its enqueue ended unknown, and it was dequeued after all.
+ * The delivery the history shows: exactly-once (nothing lost or duplicated), at-most-once (no
+ * duplicates), at-least-once (no losses), or neither. With `promised` the verdict holds the history
+ * to that guarantee (at-most-once may lose, at-least-once may duplicate); without it, to
+ * exactly-once. Unexpected messages are always invalid; losses without a drain make it unknown.
+ */
+
+export const DELIVERY_GUARANTEES = ['exactly-once', 'at-least-once', 'at-most-once'] as const;
+export type Delivery = (typeof DELIVERY_GUARANTEES)[number];
+
+export interface QueueOptions {
+  /** The delivery the system promises (the workload's `--delivery`). */
+  promised?: Delivery;
+  /** Messages listed per finding (default 200). */
+  listed?: number;
+}
+
+export interface DuplicatedMessage {
+  key: string | null;
+  message: number;
+  /** How often it was delivered, and the dequeues (operation index, process, s). */
+  times: number;
+  deliveries: { index: number; process: number; at: number }[];
+}
+
+export interface QueueResult extends CheckerResult {
+  valid: Validity;
+  delivery: Delivery | 'neither';
+  promised: Delivery;
+  enqueues: { ok: number; fail: number; info: number };
+  dequeues: { ok: number; empty: number; fail: number; info: number };
+  drains: number;
+  delivered: number;
+  lost: { count: number; messages: number[] };
+  /** Acknowledged, never dequeued, with no drain to tell lost from still queued. */
+  notDequeued: { count: number; messages: number[] };
+  duplicated: { count: number; extra: number; messages: DuplicatedMessage[] };
+  unexpected: { count: number; messages: number[] };
+  recovered: { count: number; messages: number[] };
+  ms: number;
+}
+
+const NS_PER_S = 1e9;
+
+/** The messages a dequeue or drain returned. */
+function messagesOf(value: Json | undefined): number[] {
+  if (typeof value === 'number') return [value];
+  return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
+}
+
+interface Deliveries {
+  enqueue: Operation | null;
+  deliveries: Operation[];
+}
+
+export function checkQueue(history: Pick<History, 'operations'>, options: QueueOptions = {}): QueueResult {
+  const started = performance.now();
+  const listed = options.listed ?? 200;
+  const promised = options.promised ?? 'exactly-once';
+  const enqueues = { ok: 0, fail: 0, info: 0 };
+  const dequeues = { ok: 0, empty: 0, fail: 0, info: 0 };
+  const queues = new Map<string | null, Map<number, Deliveries>>();
+  const drainedKeys = new Set<string | null>();
+  const entry = (key: string | null, message: number): Deliveries => {
+    const queue = queues.get(key) ?? new Map<number, Deliveries>();
+    queues.set(key, queue);
+    let e = queue.get(message);
+    if (!e) {
+      e = { enqueue: null, deliveries: [] };
+      queue.set(message, e);
+    }
+    return e;
+  };
+  let drains = 0;
+  let delivered = 0;
+  for (const op of history.operations) {
+    if (op.f === 'enqueue' && typeof op.input === 'number') {
+      enqueues[op.pending ? 'info' : op.outcome]++;
+      const e = entry(op.key, op.input);
+      if (!e.enqueue || op.outcome === 'ok') e.enqueue = op;
+    } else if (op.f === 'dequeue' || op.f === 'drain') {
+      const taken = op.outcome === 'ok' ? messagesOf(op.output) : [];
+      if (op.f === 'drain' && op.outcome === 'ok') {
+        drains++;
+        drainedKeys.add(op.key);
+      } else if (op.f === 'dequeue')
+        dequeues[op.pending ? 'info' : taken.length === 0 && op.outcome === 'ok' ? 'empty' : op.outcome]++;
+      for (const message of taken) entry(op.key, message).deliveries.push(op);
+      delivered += taken.length;
+    }
+  }
+
+  const lost: number[] = [];
+  const notDequeued: number[] = [];
+  const duplicated: DuplicatedMessage[] = [];
+  const unexpected: number[] = [];
+  const recovered: number[] = [];
+  let extra = 0;
+  for (const [key, queue] of queues)
+    for (const [message, { enqueue, deliveries }] of queue) {
+      if (deliveries.length === 0) {
+        if (enqueue?.outcome === 'ok') (drainedKeys.has(key) ? lost : notDequeued).push(message);
+        continue;
+      }
+      if (!enqueue || enqueue.outcome === 'fail') unexpected.push(message);
+      else if (enqueue.pending) recovered.push(message);
+      if (deliveries.length > 1) {
+        extra += deliveries.length - 1;
+        duplicated.push({
+          key,
+          message,
+          times: deliveries.length,
+          deliveries: deliveries.map((d) => ({ index: d.index, process: d.process, at: d.call / NS_PER_S })),
+        });
+      }
+    }
+  const byNumber = (a: number, b: number) => a - b;
+  const delivery: Delivery | 'neither' =
+    lost.length === 0 && duplicated.length === 0
+      ? 'exactly-once'
+      : duplicated.length === 0
+        ? 'at-most-once'
+        : lost.length === 0
+          ? 'at-least-once'
+          : 'neither';
+  const broken =
+    unexpected.length > 0 ||
+    (promised !== 'at-most-once' && lost.length > 0) ||
+    (promised !== 'at-least-once' && duplicated.length > 0);
+  const valid: Validity = broken
+    ? false
+    : notDequeued.length > 0 && promised !== 'at-most-once'
+      ? 'unknown'
+      : true;
+  const list = (found: number[]) => ({
+    count: found.length,
+    messages: found.sort(byNumber).slice(0, listed),
+  });
+  return {
+    valid,
+    delivery,
+    promised,
+    enqueues,
+    dequeues,
+    drains,
+    delivered,
+    lost: list(lost),
+    notDequeued: list(notDequeued),
+    duplicated: {
+      count: duplicated.length,
+      extra,
+      messages: duplicated.sort((a, b) => a.message - b.message).slice(0, listed),
+    },
+    unexpected: list(unexpected),
+    recovered: list(recovered),
+    ms: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../errors.js';
+import { Random } from '../generator/random.js';
+import { CLOCK_KINDS, faketimeEnvironment, faketimeOffset, planClock } from './clock.js';
+
+const nodes = ['n1', 'n2', 'n3'];
+const base = { nodes, skewMs: 5000, fromMs: 10_000, toMs: 20_000 };
+
+describe('clock fault planner', () => {
+  it('writes offsets as libfaketime reads them', () => {
+    expect(faketimeOffset(1500)).toBe('+1.500');
+    expect(faketimeOffset(-5000)).toBe('-5.000');
+    expect(faketimeOffset(0)).toBe('+0.000');
+    expect(faketimeEnvironment(true)).toMatchObject({
+      FAKETIME_NO_CACHE: '1',
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    });
+    expect(faketimeEnvironment(false)).not.toHaveProperty('FAKETIME_DONT_FAKE_MONOTONIC');
+  });
+
+  it('bump: one node off by exactly the skew for the window, then back to 0', () => {
+    const steps = planClock({ ...base, kind: 'bump', random: Random.fromSeed(7) });
+    expect(steps).toHaveLength(2);
+    expect(Math.abs(steps[0].offsetMs)).toBe(5000);
+    expect(steps[1]).toEqual({ atMs: 20_000, node: steps[0].node, offsetMs: 0 });
+  });
+
+  it('strobe: one node flips sign every period inside the window', () => {
+    const steps = planClock({ ...base, kind: 'strobe', strobeMs: 2500, random: Random.fromSeed(3) });
+    expect(steps.map((s) => s.atMs)).toEqual([10_000, 12_500, 15_000, 17_500, 20_000]);
+    expect(new Set(steps.map((s) => s.node)).size).toBe(1);
+    const offsets = steps.map((s) => s.offsetMs);
+    expect(offsets.slice(0, 4).map(Math.abs)).toEqual([5000, 5000, 5000, 5000]);
+    expect(offsets[0]).toBe(-offsets[1]);
+    expect(offsets[4]).toBe(0);
+  });
+
+  it('the same seed gives the same plan', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CLOCK_KINDS),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.integer({ min: 1, max: 60_000 }),
+        (kind, seed, skewMs) => {
+          const plan = () => planClock({ ...base, kind, skewMs, random: Random.fromSeed(seed) });
+          const steps = plan();
+          expect(plan()).toEqual(steps);
+          for (const s of steps) expect(Math.abs(s.offsetMs)).toBeLessThanOrEqual(skewMs);
+          for (const s of steps) expect(s.atMs >= base.fromMs && s.atMs <= base.toMs).toBe(true);
+          // Every node the plan touches ends at 0 when the window closes.
+          const last = new Map(steps.map((s) => [s.node, s.offsetMs]));
+          expect([...last.values()].every((o) => o === 0)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('refuses bad options with the valid choices', () => {
+    const random = Random.fromSeed(1);
+    expect(() => planClock({ ...base, kind: 'warp' as 'bump', random })).toThrow(
+      /valid: bump, scatter, strobe/,
+    );
+    expect(() => planClock({ ...base, kind: 'bump', skewMs: 0, random })).toThrow(UsageError);
+  });
+});
