@@ -9,8 +9,8 @@ import type { MatrixCliOptions } from './commands/matrix.js';
 import type { ReportOptions } from './commands/report.js';
 import type { RunCliOptions } from './commands/run.js';
 import type { ServeOptions } from './commands/serve.js';
+import { MATRIX_OPTIONS, MATRIX_PRESETS } from './matrix/plan.js';
 import type { OptionSpec } from './options/spec.js';
-import { MATRIX_OPTIONS, MATRIX_PRESETS } from './run/matrix.js';
 import { RUN_OPTIONS, storeOptionSpecs, workloadOptionSpecs } from './run/options.js';
 import { STORE_NAMES } from './stores/index.js';
 

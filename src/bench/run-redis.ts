@@ -16,9 +16,9 @@ import { ExitError } from '../errors.js';
 import { keyNames, uniformKeys } from '../generator/keys.js';
 import { Random } from '../generator/random.js';
 import { RegisterGenerator } from '../generator/register.js';
+import { type EventSink, Recorder } from '../history/recorder.js';
 import { HistoryWriter } from '../history/writer.js';
 import { RUN_DEFAULTS } from '../run/options.js';
-import { type EventSink, Recorder } from '../run/recorder.js';
 
 const seconds = Number(process.argv[2] ?? 15);
 const out = mkdtempSync(join(tmpdir(), 'dscheck-bench-'));

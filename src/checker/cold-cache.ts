@@ -1,6 +1,6 @@
 import { keyNames } from '../generator/keys.js';
-import { movedShare, SHARDINGS, type Sharding } from '../generator/ring.js';
 import type { History, Json, NemesisEvent, Operation } from '../history/types.js';
+import { movedShare, SHARDINGS, type Sharding } from '../stores/cache-aside/ring.js';
 import { quantiles } from './perf.js';
 import type { Checker, CheckerResult } from './types.js';
 

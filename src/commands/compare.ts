@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { UsageError } from '../errors.js';
-import { writeComparePage } from '../report/compare-writer.js';
+import { writeComparePage } from '../report/compare/writer.js';
 
 export interface CompareOptions {
   out: string;

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { EXIT, ExitError } from '../errors.js';
 import { MAX_SEED } from '../generator/random.js';
+import { loadMatrixPreset, MATRIX_OPTIONS, type PlannedRun, planMatrix } from '../matrix/plan.js';
 import { attributeOf, optionWords } from '../options/spec.js';
-import { type CompareFolder, writeComparePage } from '../report/compare-writer.js';
+import { type CompareFolder, writeComparePage } from '../report/compare/writer.js';
 import { createRunFolder, writeJson } from '../run/folder.js';
-import { loadMatrixPreset, MATRIX_OPTIONS, type PlannedRun, planMatrix } from '../run/matrix.js';
 import { runOptionSpecs, shellQuote } from '../run/options.js';
 
 /** `dscheck matrix`'s options: MATRIX_OPTIONS by attribute (`timeLimit`), and where the grid goes. */

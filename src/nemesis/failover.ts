@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { Recorder } from '../run/recorder.js';
+import type { Recorder } from '../history/recorder.js';
 import { type Db, type HasFailover, hasFailover } from '../stores/types.js';
 import { NEMESIS_FS } from './events.js';
 import type { NemesisKind } from './schedule.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Recorder } from '../history/recorder.js';
 import type { HistoryEvent, Json } from '../history/types.js';
-import { Recorder } from '../run/recorder.js';
 import type { Fault } from './fault.js';
 import { NemesisRunner } from './runner.js';
 import type { NemesisKind } from './schedule.js';

@@ -1,4 +1,4 @@
-import type { Recorder } from '../run/recorder.js';
+import type { Recorder } from '../history/recorder.js';
 import type { Monitor } from './failover.js';
 import type { Fault } from './fault.js';
 import type { NemesisKind, NemesisStep } from './schedule.js';

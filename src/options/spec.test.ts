@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildProgram, commanderOption } from '../cli.js';
 import { UsageError } from '../errors.js';
-import { MATRIX_OPTIONS } from '../run/matrix.js';
+import { MATRIX_OPTIONS } from '../matrix/plan.js';
 import { runOptionSpecs } from '../run/options.js';
 import {
   attributeOf,

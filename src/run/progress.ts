@@ -1,4 +1,4 @@
-import type { Recorder } from './recorder.js';
+import type { Recorder } from '../history/recorder.js';
 
 const TTY_REFRESH_MS = 500;
 const PLAIN_EVERY_MS = 10_000;

@@ -1,4 +1,5 @@
 import type { Random } from '../generator/random.js';
+import type { Recorder } from '../history/recorder.js';
 import type { Json } from '../history/types.js';
 import type { Db } from '../stores/types.js';
 import {
@@ -8,7 +9,6 @@ import {
   type Workload,
   type WorkloadClient,
 } from '../workloads/types.js';
-import type { Recorder } from './recorder.js';
 
 /** Beyond the client's own timeout: a call that hangs even then is cut off here. */
 const GUARD_MS = 500;

@@ -6,7 +6,7 @@ import type { ColdCacheResult } from '../checker/cold-cache.js';
 import { CHECKERS } from '../checkers.js';
 import { runResources } from '../docker/cleanup.js';
 import { readHistory } from '../history/reader.js';
-import { digestRun } from '../report/compare-data.js';
+import { digestRun } from '../report/compare/data.js';
 import { latestRun, runCli } from '../testing/cli.js';
 
 /**

@@ -4,7 +4,7 @@
  * top of each plot, and the copy buttons. Values reach the DOM only through textContent.
  */
 import type UPlot from 'uplot';
-import type { ComparePageData } from '../compare-page.js';
+import type { ComparePageData } from '../compare/page.js';
 import { axis, byId, copyOnClick, plotWidth, steppedLine, zoomTogether } from './common.js';
 
 type Run = ComparePageData['runs'][number];

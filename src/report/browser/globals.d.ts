@@ -1,6 +1,6 @@
 /** The globals the pages' scripts share: uPlot, inlined first, and what the runtimes expose. */
 import type UPlot from 'uplot';
-import type { ComparePageData } from '../compare-page.js';
+import type { ComparePageData } from '../compare/page.js';
 import type { DscheckApi } from './api.js';
 
 declare global {

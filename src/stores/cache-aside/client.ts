@@ -1,11 +1,22 @@
 import type { Redis } from 'ioredis';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { Random } from '../../generator/random.js';
-import { hash32 } from '../../generator/ring.js';
 import type { Json } from '../../history/types.js';
 import { openConnection } from '../redis/client.js';
 import { classifyRedisError } from '../redis/errors.js';
-import type { CacheAsideDb } from './db.js';
+import type { ClusterNode } from '../types.js';
+import type { DbPool } from './pool.js';
+import { hash32 } from './ring.js';
+import type { CacheAsideSettings } from './settings.js';
+
+/** What a client needs of the cluster: the shard map, the cache nodes, the database pool and table. */
+export interface CacheAsideTier {
+  readonly table: string;
+  readonly pool: DbPool;
+  readonly settings: CacheAsideSettings;
+  shardOf(key: string): string;
+  cacheNode(name: string): ClusterNode;
+}
 
 /** What one operation did, for its completion line in the history (HISTORY.md allows extra fields). */
 export type OperationFields = Record<string, Json>;
@@ -24,7 +35,7 @@ export class CacheAsideClient {
   private readonly cacheTimeoutMs: number;
 
   constructor(
-    private readonly db: CacheAsideDb,
+    private readonly db: CacheAsideTier,
     index: number,
     timeoutMs: number,
     private readonly onClose: (client: CacheAsideClient) => void,

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import type { DockerCluster } from '../../docker/cluster.js';
-import { type ShardMap, shardMap } from '../../generator/ring.js';
 import type { Json } from '../../history/types.js';
 import { adminQuery } from '../mysql/admin.js';
 import type { Account } from '../mysql/client.js';
@@ -23,6 +22,7 @@ import type {
 } from '../types.js';
 import { CacheAsideClient } from './client.js';
 import { DbPool, PoolTimeoutError } from './pool.js';
+import { type ShardMap, shardMap } from './ring.js';
 import { type CacheAsideSettings, maxTtlMs, type RestartMode } from './settings.js';
 
 const CLIENT: Account = { user: CLIENT_USER, password: PASSWORD };

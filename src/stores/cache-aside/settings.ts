@@ -1,4 +1,4 @@
-import type { Sharding } from '../../generator/ring.js';
+import type { Sharding } from './ring.js';
 
 /**
  * The cache-aside scenario as one value: what the cluster, the clients and the cache nemeses

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LinearizableDigest } from '../checker/linearizable.js';
-import type { LostWritesDigest } from '../checker/lost-writes.js';
-import type { StaleReadsDigest } from '../checker/stale-reads.js';
-import type { CompareRun } from './compare-data.js';
-import { capReading, duration, pct, readRuns } from './compare-reading.js';
+import type { LinearizableDigest } from '../../checker/linearizable.js';
+import type { LostWritesDigest } from '../../checker/lost-writes.js';
+import type { StaleReadsDigest } from '../../checker/stale-reads.js';
+import type { CompareRun } from './data.js';
+import { capReading, duration, pct, readRuns } from './reading.js';
 
 type Measured = Parameters<typeof capReading>[0];
 type Digests = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyNames } from './keys.js';
+import { keyNames } from '../../generator/keys.js';
 import { consistentShards, hash32, moduloShards, movedShare } from './ring.js';
 
 const keys = keyNames(20_000);

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { perf } from '../checker/perf.js';
-import { readHistory } from '../history/reader.js';
-import type { HistoryEvent } from '../history/types.js';
-import { canvasDrawn, launchChromium, openOffline } from '../testing/browser.js';
-import { writeComparePage } from './compare-writer.js';
+import { perf } from '../../checker/perf.js';
+import { readHistory } from '../../history/reader.js';
+import type { HistoryEvent } from '../../history/types.js';
+import { canvasDrawn, launchChromium, openOffline } from '../../testing/browser.js';
+import { writeComparePage } from './writer.js';
 
 const ARTIFACTS = resolve('reports/test-artifacts');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';

@@ -1,8 +1,8 @@
-import { perf, perfChecker, quantiles } from '../checker/perf.js';
-import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../checker/types.js';
 import { CHECKERS } from '../checkers.js';
 import { readHistory } from '../history/reader.js';
 import type { Workload } from '../workloads/types.js';
+import { perf, perfChecker, quantiles } from './perf.js';
+import { type CheckerResult, mergeValidity, resultOf, type Validity } from './types.js';
 
 export interface RunStats {
   ops: number;

@@ -1,4 +1,4 @@
-import type { EventType, HistoryEvent, Json, ProcessId } from '../history/types.js';
+import type { EventType, HistoryEvent, Json, ProcessId } from './types.js';
 
 /** Where events go: the history writer, or nothing (to measure what recording costs). */
 export interface EventSink {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkColdCache } from '../checker/cold-cache.js';
-import { CHECKERS } from '../checkers.js';
-import type { NemesisEvent, Operation } from '../history/types.js';
-import { type CompareRun, digestRun } from './compare-data.js';
+import { checkColdCache } from '../../checker/cold-cache.js';
+import { CHECKERS } from '../../checkers.js';
+import type { NemesisEvent, Operation } from '../../history/types.js';
+import { type CompareRun, digestRun } from './data.js';
 
 /** The comparison page's cold-cache cell of a run, as the table's entry writes it. */
 function renderCell(run: CompareRun): string | undefined {

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { gridCode } from '../commands/matrix.js';
 import { UsageError } from '../errors.js';
-import { loadMatrixPreset, MATRIX_PRESETS, parseMatrixPreset, planMatrix } from './matrix.js';
-import { runOptionSpecs } from './options.js';
-import { packageInfo } from './package.js';
+import { runOptionSpecs } from '../run/options.js';
+import { packageInfo } from '../run/package.js';
+import { loadMatrixPreset, MATRIX_PRESETS, parseMatrixPreset, planMatrix } from './plan.js';
 
 const specs = runOptionSpecs();
 const workloads = join(packageInfo().root, 'workloads');

@@ -1,10 +1,10 @@
-import { perf, perfChecker, quantiles } from '../checker/perf.js';
-import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../checker/types.js';
-import { CHECKERS } from '../checkers.js';
-import type { History, Operation } from '../history/types.js';
-import { historyEnd } from './data.js';
-import { faultSpans } from './faults.js';
-import { number, record, text } from './json-fields.js';
+import { perf, perfChecker, quantiles } from '../../checker/perf.js';
+import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../../checker/types.js';
+import { CHECKERS } from '../../checkers.js';
+import type { History, Operation } from '../../history/types.js';
+import { historyEnd } from '../data.js';
+import { faultSpans } from '../faults.js';
+import { number, record, text } from '../json-fields.js';
 
 /**
  * One run as the comparison page shows it: what ran, the numbers, per-second series and its

@@ -1,9 +1,9 @@
-import type { Validity } from '../checker/types.js';
-import { CHECKERS } from '../checkers.js';
-import type { CompareRun } from './compare-data.js';
-import { duration, pct, type Reading, readRuns } from './compare-reading.js';
-import { esc, inlineScript, inlineStyle, scriptJson } from './escape.js';
-import type { ReportAssets } from './page.js';
+import type { Validity } from '../../checker/types.js';
+import { CHECKERS } from '../../checkers.js';
+import { esc, inlineScript, inlineStyle, scriptJson } from '../escape.js';
+import type { ReportAssets } from '../page.js';
+import type { CompareRun } from './data.js';
+import { duration, pct, type Reading, readRuns } from './reading.js';
 
 /** What a matrix preset says about its grid, shown above the table. */
 export interface CompareIntro {

@@ -1,9 +1,9 @@
-import { linearizableChecker } from '../checker/linearizable.js';
-import { lostWritesChecker } from '../checker/lost-writes.js';
-import { staleReadsChecker } from '../checker/stale-reads.js';
-import { digestOf } from '../checker/types.js';
-import { duration, percent as pct } from '../checker/words.js';
-import type { CompareRun } from './compare-data.js';
+import { linearizableChecker } from '../../checker/linearizable.js';
+import { lostWritesChecker } from '../../checker/lost-writes.js';
+import { staleReadsChecker } from '../../checker/stale-reads.js';
+import { digestOf } from '../../checker/types.js';
+import { duration, percent as pct } from '../../checker/words.js';
+import type { CompareRun } from './data.js';
 
 /** Where a run landed in CAP terms, as the measurements show it (not as the vendor claims). */
 export type CapChoice =

@@ -1,12 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { readHistory } from '../history/reader.js';
-import { relativeHref, writeOutputFile } from '../io/files.js';
-import { packageInfo } from '../run/package.js';
-import { type CompareRun, digestRun } from './compare-data.js';
-import { type CompareIntro, renderComparePage } from './compare-page.js';
-import { loadAssets, readJsonObject } from './writer.js';
+import { UsageError } from '../../errors.js';
+import { readHistory } from '../../history/reader.js';
+import { relativeHref, writeOutputFile } from '../../io/files.js';
+import { packageInfo } from '../../run/package.js';
+import { loadAssets, readJsonObject } from '../writer.js';
+import { type CompareRun, digestRun } from './data.js';
+import { type CompareIntro, renderComparePage } from './page.js';
 
 export interface CompareFolder {
   dir: string;

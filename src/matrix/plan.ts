@@ -3,9 +3,9 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
 import { attributeOf, type OptionSpec } from '../options/spec.js';
-import { RUN_DEFAULTS, RUN_OPTIONS, type RunCliOptions } from './options.js';
-import { packageInfo } from './package.js';
-import { type ResolvedRun, resolveRun } from './resolve.js';
+import { RUN_DEFAULTS, RUN_OPTIONS, type RunCliOptions } from '../run/options.js';
+import { packageInfo } from '../run/package.js';
+import { type ResolvedRun, resolveRun } from '../run/resolve.js';
 
 /**
  * Matrix presets: a grid of runs that differ in a few options, with an explanation of the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEvent } from '../history/types.js';
 import { Recorder } from './recorder.js';
+import type { HistoryEvent } from './types.js';
 
 describe('Recorder', () => {
   it('stamps events in order with a non-decreasing clock and pairs completions by id', () => {
