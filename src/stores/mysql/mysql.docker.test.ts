@@ -235,5 +235,5 @@ describe('mysql galera', () => {
     expect(await writer.read('k')).toBe(5);
     await writer.close();
     await db.teardown();
-  });
+  }, 180_000);
 });
