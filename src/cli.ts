@@ -11,7 +11,7 @@ import type { RunCliOptions } from './commands/run.js';
 import type { ServeOptions } from './commands/serve.js';
 import { MATRIX_OPTIONS, MATRIX_PRESETS } from './matrix/plan.js';
 import type { OptionSpec } from './options/spec.js';
-import { RUN_OPTIONS, storeOptionSpecs, workloadOptionSpecs } from './run/options.js';
+import { RUN_MODE_OPTIONS, RUN_OPTIONS, storeOptionSpecs, workloadOptionSpecs } from './run/options.js';
 import { STORE_NAMES } from './stores/index.js';
 
 /**
@@ -82,6 +82,7 @@ function addRunCommand(program: Command): void {
     ['Options:', Object.values(RUN_OPTIONS)],
     ['Store options:', storeOptionSpecs()],
     ['Workload options:', workloadOptionSpecs()],
+    ['Output:', Object.values(RUN_MODE_OPTIONS)],
   ];
   for (const [heading, specs] of groups) {
     for (const spec of specs) run.addOption(commanderOption(spec).helpGroup(heading));
