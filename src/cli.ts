@@ -9,9 +9,10 @@ import type { MatrixCliOptions } from './commands/matrix.js';
 import type { ReportOptions } from './commands/report.js';
 import type { RunCliOptions } from './commands/run.js';
 import type { ServeOptions } from './commands/serve.js';
+import { HISTORY_FORMATS } from './history/parse.js';
 import { MATRIX_OPTIONS, MATRIX_PRESETS } from './matrix/plan.js';
 import type { OptionSpec } from './options/spec.js';
-import { RUN_OPTIONS, storeOptionSpecs, workloadOptionSpecs } from './run/options.js';
+import { RUN_MODE_OPTIONS, RUN_OPTIONS, storeOptionSpecs, workloadOptionSpecs } from './run/options.js';
 import { STORE_NAMES } from './stores/index.js';
 
 /**
@@ -45,6 +46,11 @@ export function buildProgram(): Command {
       new Option('--model <model>', 'for a history file: the object it operates on').choices(MODEL_NAMES),
     )
     .option('--initial-value <json>', "for a history file: the object's initial value, as JSON")
+    .addOption(
+      new Option('--format <format>', 'for a history file: its format (default: from the extension)').choices(
+        HISTORY_FORMATS,
+      ),
+    )
     .option(
       '--out <file>',
       'where the page goes (default: index.html in the run folder, or beside the history)',
@@ -82,6 +88,7 @@ function addRunCommand(program: Command): void {
     ['Options:', Object.values(RUN_OPTIONS)],
     ['Store options:', storeOptionSpecs()],
     ['Workload options:', workloadOptionSpecs()],
+    ['Output:', Object.values(RUN_MODE_OPTIONS)],
   ];
   for (const [heading, specs] of groups) {
     for (const spec of specs) run.addOption(commanderOption(spec).helpGroup(heading));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -184,4 +184,165 @@ describe('bad input as a class', () => {
       settings(30),
     );
   }, 600_000);
+
+  it('generated workload YAML through run --dry-run: a plan or a usage error, never a start', async () => {
+    const yamlValue = fc.oneof(
+      fc.constantFrom(
+        '1e9',
+        '-1',
+        '0',
+        '100000',
+        '100001',
+        'null',
+        '~',
+        '[]',
+        '{}',
+        '"x"',
+        '*a',
+        '&a [*a]',
+        '!!binary x',
+      ),
+      fc.integer().map(String),
+      fc.string({ maxLength: 12 }).map((t) => JSON.stringify(t)),
+    );
+    const yamlField = fc.tuple(
+      fc.constantFrom(
+        'client',
+        'keys',
+        'mix',
+        'final',
+        'checkers',
+        'cache-aside',
+        'max-txn-length',
+        'isolation',
+        'name',
+        'bogus',
+        '__proto__',
+      ),
+      yamlValue,
+    );
+    const workloadYaml = fc.oneof(
+      fc
+        .tuple(
+          fc.constantFrom('register', 'set', 'cache-aside', 'list-append', 'nope'),
+          fc.array(yamlField, { maxLength: 6 }),
+        )
+        .map(([client, fields]) => [`client: ${client}`, ...fields.map(([k, v]) => `${k}: ${v}`)].join('\n')),
+      fc.string({ maxLength: 80 }),
+      fc.nat({ max: 20 }).map((n) => `a: &a [x]\n${'b'.repeat(1)}: ${Array(n).fill('*a').join(' ')}\n`),
+    );
+    await fc.assert(
+      fc.asyncProperty(workloadYaml, (text) =>
+        tryFile(text, '.yaml', [
+          ['run', '--dry-run', '--workload', 'FILE', '--seed', '1'],
+          ['run', '--dry-run', '--json', '--workload', 'FILE', '--seed', '1'],
+        ]),
+      ),
+      settings(30),
+    );
+  }, 600_000);
+
+  it('run option values through --dry-run: a plan or a usage error', async () => {
+    const option = fc.tuple(
+      fc.constantFrom(
+        '--keys',
+        '--nodes',
+        '--concurrency',
+        '--rate',
+        '--time-limit',
+        '--seed',
+        '--loss',
+        '--timeout',
+        '--name',
+        '--workload',
+        '--store',
+        '--nemesis',
+        '--partition',
+        '--topology',
+        '--read-from',
+        '--consistency',
+      ),
+      fc.oneof(
+        fc.string({ maxLength: 20 }),
+        fc.double().map(String),
+        fc.constantFrom('1e9', '-0', 'x'.repeat(300)),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(option, async ([name, value]) => {
+        const r = await dscheck(['run', '--dry-run', '--json', name, value]);
+        expectHandled(r, `run --dry-run ${name} ${value}`);
+        // One JSON object on stdout, a plan or an error, whatever the value.
+        const answer = JSON.parse(r.stdout) as { exitCode: number };
+        expect(answer.exitCode).toBe(r.exitCode);
+      }),
+      settings(30),
+    );
+  }, 600_000);
+});
+
+describe('bad input: the cases found by hand (issue 14)', () => {
+  it('an empty history: check and report give the same exit code (2, unknown)', async () => {
+    const file = join(dir, 'empty.ndjson');
+    writeFileSync(file, '');
+    const checked = await dscheck(['check', file]);
+    const reported = await dscheck(['report', file, '--out', join(dir, 'empty.html')]);
+    expect(checked.exitCode).toBe(2);
+    expect(reported.exitCode).toBe(checked.exitCode);
+  }, 60_000);
+  it('report takes --format, which its message suggests for a file without an extension', async () => {
+    const file = join(dir, 'noext');
+    writeFileSync(file, '');
+    const r = await dscheck(['report', file]);
+    expect(r.exitCode).toBe(254);
+    expect(r.stderr).toMatch(/--format ndjson\|edn/);
+    const formatted = await dscheck(['report', file, '--format', 'ndjson', '--out', join(dir, 'noext.html')]);
+    expect(formatted.exitCode).toBe(2);
+  }, 60_000);
+  it('run --workload /x/y.json blames --workload, also as a JSON error on stdout', async () => {
+    const r = await dscheck(['run', '--json', '--workload', '/x/y.json']);
+    expect(r.exitCode).toBe(254);
+    expect(r.stderr).toMatch(/unknown --workload '\/x\/y.json'/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ exitCode: 254, error: expect.stringMatching(/--workload/) });
+  }, 60_000);
+  it('run --dry-run prints the plan and starts nothing; --json gives it as one object', async () => {
+    const r = await dscheck(['run', '--dry-run', '--json', '--seed', '7', '--keys', '3']);
+    expect(r.exitCode).toBe(0);
+    const plan = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      command: string;
+      test: { options: { keys: number } };
+    };
+    expect(plan.dryRun).toBe(true);
+    expect(plan.command).toMatch(/^dscheck run .*--seed 7 .*--keys 3/);
+    expect(plan.test.options.keys).toBe(3);
+    expect(r.stderr).toContain(plan.command);
+  }, 60_000);
+  it('check --json prints a JSON error object on stdout for a refused file', async () => {
+    const r = await dscheck(['check', '--json', join(dir, 'missing.ndjson')]);
+    expect(r.exitCode).toBe(254);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      exitCode: 254,
+      error: expect.stringMatching(/missing.ndjson/),
+    });
+  }, 60_000);
+  it('a results.json with wrong types: report and compare refuse it by name (254), never a TypeError', async () => {
+    const run = join(dir, 'run-bad');
+    mkdirSync(run, { recursive: true });
+    writeFileSync(join(run, 'test.json'), '{"name":"bad","options":{}}');
+    writeFileSync(join(run, 'history.ndjson'), '');
+    writeFileSync(
+      join(run, 'results.json'),
+      '{"valid":false,"checkers":{"linearizable":{"valid":false,"failures":5}}}',
+    );
+    const report = await dscheck(['report', run, '--out', join(dir, 'bad.html')]);
+    expectHandled(report, 'report of a run with wrong result types');
+    expect(report.exitCode).toBe(254);
+    expect(report.stderr).toContain('results.json');
+    writeFileSync(join(run, 'results.json'), '{"valid":false,"checkers":[1]}');
+    const compared = await dscheck(['compare', run, '--out', join(dir, 'bad-compare.html')]);
+    expectHandled(compared, 'compare of a run with wrong result types');
+    expect(compared.exitCode).toBe(254);
+    expect(compared.stderr).toMatch(/results.json: checkers must be a mapping/);
+  }, 60_000);
 });

@@ -19,25 +19,27 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof ExitError) {
-    if (err.message) process.stderr.write(`${err.message}\n`);
-    return err.code;
-  }
+  const { code, message } = describeError(err);
+  if (message) process.stderr.write(`${message}\n`);
+  return code;
+}
+
+/**
+ * An error as its exit code and the message for stderr (empty when there is nothing to add):
+ * the one mapping, shared by `exitCodeOf` and the commands that also answer in JSON.
+ */
+export function describeError(err: unknown): { code: number; message: string } {
+  if (err instanceof ExitError) return { code: err.code, message: err.message };
   if (err instanceof CommanderError) {
     // Commander already printed its message (or the help/version text).
     // Help asked for (`--help`, `help`) is a success; help shown because no command was given is not.
-    return err.exitCode === 0 ? EXIT.valid : EXIT.usage;
+    return { code: err.exitCode === 0 ? EXIT.valid : EXIT.usage, message: '' };
   }
   if (err instanceof UsageError || err instanceof HistoryError) {
-    process.stderr.write(`dscheck: ${err.message}\n`);
-    return EXIT.usage;
+    return { code: EXIT.usage, message: `dscheck: ${err.message}` };
   }
   const fileError = fileErrorMessage(err);
-  if (fileError !== undefined) {
-    process.stderr.write(`dscheck: ${fileError}\n`);
-    return EXIT.usage;
-  }
+  if (fileError !== undefined) return { code: EXIT.usage, message: `dscheck: ${fileError}` };
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.stderr.write(`dscheck crashed: ${detail}\n`);
-  return EXIT.crash;
+  return { code: EXIT.crash, message: `dscheck crashed: ${detail}` };
 }

@@ -36,14 +36,40 @@ interface FileVerdict {
   problem?: string;
 }
 
-/** `--initial-value`: JSON, or a UsageError. Shared by check and report. */
+/**
+ * How deep `--initial-value` may nest arrays and objects: far beyond any register's value, and
+ * well within what the checkers' recursive comparisons and hashing can follow.
+ */
+export const MAX_INITIAL_VALUE_DEPTH = 1000;
+
+/** `--initial-value`: JSON nested at most MAX_INITIAL_VALUE_DEPTH deep, or a UsageError. Shared by check and report. */
 export function parseInitialValue(text: string | undefined): Json | undefined {
   if (text === undefined) return undefined;
+  let value: Json;
   try {
-    return JSON.parse(text) as Json;
+    value = JSON.parse(text) as Json;
   } catch {
-    throw new UsageError(`--initial-value must be JSON (e.g. 0, null, "x"), got '${text}'`);
+    const shown = text.length > 80 ? `${text.slice(0, 80)}...` : text;
+    throw new UsageError(`--initial-value must be JSON (e.g. 0, null, "x"), got '${shown}'`);
   }
+  if (nestingDepth(value) > MAX_INITIAL_VALUE_DEPTH) {
+    throw new UsageError(`--initial-value is nested more than ${MAX_INITIAL_VALUE_DEPTH} levels deep`);
+  }
+  return value;
+}
+
+/** Levels of arrays and objects in `value`, counted without recursion (the value may be deep). */
+function nestingDepth(value: Json): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [item, depth] = top;
+    if (typeof item !== 'object' || item === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_INITIAL_VALUE_DEPTH) return deepest;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 /** Options after parsing. */
@@ -82,6 +108,8 @@ export async function check(files: string[], options: CheckOptions, out = proces
     for (const w of v.warnings ?? []) process.stderr.write(`${w.file}:${w.line}: warning: ${w.message}\n`);
     if (v.problem !== undefined || !v.outcomes) {
       process.stderr.write(`dscheck: ${v.problem}\n`);
+      // A script reading --json gets a line for every file, the refused ones too.
+      if (options.json) out.write(`${JSON.stringify({ file, error: v.problem, exitCode: EXIT.usage })}\n`);
       code = worse(code, EXIT.usage);
       continue;
     }

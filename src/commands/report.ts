@@ -8,13 +8,14 @@ import { parseInitialValue } from './check.js';
 export interface ReportOptions {
   model?: ModelName;
   initialValue?: string;
+  format?: string;
   out?: string;
 }
 
 /**
  * `dscheck report <run-dir | history-file>`: the HTML report of a run folder, or of any history
  * file (checked on the fly), so a history from another tool can be seen too. A history file's
- * verdict is the exit code, as with `dscheck check`.
+ * verdict is the exit code, as with `dscheck check` (an empty history: 2, unknown, from both).
  */
 export async function report(
   target: string,
@@ -28,8 +29,10 @@ export async function report(
         `${target} is not a run folder: it needs test.json and history.ndjson (and results.json once the run finished)`,
       );
     }
-    if (options.model !== undefined || options.initialValue !== undefined) {
-      throw new UsageError('--model and --initial-value apply to history files; a run folder has its own');
+    if (options.model !== undefined || options.initialValue !== undefined || options.format !== undefined) {
+      throw new UsageError(
+        '--model, --initial-value and --format apply to history files; a run folder has its own',
+      );
     }
     const page = await writeRunReport(target, options.out === undefined ? undefined : resolve(options.out));
     out.write(`report: ${relative(process.cwd(), page) || page}\n`);
@@ -38,6 +41,7 @@ export async function report(
   const { path, valid } = await writeHistoryReport(target, {
     model: options.model,
     initialValue: parseInitialValue(options.initialValue),
+    format: options.format,
     out: options.out,
   });
   out.write(`report: ${relative(process.cwd(), path) || path}\n`);

@@ -1,17 +1,21 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
+import type { Validity } from '../checker/types.js';
+import { CHECKERS } from '../checkers.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { MAX_SEED, Random } from '../generator/random.js';
 import { Recorder } from '../history/recorder.js';
 import { HistoryWriter } from '../history/writer.js';
+import { describeError } from '../main.js';
 import { createFaults, createMonitors } from '../nemesis/index.js';
 import { NemesisRunner } from '../nemesis/runner.js';
 import { planSchedule } from '../nemesis/schedule.js';
+import { readOptions } from '../options/spec.js';
 import { writeReportsIndex, writeRunReport } from '../report/writer.js';
 import { createRunFolder, updateLatestLink, writeJson } from '../run/folder.js';
 import { Interrupt } from '../run/interrupt.js';
-import { type RunCliOptions, type RunConfig, reproduceCommand } from '../run/options.js';
+import { RUN_MODE_OPTIONS, type RunCliOptions, type RunConfig, reproduceCommand } from '../run/options.js';
 import { packageInfo } from '../run/package.js';
 import { Progress } from '../run/progress.js';
 import { type ResolvedRun, resolveRun } from '../run/resolve.js';
@@ -45,35 +49,93 @@ interface RunPhaseOutcome {
   faultDelays: Record<string, number[]>;
 }
 
+/** What `dscheck run --json` prints on stdout at the end: one object, for scripts and CI. */
+export type RunAnswer =
+  | {
+      verdict: 'valid' | 'invalid' | 'unknown';
+      exitCode: number;
+      folder: string;
+      report: string;
+      seed: number;
+      interrupted: boolean;
+      /** Each checker that ran: its verdict and the lines the terminal shows. */
+      checkers: Record<string, { valid: Validity; summary: string[] }>;
+    }
+  | { dryRun: true; exitCode: 0; command: string; test: Record<string, unknown> }
+  | { error: string; exitCode: number };
+
 /**
  * `dscheck run`: starts a cluster, runs the workload's processes while the nemesis injects
  * faults, heals, reads every key once more, tears down, and judges the stored history. The
  * lifetimes nest (history > cluster > clients and nemesis), each cleaned up in `finally`; a
  * clean-up failure is logged and never hides the error that came first. The verdict is the exit
- * code (0 valid, 1 invalid, 2 unknown) through ExitError.
+ * code (0 valid, 1 invalid, 2 unknown) through ExitError. `--dry-run` stops after the checks and
+ * prints the plan; `--json` moves the text to stderr and prints one RunAnswer on `out`.
  */
 export async function run(
   cli: RunCliOptions,
   out: NodeJS.WritableStream = process.stdout,
   hooks: RunHooks = {},
 ): Promise<void> {
-  const resolved = resolveRun(cli, () => randomInt(0, MAX_SEED + 1));
+  const mode = readOptions(RUN_MODE_OPTIONS, cli);
+  if (!mode.json) {
+    const answer = await runOnce(cli, mode.dryRun, out, hooks);
+    if (answer.exitCode !== EXIT.valid) throw new ExitError(answer.exitCode);
+    return;
+  }
+  let answer: RunAnswer;
+  try {
+    answer = await runOnce(cli, mode.dryRun, process.stderr, hooks);
+  } catch (err) {
+    const { code, message } = describeError(err);
+    answer = { error: message.replace(/^dscheck(?: crashed)?: /, ''), exitCode: code };
+    out.write(`${JSON.stringify(answer)}\n`);
+    throw err;
+  }
+  out.write(`${JSON.stringify(answer)}\n`);
+  if (answer.exitCode !== EXIT.valid) throw new ExitError(answer.exitCode);
+}
+
+/** The plan of a run as test.json will hold it: the reproduce command and every resolved option. */
+function planTest(resolved: ResolvedRun) {
   const { config, store, topology, readFrom, nodes, storeValues, workload } = resolved;
   const keys = workload.keys.length;
-
-  const { dir, timestamp } = createRunFolder(config.out, config.name);
-  hooks.onFolder?.(dir);
-  const runId = `${timestamp.replace(/[^0-9TZ]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
   const command = reproduceCommand(config, { ...resolved, keys });
   const { storeOptions: _given, ...generic } = config;
-  const test = {
+  return {
     name: config.name,
-    runId,
     seed: config.seed,
     command,
     options: { ...generic, topology, readFrom, keys, nodes, ...storeValues },
     store: { name: store.name, topology, nodes, readFrom, ...storeValues, ...store.describe?.(topology) },
     workload: { name: workload.name, source: workload.source, definition: workload.definition },
+  };
+}
+
+/** One run (or its plan, for a dry run): the text goes to `out`, the answer is returned. */
+async function runOnce(
+  cli: RunCliOptions,
+  dryRun: boolean,
+  out: NodeJS.WritableStream,
+  hooks: RunHooks,
+): Promise<Exclude<RunAnswer, { error: string }>> {
+  const resolved = resolveRun(cli, () => randomInt(0, MAX_SEED + 1));
+  const plan = planTest(resolved);
+  if (dryRun) {
+    out.write(`${plan.command}\n${JSON.stringify(plan.options, null, 2)}\n`);
+    return { dryRun: true, exitCode: 0, command: plan.command, test: plan };
+  }
+  const { config } = resolved;
+
+  const { dir, timestamp } = createRunFolder(config.out, config.name);
+  hooks.onFolder?.(dir);
+  const runId = `${timestamp.replace(/[^0-9TZ]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
+  // test.json's fields in their long-standing order: name, runId, then the plan.
+  const { name, ...planned } = plan;
+  const test = {
+    name,
+    runId,
+    ...planned,
     versions: { dscheck: packageInfo().version, node: process.version },
     startedAt: new Date().toISOString(),
     argv: process.argv.slice(2),
@@ -123,44 +185,73 @@ export async function run(
   }
 
   try {
-    process.stderr.write('checking the history...\n');
-    const checkTimeoutMs = interrupt.interrupted
-      ? Math.max(1_000, interrupt.remainingMs() - 3_000)
-      : CHECK_TIMEOUT_MS;
-    const results = await analyzeRun(historyFile, workload, {
-      checkTimeoutMs,
-      interrupted: interrupt.interrupted,
-      nemesisErrors: outcome.nemesisErrors,
-      faultDelays: outcome.faultDelays,
-    });
-    const summary = summarize(
-      {
-        name: config.name,
-        store: config.store,
-        topology,
-        workload: workload.name,
-        nemesis: describeNemesis(config),
-        timeLimitS: config.timeLimitS,
-        concurrency: config.concurrency,
-        seed: config.seed,
-      },
-      results,
-    );
-    writeJson(join(dir, 'results.json'), results);
-    // A page that cannot be written is logged: the verdict and its exit code still stand.
-    await quietlyAsync(log, 'writing the report', async () => void (await writeRunReport(dir)));
-    await quietlyAsync(
-      log,
-      'updating reports/index.html',
-      async () => void (await writeReportsIndex(config.out)),
-    );
-    quietly(log, 'updating the latest link', () => updateLatestLink(dir, timestamp));
-    out.write(`${summary.join('\n')}\nreport: ${join(relative(process.cwd(), dir) || '.', 'index.html')}\n`);
-    const code = verdictCode(results);
-    if (code !== EXIT.valid) throw new ExitError(code);
+    return await judge(context, outcome, out, timestamp);
   } finally {
     interrupt.dispose();
   }
+}
+
+/** Checks the recorded history, writes results.json, the report and the index, prints the verdict. */
+async function judge(
+  context: RunContext,
+  outcome: RunPhaseOutcome,
+  out: NodeJS.WritableStream,
+  timestamp: string,
+): Promise<Exclude<RunAnswer, { error: string } | { dryRun: true }>> {
+  const { config, workload, topology, dir, interrupt, log } = context;
+  const historyFile = join(dir, 'history.ndjson');
+  process.stderr.write('checking the history...\n');
+  const checkTimeoutMs = interrupt.interrupted
+    ? Math.max(1_000, interrupt.remainingMs() - 3_000)
+    : CHECK_TIMEOUT_MS;
+  const results = await analyzeRun(historyFile, workload, {
+    checkTimeoutMs,
+    interrupted: interrupt.interrupted,
+    nemesisErrors: outcome.nemesisErrors,
+    faultDelays: outcome.faultDelays,
+  });
+  const summary = summarize(
+    {
+      name: config.name,
+      store: config.store,
+      topology,
+      workload: workload.name,
+      nemesis: describeNemesis(config),
+      timeLimitS: config.timeLimitS,
+      concurrency: config.concurrency,
+      seed: config.seed,
+    },
+    results,
+  );
+  writeJson(join(dir, 'results.json'), results);
+  // A page that cannot be written is logged: the verdict and its exit code still stand.
+  await quietlyAsync(log, 'writing the report', async () => void (await writeRunReport(dir)));
+  await quietlyAsync(
+    log,
+    'updating reports/index.html',
+    async () => void (await writeReportsIndex(config.out)),
+  );
+  quietly(log, 'updating the latest link', () => updateLatestLink(dir, timestamp));
+  const report = join(relative(process.cwd(), dir) || '.', 'index.html');
+  out.write(`${summary.join('\n')}\nreport: ${report}\n`);
+  const exitCode = verdictCode(results);
+  return {
+    verdict: results.valid === true ? 'valid' : results.valid === false ? 'invalid' : 'unknown',
+    exitCode,
+    folder: resolve(dir),
+    report: resolve(dir, 'index.html'),
+    seed: config.seed,
+    interrupted: results.interrupted,
+    checkers: Object.fromEntries(
+      CHECKERS.filter((checker) => results.checkers[checker.name] !== undefined).map((checker) => [
+        checker.name,
+        {
+          valid: results.checkers[checker.name]?.valid ?? 'unknown',
+          summary: checker.summary(results.checkers),
+        },
+      ]),
+    ),
+  };
 }
 
 /** Starts the cluster, runs `body` with it, and always collects its logs and tears it down. */

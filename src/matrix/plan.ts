@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
+import { readYamlFile } from '../io/yaml.js';
 import { attributeOf, type OptionSpec } from '../options/spec.js';
 import { RUN_DEFAULTS, RUN_OPTIONS, type RunCliOptions } from '../run/options.js';
 import { packageInfo } from '../run/package.js';
@@ -157,19 +156,7 @@ export function loadMatrixPreset(nameOrPath: string, specs: readonly OptionSpec[
     );
   }
   const file = isPath ? resolve(nameOrPath) : join(packageInfo().root, 'workloads', `${nameOrPath}.yaml`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read matrix preset ${file}: ${(err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    throw new UsageError(`${file}: not valid YAML: ${(err as Error).message}`);
-  }
-  return parseMatrixPreset(file, doc, specs);
+  return parseMatrixPreset(file, readYamlFile(file, 'matrix preset'), specs);
 }
 
 function readOptions(

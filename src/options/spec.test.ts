@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram, commanderOption } from '../cli.js';
 import { UsageError } from '../errors.js';
 import { MATRIX_OPTIONS } from '../matrix/plan.js';
-import { runOptionSpecs } from '../run/options.js';
+import { runCommandSpecs } from '../run/options.js';
 import {
   attributeOf,
   choice,
@@ -87,7 +87,7 @@ describe('the commands built from the tables', () => {
   };
   it('run takes exactly the table options: generic, per store, per workload', () => {
     const longs = command('run').options.map((o) => o.long);
-    expect(longs).toEqual(runOptionSpecs().map((s) => `--${s.name}`));
+    expect(longs).toEqual(runCommandSpecs().map((s) => `--${s.name}`));
     expect(longs).toContain('--consistency');
     expect(longs).toContain('--wait-replicas');
     expect(longs).toContain('--ttl-jitter');

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { checkLinearizable, inferModel, type ModelName } from '../checker/linearizable/index.js';
 import { linearizableChecker } from '../checker/linearizable.js';
-import type { CheckerResult, Validity } from '../checker/types.js';
+import type { Validity } from '../checker/types.js';
 import { UsageError } from '../errors.js';
 import { readHistory } from '../history/reader.js';
 import type { Json } from '../history/types.js';
@@ -12,7 +12,7 @@ import { relativeHref, writeOutputFile } from '../io/files.js';
 import { packageInfo } from '../run/package.js';
 import { readBrowserScripts } from './browser-scripts.js';
 import { type RunListing, renderReportsIndex } from './index-page.js';
-import { number, record, text } from './json-fields.js';
+import { number, record, renderingStored, storedResults, text } from './json-fields.js';
 import { type ReportAssets, renderReport } from './page.js';
 import type { RunMeta } from './verdict.js';
 
@@ -44,10 +44,11 @@ export function loadAssets(): Promise<ReportAssets> {
 export async function writeRunReport(runDir: string, out = join(runDir, 'index.html')): Promise<string> {
   const test = await readJsonObject(join(runDir, 'test.json'));
   const history = await readHistory(join(runDir, 'history.ndjson'));
-  const results = existsSync(join(runDir, 'results.json'))
-    ? await readJsonObject(join(runDir, 'results.json'))
+  const resultsFile = join(runDir, 'results.json');
+  const results = existsSync(resultsFile)
+    ? storedResults(resultsFile, await readJsonObject(resultsFile))
     : undefined;
-  let checkers = record(results?.checkers) as Record<string, CheckerResult> | undefined;
+  let checkers = results?.checkers;
   if (!checkers) {
     const model = modelOf(test) ?? inferModel(history.operations);
     checkers = {
@@ -68,7 +69,7 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
     startedAt: text(test.startedAt),
     command: text(test.command) ?? 'dscheck run',
     interrupted: results?.interrupted === true,
-    nemesisErrors: Array.isArray(results?.nemesisErrors) ? results.nemesisErrors.map(String) : [],
+    nemesisErrors: results?.nemesisErrors ?? [],
   };
   const files: string[] = [...RUN_FILES];
   if (existsSync(join(runDir, 'nodes'))) files.push('nodes');
@@ -76,9 +77,9 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
     href: relativeHref(dirname(resolve(out)), join(runDir, f)),
     text: f === 'nodes' ? 'node logs' : f,
   }));
-  const html = renderReport(
-    { meta, history, checkers, links, version: packageInfo().version },
-    await loadAssets(),
+  const assets = await loadAssets();
+  const html = await renderingStored(results && resultsFile, () =>
+    renderReport({ meta, history, checkers, links, version: packageInfo().version }, assets),
   );
   await writeOutputFile(
     out,
@@ -107,17 +108,19 @@ export async function writeHistoryReport(
 ): Promise<{ path: string; valid: Validity }> {
   const history = await readHistory(file, { format: options.format });
   const model = options.model ?? inferModel(history.operations);
-  const linearizable = await checkLinearizable(history.operations, {
-    model,
-    initialValue: options.initialValue,
-    timeoutMs: options.timeoutMs ?? 300_000,
-  });
+  // Through the checker, as `dscheck check` does, so both give the same verdict (an empty file: unknown).
+  const linearizable = await linearizableChecker.check(
+    history,
+    { model, initialValue: options.initialValue },
+    { timeoutMs: options.timeoutMs ?? 300_000, firstFailure: true },
+  );
   const command = [
     'dscheck',
     'report',
     file,
     '--model',
     model,
+    ...(options.format === undefined ? [] : ['--format', options.format]),
     ...(options.initialValue === undefined ? [] : ['--initial-value', JSON.stringify(options.initialValue)]),
   ]
     .map(shellWord)
@@ -158,12 +161,15 @@ export async function writeReportsIndex(reportsRoot: string): Promise<string> {
 
 async function runListing(root: string, dir: string): Promise<RunListing> {
   const test = await readJsonObject(join(dir, 'test.json'));
-  const results = existsSync(join(dir, 'results.json'))
-    ? await readJsonObject(join(dir, 'results.json')).catch(() => undefined)
+  const resultsFile = join(dir, 'results.json');
+  // The index lists every run: one whose results cannot be read shows without a verdict.
+  const results = existsSync(resultsFile)
+    ? await readJsonObject(resultsFile)
+        .then((parsed) => storedResults(resultsFile, parsed))
+        .catch(() => undefined)
     : undefined;
   const options = record(test.options) ?? {};
   const page = existsSync(join(dir, 'index.html')) ? join(dir, 'index.html') : dir;
-  const valid = results?.valid;
   return {
     href: relativeHref(root, page),
     name: text(test.name) ?? basename(dirname(dir)),
@@ -172,7 +178,7 @@ async function runListing(root: string, dir: string): Promise<RunListing> {
     topology: text(record(test.store)?.topology) ?? text(options.topology),
     workload: text(record(test.workload)?.name) ?? text(options.workload),
     nemeses: nemesesOf(options),
-    valid: valid === true || valid === false || valid === 'unknown' ? valid : null,
+    valid: results?.valid ?? null,
     ops: number(record(results?.stats)?.ops),
     interrupted: results?.interrupted === true,
   };

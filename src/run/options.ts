@@ -1,4 +1,3 @@
-import { basename, extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { MAX_SEED } from '../generator/random.js';
 import { PARTITION_SHAPES } from '../nemesis/grudge.js';
@@ -12,12 +11,13 @@ import {
   type OptionTable,
   optionWords,
   readOptions,
+  switchOption,
   text,
   type ValuesOf,
   valueOption,
 } from '../options/spec.js';
 import { STORE_NAMES, STORES } from '../stores/index.js';
-import { WORKLOAD_OPTIONS, WORKLOADS } from '../workloads/index.js';
+import { MAX_KEYS, WORKLOAD_OPTIONS, WORKLOADS, workloadName } from '../workloads/index.js';
 
 /**
  * `dscheck run`'s options, as one table: the command line, the help, the defaults, the checks,
@@ -110,7 +110,7 @@ const CLUSTER_OPTIONS = {
   ),
   keys: valueOption(
     { name: 'keys', value: 'n', help: "number of keys (default: the workload's)" },
-    number({ min: 1, max: 100_000, integer: true }),
+    number({ min: 1, max: MAX_KEYS, integer: true }),
   ),
   topology: valueOption(
     {
@@ -188,6 +188,21 @@ const SCHEDULE_OPTIONS = {
 /** Every generic option of `dscheck run`, keyed by its field in RunConfig. */
 export const RUN_OPTIONS = { ...CLUSTER_OPTIONS, ...SCHEDULE_OPTIONS };
 
+/**
+ * How `dscheck run` answers, not what it runs: kept out of RunConfig, so test.json, the reproduce
+ * command and matrix presets never hold them.
+ */
+export const RUN_MODE_OPTIONS = {
+  json: switchOption({
+    name: 'json',
+    help: 'print one JSON object on stdout at the end (verdict, exit code, folder, checkers), or a JSON error; progress stays on stderr',
+  }),
+  dryRun: switchOption({
+    name: 'dry-run',
+    help: 'resolve and check every option, print the plan (reproduce command, test.json options) and exit 0 without starting anything',
+  }),
+} satisfies OptionTable;
+
 /** The stores' own options, each name once (two stores may share one); help prefixed by the stores. */
 export function storeOptionSpecs(): OptionSpec[] {
   return mergeByName(Object.values(STORES).map((s) => ({ owner: s.name, table: s.options })));
@@ -201,6 +216,11 @@ export function workloadOptionSpecs(): OptionSpec[] {
 /** Every option `dscheck run` takes, in help order: generic, then per store, then per workload. */
 export function runOptionSpecs(): OptionSpec[] {
   return [...Object.values(RUN_OPTIONS), ...storeOptionSpecs(), ...workloadOptionSpecs()];
+}
+
+/** What `dscheck run` declares: its run options, then how it answers. */
+export function runCommandSpecs(): OptionSpec[] {
+  return [...runOptionSpecs(), ...Object.values(RUN_MODE_OPTIONS)];
 }
 
 /** The generic options' defaults, by attribute (what commander would give without arguments). */
@@ -226,10 +246,7 @@ export type RunConfig = Omit<ValuesOf<typeof RUN_OPTIONS>, 'seed' | 'name'> & {
  */
 export function resolveRunConfig(cli: RunCliOptions, randomSeed: () => number): RunConfig {
   const values = readOptions(RUN_OPTIONS, cli);
-  const workloadName = /\.ya?ml$/i.test(values.workload)
-    ? basename(values.workload, extname(values.workload))
-    : values.workload;
-  const derivedName = `${values.store}-${workloadName}-${values.nemesis.length > 0 ? values.nemesis.join('+') : 'none'}`;
+  const derivedName = `${values.store}-${workloadName(values.workload)}-${values.nemesis.length > 0 ? values.nemesis.join('+') : 'none'}`;
   return {
     ...values,
     seed: values.seed ?? randomSeed(),

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { basename, extname, join, resolve } from 'node:path';
 import { CHECKERS } from '../checkers.js';
 import { UsageError } from '../errors.js';
 import { keyNames } from '../generator/keys.js';
 import { REGISTER_FS } from '../generator/register.js';
 import { SET_FS } from '../generator/set.js';
 import type { Json } from '../history/types.js';
+import { readYamlFile } from '../io/yaml.js';
 import type { OptionTable } from '../options/spec.js';
 import { packageInfo } from '../run/package.js';
 import { CACHE_ASIDE_OPTIONS } from '../stores/cache-aside/options.js';
@@ -66,6 +65,33 @@ export const WORKLOAD_OPTIONS: Readonly<Partial<Record<ClientKind, OptionTable>>
   'cache-aside': CACHE_ASIDE_OPTIONS,
 };
 
+/**
+ * The most keys a run may use, from a preset's `keys:` or `--keys` alike: each key is a separate
+ * history to check and a value per process to remember.
+ */
+export const MAX_KEYS = 100_000;
+
+/** Fields every workload preset may have; each client kind adds its own (`KIND_FIELDS`). */
+const COMMON_FIELDS = ['name', 'description', 'client', 'keys', 'mix', 'final', 'checkers'] as const;
+const KIND_FIELDS: Readonly<Record<ClientKind, readonly string[]>> = {
+  register: [],
+  set: [],
+  'cache-aside': ['cache-aside'],
+  'list-append': ['max-txn-length', 'isolation'],
+};
+
+/**
+ * A `--workload` value's name: a built-in preset's, or a .yaml file's base name. Anything else is
+ * a UsageError naming `--workload` and the valid choices.
+ */
+export function workloadName(nameOrPath: string): string {
+  if (/\.ya?ml$/i.test(nameOrPath)) return basename(nameOrPath, extname(nameOrPath));
+  if ((WORKLOADS as readonly string[]).includes(nameOrPath)) return nameOrPath;
+  throw new UsageError(
+    `unknown --workload '${nameOrPath}'; valid choices: ${WORKLOADS.join(', ')} (or the path of a .yaml preset)`,
+  );
+}
+
 export interface WorkloadOverrides {
   keys?: number;
   /** The workload's own options from the command line, by option name without dashes (`ttl-jitter`). */
@@ -78,26 +104,9 @@ export interface WorkloadOverrides {
  * valid choices.
  */
 export function loadWorkload(nameOrPath: string, overrides: WorkloadOverrides = {}): Workload {
-  const isPath = /\.ya?ml$/i.test(nameOrPath);
-  if (!isPath && !(WORKLOADS as readonly string[]).includes(nameOrPath)) {
-    throw new UsageError(
-      `unknown --workload '${nameOrPath}'; valid choices: ${WORKLOADS.join(', ')} (or the path of a .yaml preset)`,
-    );
-  }
+  const isPath = workloadName(nameOrPath) !== nameOrPath;
   const file = isPath ? resolve(nameOrPath) : join(packageInfo().root, 'workloads', `${nameOrPath}.yaml`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read workload ${file}: ${(err as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    throw new UsageError(`${file}: not valid YAML: ${(err as Error).message}`);
-  }
-  return fromDefinition(file, doc, overrides);
+  return fromDefinition(file, readYamlFile(file, 'workload preset'), overrides);
 }
 
 function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides): Workload {
@@ -108,11 +117,21 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
     throw problem(`unknown client '${String(client)}'; valid choices: ${CLIENTS.join(', ')}`);
   }
   const kind = KINDS[client as ClientKind];
+  const fields = [...COMMON_FIELDS, ...KIND_FIELDS[client as ClientKind]];
+  for (const field of Object.keys(doc)) {
+    if (!fields.includes(field)) {
+      throw problem(
+        `unknown field '${field}' for client ${String(client)}; valid fields: ${fields.join(', ')}`,
+      );
+    }
+  }
   refuseOthersOptions(client as ClientKind, overrides.options ?? {});
   if (client === 'cache-aside') return cacheAsideFromDefinition(file, doc, overrides, problem);
   const keyCount = overrides.keys ?? doc.keys ?? kind.keys;
-  if (typeof keyCount !== 'number' || !Number.isInteger(keyCount) || keyCount < 1) {
-    throw problem(`keys must be a whole number of at least 1, not ${JSON.stringify(keyCount)}`);
+  if (typeof keyCount !== 'number' || !Number.isInteger(keyCount) || keyCount < 1 || keyCount > MAX_KEYS) {
+    throw problem(
+      `keys must be a whole number from 1 to ${MAX_KEYS} (as --keys), not ${JSON.stringify(keyCount)}`,
+    );
   }
   const mix = readMix(doc.mix, kind.fs, kind.mix, problem);
   const final = doc.final ?? 'read-every-key';

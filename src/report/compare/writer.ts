@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { readHistory } from '../../history/reader.js';
 import { relativeHref, writeOutputFile } from '../../io/files.js';
 import { packageInfo } from '../../run/package.js';
+import { renderingStored, storedResults } from '../json-fields.js';
 import { loadAssets, readJsonObject } from '../writer.js';
 import { type CompareRun, digestRun } from './data.js';
 import { type CompareIntro, renderComparePage } from './page.js';
@@ -41,23 +42,30 @@ export async function writeComparePage(
   for (const folder of folders) {
     const dir = resolve(resolveRunFolder(folder.dir));
     const test = await readJsonObject(join(dir, 'test.json'));
-    const results = existsSync(join(dir, 'results.json'))
-      ? await readJsonObject(join(dir, 'results.json'))
-      : undefined;
+    const resultsFile = join(dir, 'results.json');
+    const results = existsSync(resultsFile) ? await readJsonObject(resultsFile) : undefined;
+    // Refuses wrong types in the fields every page relies on, naming the file.
+    if (results) storedResults(resultsFile, results);
     const historyFile = join(dir, 'history.ndjson');
     const history = existsSync(historyFile) ? await readHistory(historyFile) : undefined;
     const report = join(dir, 'index.html');
     runs.push(
-      digestRun({
-        test,
-        results,
-        history,
-        label: folder.label,
-        href: existsSync(report) ? relativeHref(dirname(page), report) : undefined,
-      }),
+      await renderingStored(results && resultsFile, () =>
+        digestRun({
+          test,
+          results,
+          history,
+          label: folder.label,
+          href: existsSync(report) ? relativeHref(dirname(page), report) : undefined,
+        }),
+      ),
     );
   }
-  const html = renderComparePage(runs, intro, await loadAssets(), packageInfo().version);
+  const assets = await loadAssets();
+  // The page reads each run's checker results again (readings, columns): the same boundary.
+  const html = await renderingStored(folders.length > 0 ? 'a results.json of these runs' : undefined, () =>
+    renderComparePage(runs, intro, assets, packageInfo().version),
+  );
   // A run's own files, its report page included, are inputs: the comparison never replaces them.
   const inputs = folders.flatMap(({ dir }) =>
     ['test.json', 'results.json', 'history.ndjson', 'index.html'].map((f) => join(resolveRunFolder(dir), f)),
