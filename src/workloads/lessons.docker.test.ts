@@ -14,7 +14,11 @@ const out = mkdtempSync(join(tmpdir(), 'dscheck-lessons-test-'));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-async function run<R>(name: string, checker: string, args: string[]): Promise<{ code: number; result: R }> {
+async function run<R>(
+  name: string,
+  checker: string,
+  args: string[],
+): Promise<{ code: number | null; result: R }> {
   const finished = await runCli([
     'run',
     '--out',
