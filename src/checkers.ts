@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
 import { coldCacheChecker } from './checker/cold-cache.js';
 import { linearizableChecker } from './checker/linearizable.js';
+import { lockChecker } from './checker/lock.js';
 import { lostWritesChecker } from './checker/lost-writes.js';
 import { perfChecker } from './checker/perf.js';
+import { queueChecker } from './checker/queue.js';
 import { staleReadsChecker } from './checker/stale-reads.js';
 import { transactionsChecker } from './checker/transactions/index.js';
 import {
@@ -19,8 +21,10 @@ import {
 import type { History } from './history/types.js';
 import { coldCacheSection } from './report/sections/cold-cache.js';
 import { linearizableSection } from './report/sections/linearizable.js';
+import { lockSection } from './report/sections/lock.js';
 import { lostWritesSection } from './report/sections/lost-writes.js';
 import { perfSection } from './report/sections/perf.js';
+import { queueSection } from './report/sections/queue.js';
 import { staleReadsSection } from './report/sections/stale-reads.js';
 import { transactionsSection } from './report/sections/transactions.js';
 import type { ReportContext, ReportSection } from './report/sections/types.js';
@@ -162,6 +166,8 @@ export const CHECKERS: readonly CheckerEntry[] = [
   entry(lostWritesChecker, lostWritesSection),
   entry(coldCacheChecker, coldCacheSection),
   entry(transactionsChecker, transactionsSection),
+  entry(lockChecker, lockSection),
+  entry(queueChecker, queueSection),
   entry(perfChecker, perfSection),
 ];
 

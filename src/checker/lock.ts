@@ -1,6 +1,6 @@
 import type { History, Json, Operation } from '../history/types.js';
 import { checkLinearizable, type LinearizabilityResult } from './linearizable/index.js';
-import type { CheckerResult, Validity } from './types.js';
+import type { Checker, CheckerResult, Validity } from './types.js';
 import { mergeValidity } from './types.js';
 
 /**
@@ -314,3 +314,51 @@ function unsafeStory(
 const s = (seconds: number) => `${seconds.toFixed(3)} s`;
 const token = (t: number | null) => (t === null ? '' : ` (token ${t})`);
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export interface LockDigest {
+  overlaps: number;
+  unsafe: number;
+  grants: number;
+  valid: Validity;
+}
+
+function examplesOption(
+  raw: Readonly<Record<string, unknown>>,
+  problem: (what: string) => Error,
+): LockOptions {
+  const examples = raw.examples ?? 20;
+  if (typeof examples !== 'number' || !Number.isInteger(examples) || examples < 0) {
+    throw problem(`checker lock's examples must be a whole number >= 0, not ${JSON.stringify(examples)}`);
+  }
+  return { examples };
+}
+
+/** Lease locks: `acquire`/`release` on a lock and fenced `write`s on the resource it protects. */
+export const lockChecker: Checker<LockOptions, LockResult, LockDigest> = {
+  name: 'lock',
+  optionNames: ['examples'],
+  appliesTo: (history) => history.operations.some((op) => op.f === 'acquire'),
+  options: examplesOption,
+  check: (history, options, context) => checkLock(history, { ...options, timeoutMs: context.timeoutMs }),
+  summary: (r) => [lockWords(r)],
+  found: (r) => [
+    r.overlaps.count === 0 && r.unsafe.count === 0
+      ? `No two clients held the lock at once (${r.holds.toLocaleString('en')} grants), and no write with an old token was accepted.`
+      : `${r.overlaps.count.toLocaleString('en')} times two clients held the lock at once; the resource accepted ${r.unsafe.count.toLocaleString('en')} writes with an old token (a fencing check would have rejected each).`,
+    ...(r.unsafe.examples[0] ? [r.unsafe.examples[0].story] : []),
+  ],
+  compare: {
+    column: 'lock',
+    digest: (r) => ({ overlaps: r.overlaps.count, unsafe: r.unsafe.count, grants: r.holds, valid: r.valid }),
+    cell: (d) =>
+      `${d.overlaps.toLocaleString('en')} overlaps, ${d.unsafe.toLocaleString('en')} unsafe writes (${d.grants.toLocaleString('en')} grants)`,
+  },
+};
+
+function lockWords(r: LockResult): string {
+  const head =
+    r.overlaps.count > 0 || r.unsafe.count > 0
+      ? `LOCK BROKEN: ${r.overlaps.count} overlapping holders (longest ${r.overlaps.maxMs} ms), ${r.unsafe.count} unsafe writes accepted`
+      : `lock: ${r.holds} grants, no overlapping holders, no unsafe write`;
+  return `${head}; ${r.writes.fenced} writes rejected by the fence; mutex model ${r.mutex.valid === true ? 'valid' : r.mutex.valid === false ? 'INVALID' : 'unknown'}`;
+}

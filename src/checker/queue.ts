@@ -1,5 +1,5 @@
 import type { History, Json, Operation } from '../history/types.js';
-import type { CheckerResult, Validity } from './types.js';
+import type { Checker, CheckerResult, Validity } from './types.js';
 
 /**
  * Checker `queue`: what became of each message, after Jepsen's total-queue.
@@ -173,3 +173,50 @@ export function checkQueue(history: Pick<History, 'operations'>, options: QueueO
     ms: Math.round(performance.now() - started),
   };
 }
+
+export interface QueueDigest {
+  lost: number;
+  duplicated: number;
+  delivery: QueueResult['delivery'];
+  valid: Validity;
+}
+
+function queueOptions(
+  raw: Readonly<Record<string, unknown>>,
+  problem: (what: string) => Error,
+): QueueOptions {
+  const promised = raw.promised ?? 'exactly-once';
+  if (!(DELIVERY_GUARANTEES as readonly unknown[]).includes(promised)) {
+    throw problem(
+      `checker queue's promised must be one of ${DELIVERY_GUARANTEES.join(', ')}, not ${JSON.stringify(promised)}`,
+    );
+  }
+  return { promised: promised as Delivery };
+}
+
+/** Queues: `enqueue`, `dequeue` and the final `drain` (Jepsen's total-queue). */
+export const queueChecker: Checker<QueueOptions, QueueResult, QueueDigest> = {
+  name: 'queue',
+  optionNames: ['promised'],
+  appliesTo: (history) => history.operations.some((op) => op.f === 'enqueue'),
+  options: queueOptions,
+  check: (history, options) => checkQueue(history, options),
+  summary: (r) => [
+    `${r.valid === false ? 'QUEUE: ' : 'queue: '}delivery ${r.delivery} (promised ${r.promised}); ${r.lost.count} lost, ${r.duplicated.count} duplicated, ${r.unexpected.count} unexpected of ${r.enqueues.ok} acknowledged enqueues` +
+      (r.notDequeued.count > 0 ? `; ${r.notDequeued.count} not dequeued (no drain)` : ''),
+  ],
+  found: (r) => [
+    `The queue delivered ${r.delivery === 'neither' ? 'neither at most nor at least once' : r.delivery} (promised ${r.promised}): ${r.lost.count.toLocaleString('en')} of ${r.enqueues.ok.toLocaleString('en')} acknowledged messages lost, ${r.duplicated.count.toLocaleString('en')} delivered more than once.`,
+  ],
+  compare: {
+    column: 'queue',
+    digest: (r) => ({
+      lost: r.lost.count,
+      duplicated: r.duplicated.count,
+      delivery: r.delivery,
+      valid: r.valid,
+    }),
+    cell: (d) =>
+      `${d.delivery}: ${d.lost.toLocaleString('en')} lost, ${d.duplicated.toLocaleString('en')} duplicated`,
+  },
+};

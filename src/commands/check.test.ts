@@ -65,7 +65,7 @@ describe('dscheck check', () => {
     [['frobnicate'], /unknown command 'frobnicate'/],
     [
       ['check', '--checker', 'lost-writes,serializable', 'x.ndjson'],
-      /unknown --checker 'serializable'; valid choices: linearizable, stale-reads, lost-writes, cold-cache, transactions, perf/,
+      /unknown --checker 'serializable'; valid choices: linearizable, stale-reads, lost-writes, cold-cache, transactions, lock, queue, perf/,
     ],
     [
       [

@@ -123,7 +123,12 @@ export class WorkerPool {
         if (this.stopped || recorder.elapsedMs() >= untilMs) break;
         nextAt = Math.max(nextAt + periodMs, recorder.elapsedMs());
       }
-      const outcome = await this.perform(worker, worker.source.next());
+      const op = worker.source.next();
+      if (op.delayMs !== undefined) {
+        await this.sleep(op.delayMs);
+        if (this.stopped) break;
+      }
+      const outcome = await this.perform(worker, op);
       if (outcome !== 'ok' && outcome !== 'definite') await this.sleep(ERROR_BACKOFF_MS);
     }
   }

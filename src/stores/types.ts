@@ -43,7 +43,16 @@ export interface ClusterOptions {
 }
 
 /** What a store's clusters can do, for the workloads and nemeses that need it. */
-export const ABILITIES = ['sets', 'kill', 'pause', 'primary', 'failover', 'cache-tier'] as const;
+export const ABILITIES = [
+  'sets',
+  'kill',
+  'pause',
+  'primary',
+  'failover',
+  'cache-tier',
+  'locks',
+  'queues',
+] as const;
 export type Ability = (typeof ABILITIES)[number];
 
 /** Each ability in words, for the message that refuses a run needing it: "needs a store with ...". */
@@ -54,6 +63,8 @@ export const ABILITY_WORDS: Readonly<Record<Ability, string>> = {
   primary: 'a primary',
   failover: 'a replaceable primary',
   'cache-tier': 'a cache tier (--workload cache-aside brings one)',
+  locks: 'a lease lock',
+  queues: 'a queue',
 };
 
 /** A store's abilities as data: true for every topology, or the topologies that have it. */
@@ -144,8 +155,13 @@ export interface QueueClient {
 
 export type DeliveryMode = 'at-most-once' | 'at-least-once';
 
+/** Redis streams (consumer groups) or a list (a processing list per consumer). */
+export type QueueShape = 'streams' | 'list';
+
 export interface QueueClientOptions {
   delivery: DeliveryMode;
+  /** The queue's shape, for stores that have more than one (default: streams). */
+  queue?: QueueShape;
   /** An unacknowledged message idle this long belongs to a consumer presumed dead: redeliver it. */
   redeliverAfterMs: number;
 }

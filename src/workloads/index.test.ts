@@ -49,7 +49,7 @@ describe('loadWorkload', () => {
     for (let i = 0; i < 20; i++) expect(source.next().f).toBe('write');
   });
   it.each([
-    ['queue', /unknown --workload 'queue'; valid choices: register, set/],
+    ['zookeeper', /unknown --workload 'zookeeper'; valid choices: register, set/],
     [preset('mix: {read: 1, scan: 2}\n'), /unknown operation 'scan' in mix; valid choices: read, write, cas/],
     [
       preset('checkers: {lost-writes: {}}\n'),

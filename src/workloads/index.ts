@@ -13,14 +13,16 @@ import { resolveCacheAsideSettings } from '../stores/cache-aside/settings.js';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../stores/types.js';
 import { CACHE_ASIDE_FS, cacheAsideWorkload, coldCacheOptions } from './cache-aside.js';
 import { listAppendWorkload } from './list-append.js';
+import { LOCK_OPTIONS, lockWorkload, resolveLockSettings } from './lock.js';
+import { QUEUE_OPTIONS, queueWorkload, resolveQueueSettings } from './queue.js';
 import { registerWorkload } from './register.js';
 import { setWorkload } from './set.js';
 import type { CheckerSpecs, Workload } from './types.js';
 
 /** Built-in presets, in workloads/<name>.yaml. */
-export const WORKLOADS = ['register', 'set', 'cache-aside', 'list-append'] as const;
+export const WORKLOADS = ['register', 'set', 'cache-aside', 'list-append', 'lock', 'queue'] as const;
 /** Client kinds a preset's `client:` may name. */
-const CLIENTS = ['register', 'set', 'cache-aside', 'list-append'] as const;
+const CLIENTS = ['register', 'set', 'cache-aside', 'list-append', 'lock', 'queue'] as const;
 type ClientKind = (typeof CLIENTS)[number];
 const FINALS = ['read-every-key'] as const;
 /** Per client kind: its operations, default mix and keys, and the checkers that can judge it. */
@@ -58,11 +60,29 @@ const KINDS = {
     defaultCheckers: { transactions: {}, perf: {} },
     checkerDefaults: {},
   },
+  lock: {
+    fs: ['acquire', 'write', 'release'],
+    mix: {},
+    keys: 1,
+    checkers: ['lock', 'perf'],
+    defaultCheckers: { lock: {}, perf: {} },
+    checkerDefaults: {},
+  },
+  queue: {
+    fs: ['enqueue', 'dequeue'],
+    mix: {},
+    keys: 1,
+    checkers: ['queue', 'perf'],
+    defaultCheckers: { queue: {}, perf: {} },
+    checkerDefaults: {},
+  },
 } as const satisfies Record<ClientKind, unknown>;
 
 /** Each client kind's own options of `dscheck run` (the help and the checks come from them). */
 export const WORKLOAD_OPTIONS: Readonly<Partial<Record<ClientKind, OptionTable>>> = {
   'cache-aside': CACHE_ASIDE_OPTIONS,
+  lock: LOCK_OPTIONS,
+  queue: QUEUE_OPTIONS,
 };
 
 /**
@@ -127,6 +147,8 @@ function fromDefinition(file: string, doc: unknown, overrides: WorkloadOverrides
   }
   refuseOthersOptions(client as ClientKind, overrides.options ?? {});
   if (client === 'cache-aside') return cacheAsideFromDefinition(file, doc, overrides, problem);
+  if (client === 'lock' || client === 'queue')
+    return lessonFromDefinition(client, doc, overrides, problem, file);
   const keyCount = overrides.keys ?? doc.keys ?? kind.keys;
   if (typeof keyCount !== 'number' || !Number.isInteger(keyCount) || keyCount < 1 || keyCount > MAX_KEYS) {
     throw problem(
@@ -201,6 +223,47 @@ function cacheAsideFromDefinition(
     source: file,
     definition,
   });
+}
+
+/**
+ * The lock and queue presets: their settings under `lock:` / `queue:` (command-line options win);
+ * the queue checker holds the history to the delivery the run promised.
+ */
+function lessonFromDefinition(
+  client: 'lock' | 'queue',
+  doc: Record<string, unknown>,
+  overrides: WorkloadOverrides,
+  problem: (what: string) => UsageError,
+  file: string,
+): Workload {
+  const preset = doc[client] ?? {};
+  if (!isRecord(preset)) throw problem(`${client} must be a mapping of settings`);
+  // The preset alone first, so that its mistakes name the file.
+  try {
+    (client === 'lock' ? resolveLockSettings : resolveQueueSettings)([preset]);
+  } catch (err) {
+    throw err instanceof UsageError ? problem(err.message) : err;
+  }
+  const layers = [preset, { ...overrides.options }];
+  const kind = KINDS[client];
+  if (client === 'lock') {
+    const settings = resolveLockSettings(layers);
+    const checkers = readCheckers(doc.checkers ?? kind.defaultCheckers, kind.checkers, problem, {});
+    const definition = { ...(doc as Record<string, Json>), lock: { ...settings } } as Json;
+    return lockWorkload({ settings, checkers, source: file, definition });
+  }
+  const settings = resolveQueueSettings(layers);
+  const checkers = readCheckers(
+    doc.checkers ?? kind.defaultCheckers,
+    kind.checkers,
+    problem,
+    {},
+    {
+      queue: { promised: settings.delivery },
+    },
+  );
+  const definition = { ...(doc as Record<string, Json>), queue: { ...settings } } as Json;
+  return queueWorkload({ settings, checkers, source: file, definition });
 }
 
 /** Options of other workloads are a UsageError naming the workloads that have them. */

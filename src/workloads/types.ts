@@ -8,6 +8,11 @@ export interface ClientOp {
   f: string;
   key: string | null;
   value: Json;
+  /**
+   * The worker waits this long before invoking it, outside the history: a client that stops
+   * between two operations (a stop-the-world pause of the lock workload's holder).
+   */
+  delayMs?: number;
 }
 
 /** A process's connection to the cluster. One outstanding operation at a time. */
@@ -48,6 +53,8 @@ export interface Workload {
   readonly store?: Store;
   /** What the store must be able to do (checked before any container starts). */
   readonly needs?: readonly Ability[];
+  /** Checks the workload's settings against the run's (before any container starts). */
+  validate?(run: { store: string; timeoutMs: number }): void;
   /** Seconds at the start without faults, marked in the history (the cache warms up). */
   readonly warmUpS?: number;
 }

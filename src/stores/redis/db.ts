@@ -6,14 +6,20 @@ import type {
   ClusterNode,
   Db,
   ErrorVerdict,
+  HasLocks,
   HasLogs,
   HasNetwork,
   HasPrimary,
+  HasQueues,
   HasSets,
   HasTransactions,
   Killable,
+  LockClient,
+  LockClientOptions,
   Network,
   Pausable,
+  QueueClient,
+  QueueClientOptions,
   RegisterClient,
   SetClient,
   TxnClient,
@@ -37,6 +43,8 @@ import {
   serverConfig,
 } from './config.js';
 import { classifyRedisError } from './errors.js';
+import { newOwner, RedisLockClient } from './lock-client.js';
+import { RedisListQueueClient, RedisStreamQueueClient } from './queue-client.js';
 import { RedisTxnClient } from './txn-client.js';
 
 export type RedisTopology = 'replicated' | 'sentinel';
@@ -56,7 +64,17 @@ const SERVE_TIMEOUT_MS = 30_000;
 
 /** A running Redis cluster: n1 starts as primary, the others replicate it. */
 export class RedisDb
-  implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasTransactions
+  implements
+    Db,
+    Killable,
+    Pausable,
+    HasPrimary,
+    HasLogs,
+    HasNetwork,
+    HasSets,
+    HasTransactions,
+    HasLocks,
+    HasQueues
 {
   readonly store = 'redis';
   private readonly clients = new Set<Redis>();
@@ -154,6 +172,19 @@ export class RedisDb
   async txnClient(index: number, timeoutMs: number): Promise<TxnClient> {
     const { writer, reader, nodeOf } = await this.connections(index, timeoutMs);
     return new RedisTxnClient(writer, reader, nodeOf, this.waitPolicy(timeoutMs));
+  }
+
+  /** The single-instance lease lock, its token counter and the resource it protects, on the primary. */
+  async lockClient(index: number, timeoutMs: number, options: LockClientOptions): Promise<LockClient> {
+    const { writer, nodeOf } = await this.connections(index, timeoutMs);
+    return new RedisLockClient(writer, newOwner(index), options, nodeOf(writer));
+  }
+
+  /** A stream (or a list) on the primary; each process is one consumer of the stream's group. */
+  async queueClient(index: number, timeoutMs: number, options: QueueClientOptions): Promise<QueueClient> {
+    const { writer, nodeOf } = await this.connections(index, timeoutMs);
+    const Client = options.queue === 'list' ? RedisListQueueClient : RedisStreamQueueClient;
+    return new Client(writer, `c${index}`, options, nodeOf(writer));
   }
 
   /** WAIT gets half the operation's timeout, so a shortfall is told apart from a write that hung. */

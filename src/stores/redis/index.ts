@@ -35,7 +35,7 @@ export const redis: Store = {
   readFromChoices: READ_FROM,
   defaultNodes: 3,
   options: REDIS_OPTIONS,
-  abilities: { sets: true, kill: true, pause: true, primary: true },
+  abilities: { sets: true, kill: true, pause: true, primary: true, locks: true, queues: true },
   images: [REDIS_IMAGE],
   validate,
 

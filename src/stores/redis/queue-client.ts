@@ -42,8 +42,11 @@ export class RedisStreamQueueClient implements QueueClient {
     await this.connection.xadd(queue, '*', 'm', String(message));
   }
 
-  async dequeue(queue: string): Promise<QueueDelivery | null> {
-    await this.ensureGroup(queue);
+  dequeue(queue: string): Promise<QueueDelivery | null> {
+    return this.inGroup(queue, () => this.take(queue));
+  }
+
+  private async take(queue: string): Promise<QueueDelivery | null> {
     if (this.options.delivery === 'at-least-once') {
       const [claimed] = await this.claim(queue, this.options.redeliverAfterMs, 1);
       if (claimed) return this.delivery(queue, claimed);
@@ -52,8 +55,11 @@ export class RedisStreamQueueClient implements QueueClient {
     return entry ? this.delivery(queue, entry) : null;
   }
 
-  async drain(queue: string): Promise<number[]> {
-    await this.ensureGroup(queue);
+  drain(queue: string): Promise<number[]> {
+    return this.inGroup(queue, () => this.takeAll(queue));
+  }
+
+  private async takeAll(queue: string): Promise<number[]> {
     const messages: number[] = [];
     for (const take of [() => this.claim(queue, 0, 100), () => this.read(queue, 100)]) {
       for (let batch = await take(); batch.length > 0; batch = await take()) {
@@ -107,6 +113,21 @@ export class RedisStreamQueueClient implements QueueClient {
       String(count),
     )) as [string, StreamEntry[], string[]];
     return reply[1].filter((entry) => messageOf(entry) !== null);
+  }
+
+  /**
+   * Runs `call` once the consumer group exists. A primary that restarted without its data (or a
+   * replica promoted before the stream reached it) has no group: forget it, so the next call
+   * creates it again.
+   */
+  private async inGroup<T>(queue: string, call: () => Promise<T>): Promise<T> {
+    await this.ensureGroup(queue);
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('NOGROUP')) this.groups.delete(queue);
+      throw err;
+    }
   }
 
   private async ensureGroup(queue: string): Promise<void> {
