@@ -98,6 +98,8 @@ const KIND_FIELDS: Readonly<Record<ClientKind, readonly string[]>> = {
   set: [],
   'cache-aside': ['cache-aside'],
   'list-append': ['max-txn-length', 'isolation'],
+  lock: ['lock'],
+  queue: ['queue'],
 };
 
 /**
