@@ -27,8 +27,8 @@ export function toEvent(raw: unknown): HistoryEvent {
     throw new EventProblem(`"type" must be one of ${EVENT_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
   }
   if (typeof f !== 'string') throw new EventProblem(`"f" must be a string, got ${JSON.stringify(f)}`);
-  if (typeof time !== 'number' || !Number.isFinite(time)) {
-    throw new EventProblem(`"time" must be a number, got ${JSON.stringify(time)}`);
+  if (!Number.isSafeInteger(time)) {
+    throw new EventProblem(`"time" must be a finite integer (nanoseconds), got ${JSON.stringify(time)}`);
   }
   if (!('value' in e)) throw new EventProblem('"value" is required (it may be null)');
   if (key !== undefined && key !== null && typeof key !== 'string') {
