@@ -109,7 +109,10 @@ export class NdjsonParser {
       raw = this.json.parseEvent(bytes, start, end);
     } catch (err) {
       if (err instanceof JsonSyntaxError && isLast) {
-        this.collector.warn(lineNo, 'the last line is cut off (the run was probably interrupted); it is ignored');
+        this.collector.warn(
+          lineNo,
+          'the last line is cut off (the run was probably interrupted); it is ignored',
+        );
         return;
       }
       if (isInputProblem(err)) throw new HistoryError(this.file, lineNo, err.message);
@@ -153,6 +156,7 @@ function readEdnForms(text: string, file: string): { map: EdnMap; line: number }
   try {
     const close = reader.peekOpen() ? reader.open() : undefined;
     for (;;) {
+      while (reader.discard()) {}
       if (close ? reader.atClose(close) : !reader.more()) break;
       const line = reader.line;
       const form = reader.read();

@@ -284,7 +284,6 @@ export class ByteJson {
   }
 }
 
-
 /** Like JSON.parse: `__proto__` is an ordinary own key, never the object's prototype. */
 function set(target: Record<string, Json>, name: string, value: Json): void {
   if (name === '__proto__') {
