@@ -3,7 +3,13 @@
  * check --help`). They keep a hostile or broken file from costing unbounded time or memory:
  * each one is refused with exit 254, naming the limit and the file and line.
  */
-export const LIMITS = {
+export const LIMITS: Readonly<{
+  lineBytes: number;
+  depth: number;
+  valueBytes: number;
+  keys: number;
+  operations: number;
+}> = {
   /** Bytes in one NDJSON line. */
   lineBytes: 64 * 2 ** 20,
   /** Arrays and objects (EDN: vectors, lists, sets, maps) inside one another. */
@@ -14,7 +20,8 @@ export const LIMITS = {
   keys: 1_000_000,
   /** Operations (invocations) in one history. */
   operations: 20_000_000,
-} as const;
+};
+export type Limits = typeof LIMITS;
 
 /** An input beyond one of LIMITS; the reader adds the file and line. */
 export class LimitExceeded extends Error {}

@@ -1,5 +1,5 @@
 import { sameValue } from '../checker/linearizable/values.js';
-import { LIMITS, LimitExceeded } from './limits.js';
+import { LIMITS, LimitExceeded, type Limits } from './limits.js';
 import {
   EVENT_TYPES,
   type EventType,
@@ -61,7 +61,10 @@ export class OperationCollector {
   private lastTime = Number.NEGATIVE_INFINITY;
   private backwards = 0;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly limits: Pick<Limits, 'operations' | 'keys'> = LIMITS,
+  ) {}
 
   add(event: HistoryEvent, line: number): void {
     if (event.time < this.lastTime && this.backwards++ === 0) {
@@ -155,13 +158,12 @@ export class OperationCollector {
 
   /** Refuses a history beyond the limits on operations and keys before it exhausts memory. */
   private count(key: string | null): void {
-    if (this.operations.length >= LIMITS.operations) {
-      throw new LimitExceeded(
-        `more than ${LIMITS.operations.toLocaleString('en')} operations in one history`,
-      );
+    const { operations, keys } = this.limits;
+    if (this.operations.length >= operations) {
+      throw new LimitExceeded(`more than ${operations.toLocaleString('en')} operations in one history`);
     }
-    if (this.keys.size >= LIMITS.keys && !this.keys.has(key)) {
-      throw new LimitExceeded(`more than ${LIMITS.keys.toLocaleString('en')} distinct keys in one history`);
+    if (this.keys.size >= keys && !this.keys.has(key)) {
+      throw new LimitExceeded(`more than ${keys.toLocaleString('en')} distinct keys in one history`);
     }
     this.keys.add(key);
   }
