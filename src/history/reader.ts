@@ -40,10 +40,9 @@ export async function readHistory(file: string, options: ReadOptions = {}): Prom
   const source = file === STDIN ? process.stdin : openHistory(file);
   try {
     if (format === 'edn') {
-      // The text must be valid UTF-8: decoding with replacement characters would merge distinct keys.
       const pieces: Buffer[] = [];
       for await (const piece of source) pieces.push(piece as Buffer);
-      const text = new Utf8Lines(file).decode(stripBom(Buffer.concat(pieces)), false);
+      const text = decodeUtf8(file, stripBom(Buffer.concat(pieces)));
       return parseHistory(text, { file, format, independent: options.independent });
     }
     const parser = new NdjsonParser(file);
@@ -85,42 +84,21 @@ const FILE_ERRORS: Record<string, string> = {
 
 /** File-system errors become bad input (exit 254) with the path and the reason in words. */
 function fileProblem(file: string, err: unknown): unknown {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof code !== 'string' || !(err instanceof Error)) return err;
-  return new UsageError(`cannot read history file ${file}: ${FILE_ERRORS[code] ?? err.message}`);
+  if (!(err instanceof Error) || !('code' in err) || typeof err.code !== 'string') return err;
+  return new UsageError(`cannot read history file ${file}: ${FILE_ERRORS[err.code] ?? err.message}`);
 }
 
 function stripBom(bytes: Buffer): Buffer {
   return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
 }
 
-/** Strict UTF-8 decoding that names the line of the first invalid byte. */
-class Utf8Lines {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  /** Lines completed in earlier pieces. */
-  private lines = 0;
-
-  constructor(private readonly file: string) {}
-
-  decode(bytes: Uint8Array, more: boolean): string {
-    try {
-      const text = this.decoder.decode(bytes, { stream: more });
-      if (more) this.lines += countNewlines(bytes);
-      return text;
-    } catch {
-      throw new HistoryError(this.file, this.lines + firstInvalidLine(bytes), 'not valid UTF-8');
-    }
+/** Strict UTF-8 decoding (replacement characters would merge distinct keys), naming the line. */
+function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HistoryError(file, firstInvalidLine(bytes), 'not valid UTF-8');
   }
-}
-
-function countNewlines(bytes: Uint8Array): number {
-  let n = 0;
-  let at = bytes.indexOf(10);
-  while (at !== -1) {
-    n++;
-    at = bytes.indexOf(10, at + 1);
-  }
-  return n;
 }
 
 /** The 1-based line (within `bytes`) holding the first byte sequence that is not UTF-8. */
