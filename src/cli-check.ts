@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { MODEL_NAMES } from './checker/linearizable/models.js';
 import { CHECKER_NAMES } from './checkers.js';
+import { limitsInWords } from './history/limits.js';
 
 /** The program with its name, version and error handling, before any command. */
 export function baseProgram(): Command {
@@ -22,7 +23,11 @@ export function addCheckCommand(program: Command): Command {
     .description(
       'check stored histories (dscheck NDJSON or Jepsen EDN): linearizability, and any other checker',
     )
-    .argument('<file...>', 'history files (.ndjson, .jsonl, .edn)')
+    .argument('<file...>', 'history files (.ndjson, .jsonl, .edn); - reads NDJSON from standard input')
+    .addHelpText(
+      'after',
+      `\nLimits (refused with exit 254, naming the file and line): ${limitsInWords()}. See docs/HISTORY-LIMITS.md.`,
+    )
     .option(
       '--checker <names>',
       `checkers to run, comma-separated: ${CHECKER_NAMES.join(', ')} (default: those the operations call for)`,

@@ -65,7 +65,6 @@ async function tryFile(content: Uint8Array | string, extension: string, commands
 const jsonValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.constantFrom(2 ** 53, -0, 1e308, '\u0000', '\ud800', [null], [1, 2, 3], 'ab'),
-  fc.nat({ max: 100_000 }).map((depth) => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown),
 );
 const field = fc.constantFrom('process', 'type', 'f', 'key', 'value', 'time', 'id', 'node', 'error');
 const event = fc.record(
@@ -84,6 +83,13 @@ const line = fc.oneof(
   event.map((e) => JSON.stringify(e)),
   fc.tuple(event, field, fc.string()).map(([e, f, raw]) => JSON.stringify(e).replace(`"${f}"`, raw)),
   fc.string({ maxLength: 40 }),
+  // Values nested deeper than JSON.stringify (in this test) could write: built as text.
+  fc
+    .nat({ max: 100_000 })
+    .map(
+      (depth) =>
+        `{"process":0,"type":"invoke","f":"write","key":"k","value":${'['.repeat(depth)}${']'.repeat(depth)},"time":1}`,
+    ),
   // Numbers JSON.stringify cannot write: beyond doubles, and out of range.
   fc
     .constantFrom('9007199254740993', '1e999', '-1e999', '123456789012345678901234567890')

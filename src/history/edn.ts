@@ -4,6 +4,7 @@
  * string), comments and #_ discards. Keywords become strings without the colon, so
  * `{:type :ok}` reads as `{type: "ok"}`.
  */
+import { LIMITS } from './limits.js';
 import { inexactNumber } from './numbers.js';
 
 export type EdnValue = null | boolean | number | string | EdnValue[] | EdnMap;
@@ -30,6 +31,7 @@ function isSpace(c: number): boolean {
 /** Reads the top-level forms of an EDN text one at a time, so a huge history is not held twice. */
 export class EdnReader {
   private pos = 0;
+  private depth = 0;
   private lineNo = 1;
   private lineStart = 0;
 
@@ -96,21 +98,51 @@ export class EdnReader {
   }
 
   private readSeq(close: string): EdnValue[] {
+    this.enter();
     const items: EdnValue[] = [];
-    while (!this.atClose(close)) items.push(this.read());
+    for (;;) {
+      while (this.discard()) {}
+      if (this.atClose(close)) break;
+      items.push(this.read());
+    }
+    this.depth--;
     return items;
   }
 
   private readMap(): EdnMap {
     this.pos++;
+    this.enter();
     const map: EdnMap = {};
-    while (!this.atClose('}')) {
+    for (;;) {
+      while (this.discard()) {}
+      if (this.atClose('}')) break;
       const key = this.read();
+      while (this.discard()) {}
       if (this.atCloseNoConsume('}')) throw this.error('a map needs an even number of forms');
       const value = this.read();
-      map[typeof key === 'string' ? key : JSON.stringify(key)] = value;
+      // Like JSON.parse: `:__proto__` is an ordinary key, never the map's prototype.
+      Object.defineProperty(map, typeof key === 'string' ? key : JSON.stringify(key), {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
+    this.depth--;
     return map;
+  }
+
+  private enter(): void {
+    if (++this.depth > LIMITS.depth) throw this.error(`values are nested more than ${LIMITS.depth} deep`);
+  }
+
+  /** Skips a `#_` form, which may stand anywhere, also just before a closing bracket. */
+  discard(): boolean {
+    this.skip();
+    if (this.text[this.pos] !== '#' || this.text[this.pos + 1] !== '_') return false;
+    this.pos += 2;
+    this.read();
+    return true;
   }
 
   private atCloseNoConsume(close: string): boolean {

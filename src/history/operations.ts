@@ -1,3 +1,5 @@
+import { sameValue } from '../checker/linearizable/values.js';
+import { LIMITS, LimitExceeded, type Limits } from './limits.js';
 import {
   EVENT_TYPES,
   type EventType,
@@ -9,6 +11,12 @@ import {
 
 /** Fields of an event that the format defines; anything else is a workload's own. */
 const KNOWN_FIELDS = new Set(['process', 'type', 'f', 'key', 'value', 'time', 'node', 'error', 'id']);
+
+/**
+ * Operations whose completion echoes the argument of the invocation (HISTORY.md): a different
+ * value means the completion is not the invocation's, or the recorder is broken.
+ */
+const ECHOED = new Set(['write', 'cas']);
 
 /** Thrown for an event that breaks the format; the reader adds the file name. */
 export class EventProblem extends Error {}
@@ -27,8 +35,8 @@ export function toEvent(raw: unknown): HistoryEvent {
     throw new EventProblem(`"type" must be one of ${EVENT_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
   }
   if (typeof f !== 'string') throw new EventProblem(`"f" must be a string, got ${JSON.stringify(f)}`);
-  if (typeof time !== 'number' || !Number.isFinite(time)) {
-    throw new EventProblem(`"time" must be a number, got ${JSON.stringify(time)}`);
+  if (!Number.isSafeInteger(time)) {
+    throw new EventProblem(`"time" must be a finite integer (nanoseconds), got ${JSON.stringify(time)}`);
   }
   if (!('value' in e)) throw new EventProblem('"value" is required (it may be null)');
   if (key !== undefined && key !== null && typeof key !== 'string') {
@@ -47,14 +55,23 @@ export class OperationCollector {
   readonly nemesis: NemesisEvent[] = [];
   readonly warnings: HistoryWarning[] = [];
   private readonly open = new Map<number, Operation>();
+  /** Each process's latest time: a process's own events never go back in time. */
+  private readonly processTime = new Map<number, number>();
+  private readonly keys = new Set<string | null>();
   private lastTime = Number.NEGATIVE_INFINITY;
   private backwards = 0;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly limits: Pick<Limits, 'operations' | 'keys'> = LIMITS,
+  ) {}
 
   add(event: HistoryEvent, line: number): void {
     if (event.time < this.lastTime && this.backwards++ === 0) {
-      this.warn(line, `time goes backwards (${event.time} after ${this.lastTime}); order of lines is kept`);
+      this.warn(
+        line,
+        `time goes backwards (${event.time} after ${this.lastTime}); the checkers order operations by their times, not by their lines`,
+      );
     }
     this.lastTime = Math.max(this.lastTime, event.time);
     if (event.process === 'nemesis') {
@@ -64,6 +81,13 @@ export class OperationCollector {
     const process = event.process;
     const current = this.open.get(process);
     if (event.type === 'invoke') {
+      const before = this.processTime.get(process);
+      if (before !== undefined && event.time < before) {
+        throw new EventProblem(
+          `process ${process} invokes '${event.f}' at time ${event.time}, before its previous operation completed at time ${before}`,
+        );
+      }
+      this.count(event.key ?? null);
       if (current) {
         throw new EventProblem(
           `process ${process} invokes '${event.f}' while its '${current.f}' (invoked at time ${current.call}) is still open`,
@@ -106,10 +130,16 @@ export class OperationCollector {
         `process ${process}'s '${event.f}' completes at time ${event.time}, before its invocation at time ${current.call}`,
       );
     }
+    if (ECHOED.has(event.f) && !sameValue(event.value, current.input)) {
+      throw new EventProblem(
+        `process ${process}'s '${event.f}' completes (${event.type}) with value ${JSON.stringify(event.value)} but was invoked with ${JSON.stringify(current.input)}; a ${event.f} echoes its argument`,
+      );
+    }
     if (event.id !== undefined && current.extra?.id !== undefined && current.extra.id !== event.id) {
       throw new EventProblem(`completion id ${event.id} does not match invocation id ${current.extra.id}`);
     }
     this.open.delete(process);
+    this.processTime.set(process, event.time);
     current.outcome = event.type;
     current.completedAt = event.time;
     if (event.type === 'ok') {
@@ -124,6 +154,18 @@ export class OperationCollector {
     if (event.error !== undefined) current.error = String(event.error);
     const extra = extraFields(event);
     if (extra) current.extra = { ...current.extra, ...extra };
+  }
+
+  /** Refuses a history beyond the limits on operations and keys before it exhausts memory. */
+  private count(key: string | null): void {
+    const { operations, keys } = this.limits;
+    if (this.operations.length >= operations) {
+      throw new LimitExceeded(`more than ${operations.toLocaleString('en')} operations in one history`);
+    }
+    if (this.keys.size >= keys && !this.keys.has(key)) {
+      throw new LimitExceeded(`more than ${keys.toLocaleString('en')} distinct keys in one history`);
+    }
+    this.keys.add(key);
   }
 
   warn(line: number, message: string): void {

@@ -1,6 +1,7 @@
 import { type EdnMap, EdnReader, EdnSyntaxError, type EdnValue } from './edn.js';
-import { inexactJsonNumber, mayHoldInexactNumber } from './numbers.js';
+import { LIMITS, LimitExceeded } from './limits.js';
 import { EventProblem, OperationCollector, toEvent } from './operations.js';
+import { ByteJson, InexactNumber, JsonSyntaxError, Utf8Error } from './scan.js';
 import { type History, HistoryError, type HistoryEvent, type Json, type KeySource } from './types.js';
 
 /**
@@ -26,37 +27,59 @@ export function parseHistory(text: string, options: ParseOptions = {}): History 
   const file = options.file ?? '<history>';
   if (options.format === 'edn') return parseEdnHistory(text, file, options.independent === true);
   const parser = new NdjsonParser(file);
-  parser.push(text);
+  parser.push(Buffer.from(text));
   return parser.finish();
 }
 
-/** Reads NDJSON chunk by chunk, so a huge file need not be held twice. */
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * Reads NDJSON chunk by chunk straight from bytes. Lines inside a chunk are parsed where they lie;
+ * only a line that spans chunks is copied, once, so the time is linear in the input whatever the
+ * line lengths, and a line over the limit is refused before it is held.
+ */
 export class NdjsonParser {
   private readonly collector: OperationCollector;
+  private readonly json = new ByteJson();
   private lineNo = 0;
   private events = 0;
-  private rest = '';
+  /** The start of a line that continues in the next chunk. */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
 
   constructor(private readonly file: string) {
     this.collector = new OperationCollector(file);
   }
 
-  push(chunk: string): void {
-    const text = this.rest + chunk;
-    const suspect = mayHoldInexactNumber(text);
+  /** Takes the next bytes of the file; the chunk may be reused by the caller afterwards. */
+  push(chunk: Buffer): void {
     let start = 0;
-    let nl = text.indexOf('\n', start);
+    let nl = chunk.indexOf(10, start);
     while (nl !== -1) {
-      this.take(text.slice(start, nl), false, suspect);
+      if (this.partialBytes > 0) {
+        this.partial.push(chunk.subarray(start, nl));
+        const line = Buffer.concat(this.partial, this.partialBytes + nl - start);
+        this.partial = [];
+        this.partialBytes = 0;
+        this.take(line, 0, line.length, false);
+      } else this.take(chunk, start, nl, false);
       start = nl + 1;
-      nl = text.indexOf('\n', start);
+      nl = chunk.indexOf(10, start);
     }
-    this.rest = text.slice(start);
+    if (start < chunk.length) {
+      this.partialBytes += chunk.length - start;
+      if (this.partialBytes > LIMITS.lineBytes) this.tooLong(this.lineNo + 1);
+      this.partial.push(Buffer.from(chunk.subarray(start)));
+    }
   }
 
   finish(): History {
-    if (this.rest !== '') this.take(this.rest, true, true);
-    this.rest = '';
+    if (this.partialBytes > 0) {
+      const line = Buffer.concat(this.partial, this.partialBytes);
+      this.partial = [];
+      this.partialBytes = 0;
+      this.take(line, 0, line.length, true);
+    }
     const c = this.collector;
     return {
       file: this.file,
@@ -68,34 +91,61 @@ export class NdjsonParser {
     };
   }
 
-  private take(line: string, isLast: boolean, suspect: boolean): void {
+  private tooLong(lineNo: number): never {
+    throw new HistoryError(
+      this.file,
+      lineNo,
+      `the line is longer than ${LIMITS.lineBytes / 2 ** 20} MiB, the limit for one event`,
+    );
+  }
+
+  private take(bytes: Buffer, start: number, end: number, isLast: boolean): void {
     const lineNo = ++this.lineNo;
-    if (line.trim() === '') return;
+    if (end - start > LIMITS.lineBytes) this.tooLong(lineNo);
+    if (lineNo === 1 && UTF8_BOM.every((b, k) => bytes[start + k] === b)) start += UTF8_BOM.length;
+    if (blank(bytes, start, end)) return;
     let raw: unknown;
     try {
-      raw = JSON.parse(line);
-    } catch {
-      if (isLast) {
+      raw = this.json.parseEvent(bytes, start, end);
+    } catch (err) {
+      if (err instanceof JsonSyntaxError && isLast) {
         this.collector.warn(
           lineNo,
           'the last line is cut off (the run was probably interrupted); it is ignored',
         );
         return;
       }
-      throw new HistoryError(this.file, lineNo, 'not valid JSON');
+      if (isInputProblem(err)) throw new HistoryError(this.file, lineNo, err.message);
+      throw err;
     }
-    const inexact = suspect ? inexactJsonNumber(line) : undefined;
-    if (inexact) throw new HistoryError(this.file, lineNo, inexact);
     addEvent(this.collector, this.file, raw, lineNo);
     this.events++;
   }
+}
+
+function isInputProblem(err: unknown): err is Error {
+  return (
+    err instanceof JsonSyntaxError ||
+    err instanceof Utf8Error ||
+    err instanceof InexactNumber ||
+    err instanceof LimitExceeded ||
+    err instanceof EventProblem
+  );
+}
+
+function blank(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
 }
 
 function addEvent(collector: OperationCollector, file: string, raw: unknown, line: number): void {
   try {
     collector.add(toEvent(raw), line);
   } catch (err) {
-    if (err instanceof EventProblem) throw new HistoryError(file, line, err.message);
+    if (isInputProblem(err)) throw new HistoryError(file, line, err.message);
     throw err;
   }
 }
@@ -106,6 +156,7 @@ function readEdnForms(text: string, file: string): { map: EdnMap; line: number }
   try {
     const close = reader.peekOpen() ? reader.open() : undefined;
     for (;;) {
+      while (reader.discard()) {}
       if (close ? reader.atClose(close) : !reader.more()) break;
       const line = reader.line;
       const form = reader.read();

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { createReadStream, type Stats, statSync } from 'node:fs';
 import { extname } from 'node:path';
+import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { HISTORY_FORMATS, type HistoryFormat, NdjsonParser, parseHistory } from './parse.js';
 import { type History, HistoryError } from './types.js';
@@ -8,11 +9,15 @@ export { HISTORY_FORMATS, type HistoryFormat, parseHistory } from './parse.js';
 
 const EXTENSIONS: Record<string, HistoryFormat> = { '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.edn': 'edn' };
 
+/** The file name that means standard input. */
+export const STDIN = '-';
+
 export function formatOf(file: string, format?: string): HistoryFormat {
   if (format !== undefined) {
     if ((HISTORY_FORMATS as readonly string[]).includes(format)) return format as HistoryFormat;
     throw new UsageError(`unknown format '${format}'; valid choices: ${HISTORY_FORMATS.join(', ')}`);
   }
+  if (file === STDIN) return 'ndjson';
   const byExtension = EXTENSIONS[extname(file).toLowerCase()];
   if (byExtension) return byExtension;
   throw new UsageError(
@@ -26,74 +31,74 @@ export interface ReadOptions {
   independent?: boolean;
 }
 
-/** Large files are read and parsed in pieces of this size, so a huge history is not held twice. */
-const CHUNK = 1 << 24;
+/** Pieces in which a history is read: NDJSON is parsed piece by piece, never held whole. */
+const CHUNK = 1 << 20;
 
-/** Reads a whole history: dscheck NDJSON or a Jepsen/Knossos EDN history. */
+/** Reads a whole history: dscheck NDJSON or a Jepsen/Knossos EDN history; `-` is standard input. */
 export async function readHistory(file: string, options: ReadOptions = {}): Promise<History> {
   const format = formatOf(file, options.format);
-  const info = statSync(file, { throwIfNoEntry: false });
-  if (!info?.isFile()) throw new UsageError(`no such history file: ${file}`);
-  const fd = openSync(file, 'r');
+  const source = file === STDIN ? process.stdin : openHistory(file);
   try {
-    // The text must be valid UTF-8: decoding with replacement characters would merge distinct keys.
-    const decoder = new Utf8Lines(file);
-    if (format === 'edn' || info.size <= CHUNK) {
-      const bytes = Buffer.allocUnsafe(info.size);
-      const read = readFully(fd, bytes);
-      const text = decoder.decode(bytes.subarray(0, read), false);
+    if (format === 'edn') {
+      const pieces: Buffer[] = [];
+      for await (const piece of source) pieces.push(piece as Buffer);
+      const text = decodeUtf8(file, stripBom(Buffer.concat(pieces)));
       return parseHistory(text, { file, format, independent: options.independent });
     }
     const parser = new NdjsonParser(file);
-    const bytes = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const read = readSync(fd, bytes, 0, CHUNK, null);
-      parser.push(decoder.decode(bytes.subarray(0, read), read > 0));
-      if (read === 0) break;
-    }
+    for await (const piece of source) parser.push(piece as Buffer);
     return parser.finish();
-  } finally {
-    closeSync(fd);
+  } catch (err) {
+    throw fileProblem(file, err);
   }
 }
 
-function readFully(fd: number, bytes: Buffer): number {
-  let at = 0;
-  while (at < bytes.length) {
-    const read = readSync(fd, bytes, at, bytes.length - at, null);
-    if (read === 0) break;
-    at += read;
+/** A readable stream of a regular file, or a message saying why the path is not one. */
+function openHistory(file: string): Readable {
+  let info: Stats | undefined;
+  try {
+    info = statSync(file, { throwIfNoEntry: false });
+  } catch (err) {
+    throw fileProblem(file, err);
   }
-  return at;
+  if (!info) throw new UsageError(`no such history file: ${file}`);
+  if (info.isDirectory()) throw new UsageError(`${file} is a directory, not a history file`);
+  if (!info.isFile()) {
+    throw new UsageError(
+      `${file} is not a regular file (a pipe, socket or device); to read a history from a pipe, give - and pipe it to standard input`,
+    );
+  }
+  return createReadStream(file, { highWaterMark: CHUNK });
 }
 
-/** Strict UTF-8 decoding that names the line of the first invalid byte. */
-class Utf8Lines {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  /** Lines completed in earlier pieces. */
-  private lines = 0;
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EIO: 'input/output error',
+};
 
-  constructor(private readonly file: string) {}
-
-  decode(bytes: Uint8Array, more: boolean): string {
-    try {
-      const text = this.decoder.decode(bytes, { stream: more });
-      if (more) this.lines += countNewlines(bytes);
-      return text;
-    } catch {
-      throw new HistoryError(this.file, this.lines + firstInvalidLine(bytes), 'not valid UTF-8');
-    }
-  }
+/** File-system errors become bad input (exit 254) with the path and the reason in words. */
+function fileProblem(file: string, err: unknown): unknown {
+  if (!(err instanceof Error) || !('code' in err) || typeof err.code !== 'string') return err;
+  return new UsageError(`cannot read history file ${file}: ${FILE_ERRORS[err.code] ?? err.message}`);
 }
 
-function countNewlines(bytes: Uint8Array): number {
-  let n = 0;
-  let at = bytes.indexOf(10);
-  while (at !== -1) {
-    n++;
-    at = bytes.indexOf(10, at + 1);
+function stripBom(bytes: Buffer): Buffer {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+}
+
+/** Strict UTF-8 decoding (replacement characters would merge distinct keys), naming the line. */
+function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HistoryError(file, firstInvalidLine(bytes), 'not valid UTF-8');
   }
-  return n;
 }
 
 /** The 1-based line (within `bytes`) holding the first byte sequence that is not UTF-8. */

@@ -1,0 +1,292 @@
+import { LIMITS, LimitExceeded } from './limits.js';
+import { inexactNumber } from './numbers.js';
+import type { Json } from './types.js';
+
+/**
+ * A JSON reader over bytes, for NDJSON history lines. It reads a line straight from the file's
+ * buffer: no line string, no UTF-8 decoding of the whole file, and short ASCII strings (`f`,
+ * `type`, keys, node names) interned, so a million events make little garbage. Strings with
+ * escapes go through JSON.parse, the one place where the rules are fiddly. Exactness as in
+ * numbers.ts: a number a double cannot hold is refused, never rounded.
+ */
+
+/** The line is not JSON (or is cut off); the reader names the line. */
+export class JsonSyntaxError extends Error {}
+
+/** The bytes of a string are not UTF-8. */
+export class Utf8Error extends Error {}
+
+/** A JSON value that parsed but cannot be read exactly (e.g. 1e999). */
+export class InexactNumber extends Error {}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Strings up to this many bytes are interned: names and keys, not payloads. */
+const INTERN_MAX = 32;
+const INTERN_TABLE = 1 << 14;
+
+export class ByteJson {
+  private b: Buffer = Buffer.alloc(0);
+  private i = 0;
+  private end = 0;
+  /** Open-addressed table of interned strings by FNV hash; a collision just replaces. */
+  private readonly interned: (string | undefined)[] = new Array(INTERN_TABLE);
+
+  /** Parses `bytes[start, end)` as one JSON value. */
+  parse(bytes: Buffer, start: number, end: number): Json {
+    this.b = bytes;
+    this.i = start;
+    this.end = end;
+    const value = this.value(0);
+    this.space();
+    if (this.i !== this.end) throw this.syntax();
+    return value;
+  }
+
+  /**
+   * Parses an event line: an object whose values must each stay within the value size limit, and
+   * whose `time` gets a message about time rather than about numbers. A line that is JSON but not
+   * an object is returned as it is, for the caller to refuse.
+   */
+  parseEvent(bytes: Buffer, start: number, end: number): Record<string, Json> | Json {
+    this.b = bytes;
+    this.i = start;
+    this.end = end;
+    this.space();
+    if (this.b[this.i] !== 0x7b) return this.parse(bytes, start, end);
+    this.i++;
+    const event: Record<string, Json> = {};
+    this.space();
+    if (this.b[this.i] === 0x7d) this.i++;
+    else {
+      for (;;) {
+        this.space();
+        if (this.b[this.i] !== 0x22) throw this.syntax();
+        const name = this.string();
+        this.colon();
+        const from = this.i;
+        const value = name === 'time' ? this.time() : this.value(1);
+        if (this.i - from > LIMITS.valueBytes) {
+          throw new LimitExceeded(`the "${name}" value is larger than ${LIMITS.valueBytes / 2 ** 20} MiB`);
+        }
+        set(event, name, value);
+        if (this.comma(0x7d)) break;
+      }
+    }
+    this.space();
+    if (this.i !== this.end) throw this.syntax();
+    return event;
+  }
+
+  private time(): Json {
+    const c = this.b[this.i];
+    if (c !== 0x2d && !(c >= 0x30 && c <= 0x39)) return this.value(1);
+    const from = this.i;
+    const n = this.number(false);
+    if (!Number.isSafeInteger(n)) {
+      const text = this.b.toString('latin1', from, this.i);
+      throw new InexactNumber(`"time" must be a finite integer (nanoseconds), got ${text}`);
+    }
+    return n;
+  }
+
+  private value(depth: number): Json {
+    this.space();
+    const c = this.b[this.i];
+    switch (c) {
+      case 0x22:
+        return this.string();
+      case 0x7b:
+        return this.object(depth + 1);
+      case 0x5b:
+        return this.array(depth + 1);
+      case 0x74:
+        return this.word('true', true);
+      case 0x66:
+        return this.word('false', false);
+      case 0x6e:
+        return this.word('null', null);
+      default:
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number(true);
+        throw this.syntax();
+    }
+  }
+
+  private object(depth: number): Json {
+    this.deep(depth);
+    this.i++;
+    const out: Record<string, Json> = {};
+    this.space();
+    if (this.b[this.i] === 0x7d) {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      this.space();
+      if (this.b[this.i] !== 0x22) throw this.syntax();
+      const name = this.string();
+      this.colon();
+      set(out, name, this.value(depth));
+      if (this.comma(0x7d)) return out;
+    }
+  }
+
+  private array(depth: number): Json {
+    this.deep(depth);
+    this.i++;
+    const out: Json[] = [];
+    this.space();
+    if (this.b[this.i] === 0x5d) {
+      this.i++;
+      return out;
+    }
+    for (;;) {
+      out.push(this.value(depth));
+      if (this.comma(0x5d)) return out;
+    }
+  }
+
+  private deep(depth: number): void {
+    if (depth > LIMITS.depth) throw new LimitExceeded(`values are nested more than ${LIMITS.depth} deep`);
+  }
+
+  /** After a member: true at the closing bracket, false after a comma. */
+  private comma(close: number): boolean {
+    this.space();
+    const c = this.b[this.i++];
+    if (c === close) return true;
+    if (c === 0x2c) return false;
+    throw this.syntax();
+  }
+
+  private colon(): void {
+    this.space();
+    if (this.b[this.i++] !== 0x3a) throw this.syntax();
+  }
+
+  private string(): string {
+    const b = this.b;
+    const start = this.i + 1;
+    let i = start;
+    let hash = 0x811c9dc5;
+    let plain = true;
+    let ascii = true;
+    for (;;) {
+      if (i >= this.end) throw this.syntax();
+      const c = b[i];
+      if (c === 0x22) break;
+      if (c < 0x20) throw this.syntax();
+      if (c === 0x5c) {
+        plain = false;
+        i += 2;
+        continue;
+      }
+      if (c >= 0x80) ascii = false;
+      hash = Math.imul(hash ^ c, 0x01000193);
+      i++;
+    }
+    this.i = i + 1;
+    if (plain && ascii) return this.intern(start, i, hash);
+    const bytes = b.subarray(plain ? start : start - 1, plain ? i : i + 1);
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      throw new Utf8Error('not valid UTF-8');
+    }
+    if (plain) return text;
+    try {
+      return JSON.parse(text) as string;
+    } catch {
+      throw this.syntax();
+    }
+  }
+
+  private intern(start: number, end: number, hash: number): string {
+    const b = this.b;
+    const length = end - start;
+    if (length > INTERN_MAX) return b.toString('latin1', start, end);
+    const slot = (hash >>> 0) & (INTERN_TABLE - 1);
+    const known = this.interned[slot];
+    if (known !== undefined && known.length === length) {
+      let same = true;
+      for (let k = 0; k < length; k++) {
+        if (known.charCodeAt(k) !== b[start + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return known;
+    }
+    const text = b.toString('latin1', start, end);
+    this.interned[slot] = text;
+    return text;
+  }
+
+  /** A JSON number; integers of up to 15 digits without a fraction are read without a string. */
+  private number(exact: boolean): number {
+    const b = this.b;
+    const start = this.i;
+    let i = start;
+    if (b[i] === 0x2d) i++;
+    const digitsFrom = i;
+    let n = 0;
+    while (i < this.end && b[i] >= 0x30 && b[i] <= 0x39) n = n * 10 + (b[i++] - 0x30);
+    const digits = i - digitsFrom;
+    if (digits === 0 || (digits > 1 && b[digitsFrom] === 0x30)) throw this.syntax();
+    let simple = digits <= 15;
+    if (b[i] === 0x2e) {
+      simple = false;
+      i++;
+      const from = i;
+      while (i < this.end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+      if (i === from) throw this.syntax();
+    }
+    if (b[i] === 0x65 || b[i] === 0x45) {
+      simple = false;
+      i++;
+      if (b[i] === 0x2b || b[i] === 0x2d) i++;
+      const from = i;
+      while (i < this.end && b[i] >= 0x30 && b[i] <= 0x39) i++;
+      if (i === from) throw this.syntax();
+    }
+    this.i = i;
+    if (simple) return b[start] === 0x2d ? -n : n;
+    const text = b.toString('latin1', start, i);
+    if (exact) {
+      const problem = inexactNumber(text);
+      if (problem) throw new InexactNumber(problem);
+    }
+    return Number(text);
+  }
+
+  private word<T extends Json>(text: string, value: T): T {
+    for (let k = 0; k < text.length; k++) {
+      if (this.b[this.i + k] !== text.charCodeAt(k)) throw this.syntax();
+    }
+    this.i += text.length;
+    return value;
+  }
+
+  private space(): void {
+    const b = this.b;
+    let i = this.i;
+    while (i < this.end) {
+      const c = b[i];
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
+      i++;
+    }
+    this.i = i;
+  }
+
+  private syntax(): JsonSyntaxError {
+    return new JsonSyntaxError('not valid JSON');
+  }
+}
+
+/** Like JSON.parse: `__proto__` is an ordinary own key, never the object's prototype. */
+function set(target: Record<string, Json>, name: string, value: Json): void {
+  if (name === '__proto__') {
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  } else target[name] = value;
+}
