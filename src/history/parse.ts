@@ -37,8 +37,12 @@ export class NdjsonParser {
   private events = 0;
   private rest = '';
 
-  constructor(private readonly file: string) {
-    this.collector = new OperationCollector(file);
+  /** `collector`: one that hands operations over as they complete, for a streaming read. */
+  constructor(
+    private readonly file: string,
+    collector?: OperationCollector,
+  ) {
+    this.collector = collector ?? new OperationCollector(file);
   }
 
   push(chunk: string): void {

@@ -68,7 +68,7 @@ function readFully(fd: number, bytes: Buffer): number {
 }
 
 /** Strict UTF-8 decoding that names the line of the first invalid byte. */
-class Utf8Lines {
+export class Utf8Lines {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   /** Lines completed in earlier pieces. */
   private lines = 0;
