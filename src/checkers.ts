@@ -16,9 +16,10 @@ import {
   type RawOptions,
   rejectUnknownOptions,
   resultOf,
+  type StreamCheck,
   typedResult,
 } from './checker/types.js';
-import type { History } from './history/types.js';
+import type { History, HistoryShape } from './history/types.js';
 import { coldCacheSection } from './report/sections/cold-cache.js';
 import { linearizableSection } from './report/sections/linearizable.js';
 import { lockSection } from './report/sections/lock.js';
@@ -38,6 +39,11 @@ export interface PlannedCheck {
   /** The options after checking and defaults, as data (they are plain JSON values). */
   readonly options: unknown;
   run(history: History, context: CheckContext): Promise<CheckOutcome>;
+  /**
+   * The same check one operation at a time, for histories too long to hold (see
+   * src/checker/streaming/analyze.ts); undefined when the checker needs the whole history.
+   */
+  readonly stream?: (shape: HistoryShape, context: CheckContext) => StreamCheck<CheckOutcome>;
 }
 
 /** What one checker found on one history, and its words for it. */
@@ -92,22 +98,27 @@ function entry<Options, Result extends CheckerResult, Digest>(
     plan(raw, problem) {
       rejectUnknownOptions(checker.name, raw, checker.optionNames, problem);
       const options = checker.options(raw, problem);
+      const outcome = (result: Result): CheckOutcome => ({
+        name: checker.name,
+        result,
+        stored: checker.stored?.(result) ?? result,
+        checkOutput: (file) =>
+          checker.checkOutput?.(file, result, options) ??
+          summaryOutput(file, checker.name, result.valid, checker.summary(result)),
+        namesItself: checker.checkOutput !== undefined,
+        jsonLine: () => checker.jsonLine?.(result),
+      });
+      const { stream } = checker;
       return {
         name: checker.name,
         options,
-        async run(history, context) {
-          const result = await checker.check(history, options, context);
-          return {
-            name: checker.name,
-            result,
-            stored: checker.stored?.(result) ?? result,
-            checkOutput: (file) =>
-              checker.checkOutput?.(file, result, options) ??
-              summaryOutput(file, checker.name, result.valid, checker.summary(result)),
-            namesItself: checker.checkOutput !== undefined,
-            jsonLine: () => checker.jsonLine?.(result),
-          };
-        },
+        run: async (history, context) => outcome(await checker.check(history, options, context)),
+        stream:
+          stream &&
+          ((shape, context) => {
+            const check = stream(shape, options, context);
+            return { add: (op) => check.add(op), finish: async () => outcome(await check.finish()) };
+          }),
       };
     },
     summary(results) {

@@ -7,7 +7,16 @@ import { execa } from 'execa';
  * `npm run bench -- checker` runs only the named ones.
  */
 const here = import.meta.dirname;
-const ALL = ['checker', 'stale-reads', 'report', 'run-redis', 'cassandra', 'store-up', 'transactions'];
+const ALL = [
+  'checker',
+  'stale-reads',
+  'report',
+  'run-redis',
+  'cassandra',
+  'store-up',
+  'transactions',
+  'long-run',
+];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !ALL.includes(name));
 if (unknown.length > 0) {

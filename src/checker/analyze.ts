@@ -1,8 +1,10 @@
-import { CHECKERS } from '../checkers.js';
+import { CHECKERS, type PlannedCheck } from '../checkers.js';
 import { readHistory } from '../history/reader.js';
+import type { HistoryShape } from '../history/types.js';
 import type { Workload } from '../workloads/types.js';
-import { perf, perfChecker, quantiles } from './perf.js';
-import { type CheckerResult, mergeValidity, resultOf, type Validity } from './types.js';
+import { type PerfResult, perf, perfChecker, quantiles } from './perf.js';
+import { checkStreaming, streamable } from './streaming/analyze.js';
+import { type CheckContext, type CheckerResult, mergeValidity, resultOf, type Validity } from './types.js';
 
 export interface RunStats {
   ops: number;
@@ -43,12 +45,9 @@ export async function analyzeRun(
   workload: Workload,
   options: AnalyzeOptions,
 ): Promise<RunResults> {
-  const history = await readHistory(historyFile);
-  const checkers: Record<string, CheckerResult> = {};
-  for (const planned of workload.checkers) {
-    checkers[planned.name] = (await planned.run(history, { timeoutMs: options.checkTimeoutMs })).stored;
-  }
-  const performance = resultOf(perfChecker, checkers) ?? perf(history);
+  const judged = await judge(historyFile, workload.checkers, { timeoutMs: options.checkTimeoutMs });
+  const { checkers, shape } = judged;
+  const performance = resultOf(perfChecker, checkers) ?? judged.perf;
   const faultDelayMs: RunStats['faultDelayMs'] = {};
   for (const [kind, delays] of Object.entries(options.faultDelays)) {
     const q = quantiles(delays);
@@ -63,14 +62,35 @@ export async function analyzeRun(
       durationS: performance.durationS,
       opsPerS: performance.throughput.opsPerS,
       okPerS: performance.throughput.okPerS,
-      events: history.events,
-      nemesisEvents: history.nemesis.length,
+      events: shape.events,
+      nemesisEvents: shape.nemesis.length,
       faultDelayMs,
-      historyWarnings: history.warnings.length,
+      historyWarnings: shape.warnings.length,
     },
     interrupted: options.interrupted,
     nemesisErrors: options.nemesisErrors,
   };
+}
+
+/**
+ * Every planned check on the stored history: in two streaming passes when every check can stream
+ * (memory bounded whatever the run's length), else on the history read whole.
+ */
+async function judge(
+  file: string,
+  planned: readonly PlannedCheck[],
+  context: CheckContext,
+): Promise<{ checkers: Record<string, CheckerResult>; shape: Omit<HistoryShape, 'fs'>; perf: PerfResult }> {
+  const checkers: Record<string, CheckerResult> = {};
+  if (streamable(planned)) {
+    const streamed = await checkStreaming(file, planned, context);
+    for (const outcome of streamed.outcomes) checkers[outcome.name] = outcome.stored;
+    return { checkers, shape: streamed.shape, perf: streamed.perf };
+  }
+  const history = await readHistory(file);
+  for (const check of planned) checkers[check.name] = (await check.run(history, context)).stored;
+  const { operations, ...rest } = history;
+  return { checkers, shape: { ...rest, operations: operations.length }, perf: perf(history) };
 }
 
 export interface SummaryContext {

@@ -8,6 +8,7 @@ import {
   MODEL_NAMES,
   type ModelName,
 } from './linearizable/index.js';
+import { LinearizableStream } from './streaming/linearizable.js';
 import type { Checker } from './types.js';
 
 export interface LinearizableOptions {
@@ -58,19 +59,25 @@ export const linearizableChecker: Checker<LinearizableOptions, LinearizableResul
     };
   },
   async check(history: History, options, context) {
-    const result: LinearizableResult = await checkLinearizable(history.operations, {
+    const result = await checkLinearizable(history.operations, {
       model: options.model ?? inferModel(history.operations),
       initialValue: options.initialValue,
       timeoutMs: context.timeoutMs,
       allKeys: context.firstFailure !== true,
     });
-    if (history.keys !== undefined) result.keySource = history.keys;
-    if (history.events === 0) {
-      // Nothing was recorded at all (as Porcupine, unlike a run whose clients did nothing).
-      result.valid = 'unknown';
-      result.unknown.push({ key: null, reason: 'the file holds no events' });
-    }
-    return result;
+    return withHistoryWords(result, history);
+  },
+  stream(shape, options, context) {
+    const search = new LinearizableStream({
+      model: options.model ?? inferModel(shape.fs.map((f) => ({ f }))),
+      initialValue: options.initialValue,
+      timeoutMs: context.timeoutMs,
+      allKeys: context.firstFailure !== true,
+    });
+    return {
+      add: (op) => search.add(op),
+      finish: () => withHistoryWords(search.finish(), shape),
+    };
   },
   stored: (result) => ({ ...result, failures: result.failures.map(trimPrefix) }),
   summary: (r) => [summaryWords(r)],
@@ -98,6 +105,21 @@ export const linearizableChecker: Checker<LinearizableOptions, LinearizableResul
       d.valid === true ? 'yes' : d.valid === false ? `no (${d.failingKeys} of ${d.keys} keys)` : 'unknown',
   },
 };
+
+/** What the verdict says of the file as a whole: how keys were read, and an empty file. */
+function withHistoryWords(
+  search: LinearizabilityResult,
+  history: Pick<History, 'keys' | 'events'>,
+): LinearizableResult {
+  const result: LinearizableResult = search;
+  if (history.keys !== undefined) result.keySource = history.keys;
+  if (history.events === 0) {
+    // Nothing was recorded at all (as Porcupine, unlike a run whose clients did nothing).
+    result.valid = 'unknown';
+    result.unknown.push({ key: null, reason: 'the file holds no events' });
+  }
+  return result;
+}
 
 function isListAppend(value: Json): boolean {
   return Array.isArray(value) && value.some((step) => Array.isArray(step) && step[0] === 'append');

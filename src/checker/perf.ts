@@ -1,6 +1,7 @@
 import type { History, NemesisEvent, Operation } from '../history/types.js';
 import { faultEdge } from '../nemesis/events.js';
-import type { Checker, CheckerResult } from './types.js';
+import { Samples } from './streaming/samples.js';
+import type { Checker, CheckerResult, StreamCheck } from './types.js';
 
 export interface Quantiles {
   p50: number;
@@ -67,78 +68,100 @@ const NS_PER_MS = 1e6;
  * history's nanoseconds.
  */
 export function perf(history: Pick<History, 'operations' | 'nemesis'>): PerfResult {
-  const ops = history.operations;
-  const windowsNs = faultWindows(history.nemesis);
-  const counts = emptyCounts();
-  const byF = new Map<string, { counts: OutcomeCounts; latencies: number[] }>();
-  const latencies: number[] = [];
-  const inside = { ops: 0, ok: 0, answered: 0 };
-  const outside = { ops: 0, ok: 0, answered: 0 };
-  const timeline = new Map<number, OutcomeCounts>();
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  let timed = 0;
-  let timedOk = 0;
+  const tally = new PerfTally(history.nemesis);
+  for (const op of history.operations) tally.add(op);
+  return tally.finish();
+}
 
-  for (const op of ops) {
+/**
+ * `perf` one operation at a time, in any order, in memory bounded by the operation names and the
+ * seconds of the run (latencies: see Samples).
+ */
+export class PerfTally implements StreamCheck<PerfResult> {
+  private readonly windowsNs;
+  private readonly counts = emptyCounts();
+  private readonly byF = new Map<string, { counts: OutcomeCounts; latencies: Samples }>();
+  private readonly latencies = new Samples();
+  private readonly inside = { ops: 0, ok: 0, answered: 0 };
+  private readonly outside = { ops: 0, ok: 0, answered: 0 };
+  private readonly timeline = new Map<number, OutcomeCounts>();
+  private ops = 0;
+  private first = Number.POSITIVE_INFINITY;
+  private last = Number.NEGATIVE_INFINITY;
+  private timed = 0;
+  private timedOk = 0;
+
+  constructor(nemesis: readonly NemesisEvent[]) {
+    this.windowsNs = faultWindows(nemesis);
+  }
+
+  add(op: Operation): void {
+    this.ops++;
     const outcome = op.pending ? 'info' : op.outcome;
-    counts[outcome]++;
-    const entry = byF.get(op.f) ?? { counts: emptyCounts(), latencies: [] };
-    byF.set(op.f, entry);
+    this.counts[outcome]++;
+    const entry = this.byF.get(op.f) ?? { counts: emptyCounts(), latencies: new Samples() };
+    this.byF.set(op.f, entry);
     entry.counts[outcome]++;
     const end = endOf(op);
     if (end !== undefined) {
       const ms = (end - op.call) / NS_PER_MS;
-      latencies.push(ms);
-      entry.latencies.push(ms);
+      this.latencies.add(ms);
+      entry.latencies.add(ms);
     }
-    const side = windowsNs.some((w) => op.call >= w.start && op.call < w.end) ? inside : outside;
+    const side = this.windowsNs.some((w) => op.call >= w.start && op.call < w.end)
+      ? this.inside
+      : this.outside;
     side.ops++;
     if (outcome === 'ok') side.ok++;
     if (outcome === 'ok' || (outcome === 'fail' && ANSWERED_FAILURES.has(op.error ?? ''))) side.answered++;
     const second = Math.floor((end ?? op.call) / NS_PER_S);
-    const bucket = timeline.get(second) ?? emptyCounts();
-    timeline.set(second, bucket);
+    const bucket = this.timeline.get(second) ?? emptyCounts();
+    this.timeline.set(second, bucket);
     bucket[outcome]++;
     // The final reads come after a recovery pause: counting that pause would understate throughput.
     if (op.extra?.final !== true) {
-      timed++;
-      if (outcome === 'ok') timedOk++;
-      first = Math.min(first, op.call);
-      last = Math.max(last, end ?? op.call);
+      this.timed++;
+      if (outcome === 'ok') this.timedOk++;
+      this.first = Math.min(this.first, op.call);
+      this.last = Math.max(this.last, end ?? op.call);
     }
   }
 
-  const durationS = timed > 0 ? Math.max(0, last - first) / NS_PER_S : 0;
-  const per = (n: number) => (durationS > 0 ? round(n / durationS) : 0);
-  return {
-    valid: true,
-    ops: ops.length,
-    counts,
-    latencyMs: quantiles(latencies),
-    byF: Object.fromEntries(
-      [...byF.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([f, e]) => [f, { ...e.counts, latencyMs: quantiles(e.latencies) }]),
-    ),
-    durationS: round(durationS),
-    throughput: { opsPerS: per(timed), okPerS: per(timedOk) },
-    availability: {
-      overall: availability({
-        ops: inside.ops + outside.ops,
-        ok: inside.ok + outside.ok,
-        answered: inside.answered + outside.answered,
-      }),
-      insideFaults: availability(inside),
-      outsideFaults: availability(outside),
-    },
-    faultWindows: windowsNs.map((w) => ({
-      kind: w.kind,
-      start: round(w.start / NS_PER_S),
-      end: Number.isFinite(w.end) ? round(w.end / NS_PER_S) : null,
-    })),
-    timeline: [...timeline.entries()].sort(([a], [b]) => a - b).map(([second, c]) => ({ second, ...c })),
-  };
+  finish(): PerfResult {
+    const { inside, outside } = this;
+    const durationS = this.timed > 0 ? Math.max(0, this.last - this.first) / NS_PER_S : 0;
+    const per = (n: number) => (durationS > 0 ? round(n / durationS) : 0);
+    return {
+      valid: true,
+      ops: this.ops,
+      counts: this.counts,
+      latencyMs: this.latencies.quantiles(),
+      byF: Object.fromEntries(
+        [...this.byF.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([f, e]) => [f, { ...e.counts, latencyMs: e.latencies.quantiles() }]),
+      ),
+      durationS: round(durationS),
+      throughput: { opsPerS: per(this.timed), okPerS: per(this.timedOk) },
+      availability: {
+        overall: availability({
+          ops: inside.ops + outside.ops,
+          ok: inside.ok + outside.ok,
+          answered: inside.answered + outside.answered,
+        }),
+        insideFaults: availability(inside),
+        outsideFaults: availability(outside),
+      },
+      faultWindows: this.windowsNs.map((w) => ({
+        kind: w.kind,
+        start: round(w.start / NS_PER_S),
+        end: Number.isFinite(w.end) ? round(w.end / NS_PER_S) : null,
+      })),
+      timeline: [...this.timeline.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([second, c]) => ({ second, ...c })),
+    };
+  }
 }
 
 /**
@@ -151,6 +174,7 @@ export const perfChecker: Checker<Record<string, never>, PerfResult> = {
   appliesTo: () => false,
   options: () => ({}),
   check: (history) => perf(history),
+  stream: (shape) => new PerfTally(shape.nemesis),
   summary(r) {
     if (r.faultWindows.length === 0) return [];
     const pct = (share: number | null) => (share === null ? 'n/a' : `${(share * 100).toFixed(1)}%`);

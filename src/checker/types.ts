@@ -1,4 +1,4 @@
-import type { History } from '../history/types.js';
+import type { History, HistoryShape, Operation } from '../history/types.js';
 
 /** A checker's verdict. Results merge with false > unknown > true. */
 export type Validity = true | false | 'unknown';
@@ -50,6 +50,12 @@ export interface Checker<Options, Result extends CheckerResult, Digest = unknown
   /** Options from a workload's `checkers:` entry or `dscheck check`'s flags, defaults filled in. */
   options(raw: RawOptions, problem: OptionProblem): Options;
   check(history: History, options: Options, context: CheckContext): Result | Promise<Result>;
+  /**
+   * The same check over a history too long to hold in memory: `shape` (a first pass) holds all
+   * but the operations, which then come one at a time in completion order. The result must equal
+   * `check`'s on the same history.
+   */
+  stream?(shape: HistoryShape, options: Options, context: CheckContext): StreamCheck<Result>;
   /** The result as results.json keeps it (e.g. shortened); default: as it is. */
   stored?(result: Result): Result;
   /** The finding in plain words for the terminal, one line each. */
@@ -61,6 +67,12 @@ export interface Checker<Options, Result extends CheckerResult, Digest = unknown
   /** Sentences for the report's verdict box ("what the checkers found"). */
   found(result: Result): string[];
   readonly compare?: CompareDigest<Result, Digest>;
+}
+
+/** A check fed one operation at a time, then asked for its result. */
+export interface StreamCheck<Result> {
+  add(op: Operation): void;
+  finish(): Result | Promise<Result>;
 }
 
 /** Enough of a checker to know its name and its result's type. */

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { InvalidOperation, type ModelName } from '../checker/linearizable/models.js';
+import { checkStreaming, streamable } from '../checker/streaming/analyze.js';
 import { mergeValidity, type RawOptions, type Validity } from '../checker/types.js';
 import {
   CHECKER_NAMES,
@@ -173,14 +174,19 @@ function defaultCheckers(history: History, flags: RawOptions): CheckerEntry[] {
 /** Reads and checks one file; bad input becomes a `problem`, anything else is thrown. */
 async function checkFile(file: string, settings: CheckSettings): Promise<FileVerdict> {
   try {
+    const context = { timeoutMs: settings.timeoutMs, firstFailure: settings.firstFailure };
+    const named = settings.checkers && planChecks(settings.checkers, settings.flags);
+    // Named checkers that can all stream read an NDJSON history of any size in bounded memory.
+    if (named && streamable(named) && formatOf(file, settings.format) === 'ndjson') {
+      const { outcomes, shape } = await checkStreaming(file, named, context);
+      return { file, outcomes, chosen: false, warnings: shape.warnings };
+    }
     const read = await readHistory(file, { format: settings.format, independent: settings.independent });
     const history = formatOf(file, settings.format) === 'edn' ? fromJepsen(read) : read;
     const checkers = settings.checkers ?? defaultCheckers(history, settings.flags);
     const outcomes: CheckOutcome[] = [];
-    for (const planned of planChecks(checkers, settings.flags)) {
-      outcomes.push(
-        await planned.run(history, { timeoutMs: settings.timeoutMs, firstFailure: settings.firstFailure }),
-      );
+    for (const planned of named ?? planChecks(checkers, settings.flags)) {
+      outcomes.push(await planned.run(history, context));
     }
     return { file, outcomes, chosen: settings.checkers === undefined, warnings: history.warnings };
   } catch (err) {

@@ -169,13 +169,13 @@ describe('what the reader accepts and refuses', () => {
   });
 
   it('refuses more operations or keys than the limits', () => {
-    const collector = new OperationCollector('h', { operations: 2, keys: 2 });
+    const collector = new OperationCollector('h', undefined, { operations: 2, keys: 2 });
     const event = (process: number, key: string) =>
       ({ process, type: 'invoke', f: 'read', key, value: null, time: process }) as const;
     collector.add(event(0, 'a'), 1);
     collector.add(event(1, 'b'), 2);
     expect(() => collector.add(event(2, 'c'), 3)).toThrow(/more than 2 operations/);
-    const keys = new OperationCollector('h', { operations: 10, keys: 2 });
+    const keys = new OperationCollector('h', undefined, { operations: 10, keys: 2 });
     keys.add(event(0, 'a'), 1);
     keys.add(event(1, 'b'), 2);
     keys.add(event(2, 'a'), 3);

@@ -60,11 +60,24 @@ export class OperationCollector {
   private readonly keys = new Set<string | null>();
   private lastTime = Number.NEGATIVE_INFINITY;
   private backwards = 0;
+  private invoked = 0;
 
+  /**
+   * With `finished`, operations are not kept: each is handed over once it is complete (or, still
+   * open at the end, by `finishOpen`), so a history of any length is read in bounded memory.
+   */
   constructor(
     private readonly file: string,
+    private readonly finished?: (op: Operation) => void,
     private readonly limits: Pick<Limits, 'operations' | 'keys'> = LIMITS,
   ) {}
+
+  /** Hands over the operations never completed, in invocation order (streaming only). */
+  finishOpen(): void {
+    const open = [...this.open.values()].sort((a, b) => a.index - b.index);
+    this.open.clear();
+    for (const op of open) this.finished?.(op);
+  }
 
   add(event: HistoryEvent, line: number): void {
     if (event.time < this.lastTime && this.backwards++ === 0) {
@@ -94,7 +107,7 @@ export class OperationCollector {
         );
       }
       const op: Operation = {
-        index: this.operations.length,
+        index: this.invoked++,
         process,
         f: event.f,
         key: event.key ?? null,
@@ -107,7 +120,7 @@ export class OperationCollector {
       };
       if (event.node !== undefined) op.node = event.node;
       if (event.id !== undefined) op.extra = { id: event.id };
-      this.operations.push(op);
+      if (!this.finished) this.operations.push(op);
       this.open.set(process, op);
       return;
     }
@@ -154,12 +167,13 @@ export class OperationCollector {
     if (event.error !== undefined) current.error = String(event.error);
     const extra = extraFields(event);
     if (extra) current.extra = { ...current.extra, ...extra };
+    this.finished?.(current);
   }
 
   /** Refuses a history beyond the limits on operations and keys before it exhausts memory. */
   private count(key: string | null): void {
     const { operations, keys } = this.limits;
-    if (this.operations.length >= operations) {
+    if (this.invoked >= operations) {
       throw new LimitExceeded(`more than ${operations.toLocaleString('en')} operations in one history`);
     }
     if (this.keys.size >= keys && !this.keys.has(key)) {

@@ -47,8 +47,12 @@ export class NdjsonParser {
   private partial: Buffer[] = [];
   private partialBytes = 0;
 
-  constructor(private readonly file: string) {
-    this.collector = new OperationCollector(file);
+  /** `collector`: one that hands operations over as they complete, for a streaming read. */
+  constructor(
+    private readonly file: string,
+    collector?: OperationCollector,
+  ) {
+    this.collector = collector ?? new OperationCollector(file);
   }
 
   /** Takes the next bytes of the file; the chunk may be reused by the caller afterwards. */

@@ -87,6 +87,14 @@ export interface History {
   keys?: KeySource;
 }
 
+/** Everything of a history but its operations: what a streaming pass over it keeps. */
+export type HistoryShape = Omit<History, 'operations'> & {
+  /** Client operations read. */
+  operations: number;
+  /** The distinct operation names (`f`) of client operations. */
+  fs: string[];
+};
+
 export const KEY_SOURCES = ['key-field', 'whole-values', 'tuples'] as const;
 export type KeySource = (typeof KEY_SOURCES)[number];
 

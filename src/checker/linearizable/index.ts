@@ -59,6 +59,17 @@ export interface LinearizabilityResult extends CheckerResult {
 }
 
 /**
+ * Operations grouped by key: in memory, or spilled to disk for a history longer than memory
+ * (src/checker/streaming/spill.ts).
+ */
+export interface KeyPartitions {
+  /** Keys in the order the history first names them, with their operation counts. */
+  readonly keys: readonly { key: string | null; size: number }[];
+  /** A key's operations in invocation order. */
+  load(key: string | null): readonly Operation[];
+}
+
+/**
  * Checks a history against a model. P-compositionality: operations on different keys are
  * independent, so each key is checked on its own. Failed operations are dropped; pending reads
  * constrain nothing and are dropped; other pending operations stay open to the end.
@@ -70,14 +81,9 @@ export async function checkLinearizable(
   const started = performance.now();
   const model = MODELS[options.model];
   assertFits(model, operations);
-  const deadline = started + (options.timeoutMs ?? 300_000);
-  const maxCacheWords = Math.floor((options.maxCacheBytes ?? 2 ** 30) / 4);
-  const initial = model.init(options.initialValue);
-
   const byKey = new Map<string | null, Operation[]>();
   for (const op of operations) {
-    if (op.outcome === 'fail') continue;
-    if (op.pending && model.reads.includes(op.f)) continue;
+    if (!searched(model, op)) continue;
     let list = byKey.get(op.key);
     if (!list) {
       list = [];
@@ -85,11 +91,32 @@ export async function checkLinearizable(
     }
     list.push(op);
   }
+  const partitions: KeyPartitions = {
+    keys: [...byKey.entries()].map(([key, ops]) => ({ key, size: ops.length })),
+    load: (key) => byKey.get(key) ?? [],
+  };
   const keys = new Set(operations.map((op) => op.key)).size;
+  return searchPartitions(partitions, { ops: operations.length, keys, started }, options);
+}
 
-  const search = searchKeys(model, initial, byKey, {
-    deadline,
-    maxCacheWords,
+/** Whether the search needs the operation: failed ones and pending reads constrain nothing. */
+export function searched(model: CompleteModel, op: Operation): boolean {
+  return op.outcome !== 'fail' && !(op.pending && model.reads.includes(op.f));
+}
+
+/**
+ * The search over keys already partitioned: `ops` and `keys` count every operation and key of the
+ * history (failed ones included), `started` is when checking began (performance.now()).
+ */
+export function searchPartitions(
+  partitions: KeyPartitions,
+  counts: { ops: number; keys: number; started: number },
+  options: LinearizabilityOptions,
+): LinearizabilityResult {
+  const model = MODELS[options.model];
+  const search = searchKeys(model, model.init(options.initialValue), partitions, {
+    deadline: counts.started + (options.timeoutMs ?? 300_000),
+    maxCacheWords: Math.floor((options.maxCacheBytes ?? 2 ** 30) / 4),
     allKeys: options.allKeys === true,
   });
   const { failures, unknown } = search;
@@ -97,9 +124,9 @@ export async function checkLinearizable(
   return {
     valid,
     model: options.model,
-    ops: operations.length,
-    keys,
-    ms: Math.round(performance.now() - started),
+    ops: counts.ops,
+    keys: counts.keys,
+    ms: Math.round(performance.now() - counts.started),
     failures,
     unknown,
     skippedKeys: search.skipped,
@@ -125,19 +152,20 @@ interface KeySearch {
 function searchKeys(
   model: CompleteModel,
   initial: Json,
-  byKey: Map<string | null, Operation[]>,
+  partitions: KeyPartitions,
   limits: { deadline: number; maxCacheWords: number; allKeys: boolean },
 ): KeySearch {
   const result: KeySearch = { failures: [], unknown: [], skipped: 0, configurations: 0 };
   // Short keys first: their searches are cheap, and an anomaly on one ends the search early.
-  let undecided = [...byKey.keys()].sort((a, b) => (byKey.get(a)?.length ?? 0) - (byKey.get(b)?.length ?? 0));
+  const sizes = new Map(partitions.keys.map(({ key, size }) => [key, size]));
+  let undecided = [...sizes.keys()].sort((a, b) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0));
   for (let budget = FIRST_ROUND_CONFIGURATIONS; undecided.length > 0; budget *= BUDGET_GROWTH) {
     // A lone key gains nothing from rounds: search it to the end at once.
     const maxConfigurations = undecided.length > 1 ? budget : Number.POSITIVE_INFINITY;
     const still: (string | null)[] = [];
     for (let i = 0; i < undecided.length; i++) {
       const key = undecided[i];
-      const outcome = searchPartition(model, initial, byKey.get(key) ?? [], {
+      const outcome = searchPartition(model, initial, partitions.load(key), {
         deadline: limits.deadline,
         maxCacheWords: limits.maxCacheWords,
         maxConfigurations,

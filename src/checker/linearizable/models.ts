@@ -218,7 +218,7 @@ export const MODELS: Record<ModelName, CompleteModel> = {
 };
 
 /** Picks the model from the operation names; a UsageError names what was seen and the valid models. */
-export function inferModel(operations: readonly Operation[]): ModelName {
+export function inferModel(operations: readonly Pick<Operation, 'f'>[]): ModelName {
   const names = new Set(operations.map((op) => op.f));
   if (names.size === 0) return 'register';
   const fits = MODEL_NAMES.filter((m) => [...names].every((f) => MODELS[m].operations.includes(f)));
@@ -247,15 +247,21 @@ export function modelOp(op: Operation): ModelOp {
 /** An InvalidOperation when the history holds operations the model does not know or cannot read. */
 export function assertFits(model: CompleteModel, operations: readonly Operation[]): void {
   for (const op of operations) {
-    if (!model.operations.includes(op.f)) {
-      throw new InvalidOperation(
-        op,
-        `operation '${op.f}' (operation ${op.index}) is not part of the ${model.name} model, ` +
-          `which has ${model.operations.join(', ')}; valid models: ${MODEL_NAMES.join(', ')}`,
-      );
-    }
-    if (op.outcome === 'fail') continue;
-    const problem = model.validate(modelOp(op));
-    if (problem !== undefined) throw new InvalidOperation(op, problem);
+    const problem = misfit(model, op);
+    if (problem) throw problem;
   }
+}
+
+/** Why an operation does not fit the model, or undefined when it does. */
+export function misfit(model: CompleteModel, op: Operation): InvalidOperation | undefined {
+  if (!model.operations.includes(op.f)) {
+    return new InvalidOperation(
+      op,
+      `operation '${op.f}' (operation ${op.index}) is not part of the ${model.name} model, ` +
+        `which has ${model.operations.join(', ')}; valid models: ${MODEL_NAMES.join(', ')}`,
+    );
+  }
+  if (op.outcome === 'fail') return undefined;
+  const problem = model.validate(modelOp(op));
+  return problem === undefined ? undefined : new InvalidOperation(op, problem);
 }

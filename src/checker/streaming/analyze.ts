@@ -1,0 +1,44 @@
+import type { CheckOutcome, PlannedCheck } from '../../checkers.js';
+import { streamOperations } from '../../history/stream.js';
+import type { HistoryShape } from '../../history/types.js';
+import { type PerfResult, PerfTally } from '../perf.js';
+import type { CheckContext } from '../types.js';
+
+/** Checks that can all stream: every planned check has a streaming form. */
+export function streamable(planned: readonly PlannedCheck[]): boolean {
+  return planned.every((p) => p.stream !== undefined);
+}
+
+export interface StreamedChecks {
+  shape: HistoryShape;
+  outcomes: CheckOutcome[];
+  /** Performance of the whole history, whether or not perf was among the checks. */
+  perf: PerfResult;
+}
+
+/**
+ * Checks a stored NDJSON history in two streaming passes, never holding its operations: the
+ * first reads what every check needs up front (the nemesis's faults, the operation names), the
+ * second feeds each operation to every check. Memory is bounded by what each check keeps (per
+ * key, per second, per process), not by the history's length. The outcomes equal those of
+ * `PlannedCheck.run` on the same history read whole.
+ */
+export async function checkStreaming(
+  file: string,
+  planned: readonly PlannedCheck[],
+  context: CheckContext,
+): Promise<StreamedChecks> {
+  const shape = await streamOperations(file, () => undefined);
+  const checks = planned.map((p) => {
+    if (!p.stream) throw new Error(`the ${p.name} checker has no streaming form`);
+    return p.stream(shape, context);
+  });
+  const perf = new PerfTally(shape.nemesis);
+  await streamOperations(file, (op) => {
+    perf.add(op);
+    for (const check of checks) check.add(op);
+  });
+  const outcomes: CheckOutcome[] = [];
+  for (const check of checks) outcomes.push(await check.finish());
+  return { shape, outcomes, perf: perf.finish() };
+}
