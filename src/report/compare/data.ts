@@ -5,6 +5,7 @@ import { transactionsChecker } from '../../checker/transactions/index.js';
 import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../../checker/types.js';
 import { CHECKERS } from '../../checkers.js';
 import type { History, Operation } from '../../history/types.js';
+import { withoutIdleOptions } from '../../run/options.js';
 import { historyEnd } from '../data.js';
 import { faultSpans } from '../faults.js';
 import { number, record, text } from '../json-fields.js';
@@ -32,6 +33,8 @@ export interface CacheFigures {
   errors: number;
   /** Peak over mean database load outside faults too: expiry waves show here. */
   peakOverMean: number | null;
+  /** TTL jitter of the cache entries (0: all loaded together expire together). */
+  ttlJitter?: number;
   /** Per second: hit ratio (%) and database queries. */
   series: { second: number[]; hitPct: (number | null)[]; dbQps: number[] };
 }
@@ -149,7 +152,7 @@ export function digestRun(data: RunFolderData): CompareRun {
             .join(', '),
     seed: number(test.seed),
     durationS: number(options.timeLimitS),
-    command: text(test.command) ?? 'dscheck run',
+    command: commandFor(text(test.command), nemesisKinds),
     href: data.href,
     startedAt: text(test.startedAt),
     valid,
@@ -168,7 +171,9 @@ export function digestRun(data: RunFolderData): CompareRun {
     clientTime: perfResult?.availability.clientTime,
     sides: perfResult?.availability.bySide ?? [],
     firstFailure: history ? firstFailure(checkers, history.operations, windows) : undefined,
-    cache: cold ? cacheFigures(cold, text(options.sharding)) : undefined,
+    cache: cold
+      ? cacheFigures(cold, record(record(record(test.workload)?.definition)?.['cache-aside']))
+      : undefined,
     checks: Object.fromEntries(
       CHECKERS.flatMap((c) => {
         const digest = c.compare?.digest(checkers);
@@ -187,7 +192,7 @@ export function digestRun(data: RunFolderData): CompareRun {
 }
 
 /** The cache checker's numbers at the fault that raised the database's load the most. */
-function cacheFigures(r: ColdCacheResult, sharding: string | undefined): CacheFigures {
+function cacheFigures(r: ColdCacheResult, settings: Record<string, unknown> | undefined): CacheFigures {
   const worst = r.faults.reduce<ColdCacheResult['faults'][number] | undefined>(
     (best, f) => (best === undefined || f.peakDbQps > best.peakDbQps ? f : best),
     undefined,
@@ -202,7 +207,8 @@ function cacheFigures(r: ColdCacheResult, sharding: string | undefined): CacheFi
     peakDbQps: worst?.peakDbQps ?? r.peakDbQps,
     spike: worst?.spike ?? null,
     recoveryS: worst?.recoveryS ?? null,
-    sharding: moved?.sharding ?? sharding,
+    sharding: moved?.sharding ?? text(settings?.sharding),
+    ttlJitter: number(settings?.ttlJitter),
     movedPredicted: moved?.predicted,
     movedObserved: moved?.observed,
     staleReads: r.stale.count,
@@ -228,6 +234,13 @@ function firstFailure(
   if (calls.length === 0) return undefined;
   const at = Math.min(...calls);
   return { at: Math.round(at / 1e8) / 10, duringFault: inWindow(at, windows) };
+}
+
+/** The stored reproduce command without the options of nemeses the run did not have. */
+function commandFor(command: string | undefined, nemesis: readonly string[]): string {
+  if (command === undefined) return 'dscheck run';
+  // Stored commands quote only words with spaces or quotes; options and their values never have them.
+  return withoutIdleOptions(command.split(' '), nemesis).join(' ');
 }
 
 const inWindow = (t: number, windows: readonly { start: number; end: number }[]): boolean =>

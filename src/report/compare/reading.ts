@@ -94,22 +94,30 @@ export function capReading(run: Measured): { choice: CapChoice; cap: string } {
   const sideWords = cutOff ? sidesWords(cutOff, rest) : '';
   const cutOffServed = cutOff?.clientTime.share ?? cutOff?.answeredShare ?? null;
   if (cutOff && cutOffServed !== null && cutOffServed < REFUSED) {
-    return anomalies.length > 0
-      ? {
-          choice: 'neither',
-          cap: `gave up both: ${sideWords} ${during}, and still ${anomalies.join('; ')}${separately}`,
-        }
-      : {
-          choice: 'consistency',
-          cap: `chose consistency on the ${cutOff.side} side: ${sideWords} ${during}; ${noAnomaly}${separately}`,
-        };
+    // The cut-off side answered nothing, so it returned nothing wrong: anomalies came from the side
+    // that kept a quorum (a cas under last-write-wins ...), beside the choice, unless writes were lost.
+    const lost = anomalies.filter((a) => a.startsWith('lost '));
+    if (lost.length > 0) {
+      return {
+        choice: 'neither',
+        cap: `gave up both: ${sideWords} ${during}, and still ${anomalies.join('; ')}${separately}`,
+      };
+    }
+    const apart = [
+      ...anomalies.map((a) => `${a} on the ${rest?.side ?? 'other'} side`),
+      ...(healthy ? [healthy] : []),
+    ];
+    return {
+      choice: 'consistency',
+      cap: `chose consistency on the ${cutOff.side} side: ${sideWords} ${during}; ${apart.length > 0 ? `separately, ${apart.join('; ')}${healthy ? '' : casCause(run)}` : 'no anomaly found'}`,
+    };
   }
   const served = cutOffServed ?? timeShare ?? inside;
   if (anomalies.length > 0) {
     return served >= AVAILABLE
       ? {
           choice: 'availability',
-          cap: `chose availability: ${cutOff ? sideWords : answeredWords}, ${anomalies.join('; ')}${separately}`,
+          cap: `chose availability: answered ${pct(inside)} ${during}, ${anomalies.join('; ')}${separately}${cutOff ? `; ${sideWords}` : ''}`,
         }
       : {
           choice: 'neither',
@@ -181,15 +189,20 @@ function anomalyWords(run: Measured): { duringFaults: string[]; healthy?: string
   if (run.firstFailure === undefined || run.firstFailure.duringFault) {
     return { duringFaults: [...words, notLinearizable] };
   }
-  // Cassandra's cas without lightweight transactions reads, then writes: two clients both win.
-  const cause =
-    run.store === 'cassandra' && !(run.settings ?? []).includes('lightweight transactions')
-      ? ': read-then-write cas under last-write-wins'
-      : '';
   return {
     duringFaults: words,
-    healthy: `${notLinearizable} also without faults (first failure at ${run.firstFailure.at} s, in a healthy period)${cause}`,
+    healthy: `${notLinearizable} also without faults (first failure at ${run.firstFailure.at} s, in a healthy period)${casCause(run)}`,
   };
+}
+
+/** Cassandra's cas without lightweight transactions reads, then writes: two clients can both win. */
+function casCause(run: Measured): string {
+  const lin = digestOf(linearizableChecker, run.checks);
+  return lin?.valid === false &&
+    run.store === 'cassandra' &&
+    !(run.settings ?? []).includes('lightweight transactions')
+    ? ' (read-then-write cas under last-write-wins)'
+    : '';
 }
 
 function elseReading(run: Measured, fastest: Measured | undefined): string {
