@@ -343,9 +343,8 @@ h1 { margin: .2rem 0 .6rem; font-size: 1.8rem; } h2 { margin-top: 2rem; }
 table.compare { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .85rem; }
 table.compare th, table.compare td { padding: .3rem .35rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 table.compare thead th { border-bottom: 2px solid var(--ink); font-size: .8rem; }
-/* Fixed layout: every column gets its share of the box and long values wrap, so the table never runs off the page. */
-table.compare { table-layout: fixed; }
-table.compare th, table.compare td { overflow-wrap: anywhere; hyphens: auto; }
+/* Values may wrap anywhere, so the table's narrowest width fits the box and it never runs off the page. */
+table.compare th, table.compare td { overflow-wrap: anywhere; }
 .closing { font-weight: 600; max-width: 70rem; }
 td.verdict.valid { color: #006b4f; font-weight: 600; } td.verdict.invalid { color: #a63d00; font-weight: 600; }
 td.verdict.unknown { color: #8a6100; font-weight: 600; }
