@@ -1,4 +1,4 @@
-import type { History, NemesisEvent, Operation } from '../history/types.js';
+import type { History, Json, NemesisEvent, Operation } from '../history/types.js';
 import { faultEdge } from '../nemesis/events.js';
 import { Samples } from './streaming/samples.js';
 import type { Checker, CheckerResult, StreamCheck } from './types.js';
@@ -41,6 +41,33 @@ export interface Availability {
  */
 const ANSWERED_FAILURES: ReadonlySet<string> = new Set(['cas-mismatch']);
 
+/**
+ * Client time: each second in which a client (a process id) had an operation under way is one
+ * client-second; it was served if an answer reached the client in it. A client stuck in timeouts
+ * issues few operations, so a share of operations hides it; a share of client time does not.
+ */
+export interface ClientTime {
+  seconds: number;
+  served: number;
+  /** served / seconds; null without client time. */
+  share: number | null;
+}
+
+/**
+ * Where a node stood in a fault: the smaller side of a partition (cut off from a majority) or the
+ * larger one; for faults that name their nodes (kill, pause), those nodes or the others.
+ */
+export type FaultSide = 'minority' | 'majority' | 'faulted' | 'others';
+
+/** Availability of the clients of one side of one kind of fault, over all its windows. */
+export interface SideAvailability extends Availability {
+  kind: string;
+  side: FaultSide;
+  /** The nodes that were on this side in some window, and had clients. */
+  nodes: string[];
+  clientTime: ClientTime;
+}
+
 export interface PerfResult extends CheckerResult {
   valid: true;
   ops: number;
@@ -52,7 +79,15 @@ export interface PerfResult extends CheckerResult {
   durationS: number;
   throughput: { opsPerS: number; okPerS: number };
   /** Operations that were ok, by where their invocation fell. */
-  availability: { overall: Availability; insideFaults: Availability; outsideFaults: Availability };
+  availability: {
+    overall: Availability;
+    insideFaults: Availability;
+    outsideFaults: Availability;
+    /** The same by client time, inside and outside the fault windows. */
+    clientTime?: { insideFaults: ClientTime; outsideFaults: ClientTime };
+    /** Inside the fault windows, by the side of the fault the client's node was on. */
+    bySide?: SideAvailability[];
+  };
   faultWindows: FaultWindow[];
   /** Completions per second of the run (by completion time; pending ones by invocation). */
   timeline: (OutcomeCounts & { second: number })[];
@@ -74,8 +109,9 @@ export function perf(history: Pick<History, 'operations' | 'nemesis'>): PerfResu
 }
 
 /**
- * `perf` one operation at a time, in any order, in memory bounded by the operation names and the
- * seconds of the run (latencies: see Samples).
+ * `perf` one operation at a time, in any order: counts and latencies in memory bounded by the
+ * operation names and the seconds of the run (latencies: see Samples); availability by side and
+ * by client time keeps a few numbers per operation.
  */
 export class PerfTally implements StreamCheck<PerfResult> {
   private readonly windowsNs;
@@ -91,12 +127,29 @@ export class PerfTally implements StreamCheck<PerfResult> {
   private timed = 0;
   private timedOk = 0;
 
-  constructor(nemesis: readonly NemesisEvent[]) {
+  /**
+   * What availability by side and by client time needs of each operation: a small copy, so the
+   * streaming check keeps a few numbers per operation rather than the operation.
+   */
+  private readonly sideOps: SideOp[] = [];
+
+  constructor(private readonly nemesis: readonly NemesisEvent[]) {
     this.windowsNs = faultWindows(nemesis);
   }
 
   add(op: Operation): void {
     this.ops++;
+    this.sideOps.push({
+      process: op.process,
+      call: op.call,
+      ret: op.ret,
+      completedAt: op.completedAt,
+      node: op.node,
+      pending: op.pending,
+      outcome: op.outcome,
+      error: op.error,
+      extra: op.extra?.final === true ? FINAL : undefined,
+    });
     const outcome = op.pending ? 'info' : op.outcome;
     this.counts[outcome]++;
     const entry = this.byF.get(op.f) ?? { counts: emptyCounts(), latencies: new Samples() };
@@ -151,6 +204,7 @@ export class PerfTally implements StreamCheck<PerfResult> {
         }),
         insideFaults: availability(inside),
         outsideFaults: availability(outside),
+        ...sideAvailability(this.sideOps, this.nemesis),
       },
       faultWindows: this.windowsNs.map((w) => ({
         kind: w.kind,
@@ -192,23 +246,160 @@ export const perfChecker: Checker<Record<string, never>, PerfResult> = {
 export function faultWindows(
   events: readonly NemesisEvent[],
 ): { kind: string; start: number; end: number }[] {
-  const open = new Map<string, number>();
-  const windows: { kind: string; start: number; end: number }[] = [];
+  return windowsWithValues(events).map(({ kind, start, end }) => ({ kind, start, end }));
+}
+
+/** The fault windows with the value of the event that opened each (a partition's grudge, a node). */
+function windowsWithValues(
+  events: readonly NemesisEvent[],
+): { kind: string; start: number; end: number; value: Json }[] {
+  const open = new Map<string, NemesisEvent>();
+  const windows: { kind: string; start: number; end: number; value: Json }[] = [];
   for (const event of [...events].sort((a, b) => a.time - b.time)) {
     const edge = faultEdge(event.f);
     if (!edge) continue;
     if (edge.edge === 'start') {
-      if (!open.has(edge.kind)) open.set(edge.kind, event.time);
+      if (!open.has(edge.kind)) open.set(edge.kind, event);
     } else {
       const start = open.get(edge.kind);
       if (start !== undefined) {
-        windows.push({ kind: edge.kind, start, end: event.time });
+        windows.push({ kind: edge.kind, start: start.time, end: event.time, value: start.value });
         open.delete(edge.kind);
       }
     }
   }
-  for (const [kind, start] of open) windows.push({ kind, start, end: Number.POSITIVE_INFINITY });
+  for (const [kind, start] of open) {
+    windows.push({ kind, start: start.time, end: Number.POSITIVE_INFINITY, value: start.value });
+  }
   return windows.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Availability by client time and by side of each fault. A client-second belongs to the window
+ * its middle falls in, and to the side of the node the client talked to in it.
+ */
+/** The fields of an operation that availability by side and by client time reads. */
+type SideOp = Pick<
+  Operation,
+  'process' | 'call' | 'ret' | 'completedAt' | 'node' | 'pending' | 'outcome' | 'error' | 'extra'
+>;
+const FINAL = { final: true } as const;
+
+function sideAvailability(
+  ops: readonly SideOp[],
+  events: readonly NemesisEvent[],
+): Pick<PerfResult['availability'], 'clientTime' | 'bySide'> {
+  const windows = windowsWithValues(events);
+  const nodes = [...new Set(ops.flatMap((op) => (op.node === undefined ? [] : [op.node])))].sort();
+  const roles = windows.map((w) => sidesOf(w.kind, w.value, nodes));
+  const seconds = clientSeconds(ops);
+  const time = { inside: emptyTime(), outside: emptyTime() };
+  const sides = new Map<string, { kind: string; side: FaultSide; nodes: Set<string>; time: ClientTime }>();
+  for (const { second, served, node } of seconds) {
+    const middle = (second + 0.5) * NS_PER_S;
+    const w = windows.findIndex((x) => middle >= x.start && middle < x.end);
+    const t = w === -1 ? time.outside : time.inside;
+    t.seconds++;
+    if (served) t.served++;
+    const side = w === -1 || node === undefined ? undefined : roles[w].get(node);
+    if (side === undefined) continue;
+    const id = `${windows[w].kind}/${side}`;
+    const entry = sides.get(id) ?? { kind: windows[w].kind, side, nodes: new Set(), time: emptyTime() };
+    sides.set(id, entry);
+    entry.nodes.add(node as string);
+    entry.time.seconds++;
+    if (served) entry.time.served++;
+  }
+  const bySide = [...sides.values()].map(({ kind, side, nodes: on, time: t }): SideAvailability => {
+    const counts = { ops: 0, ok: 0, answered: 0 };
+    for (const op of ops) {
+      const w = windows.findIndex((x) => op.call >= x.start && op.call < x.end);
+      if (w === -1 || windows[w].kind !== kind || op.node === undefined) continue;
+      if (roles[w].get(op.node) !== side || op.extra?.final === true) continue;
+      counts.ops++;
+      if (!op.pending && op.outcome === 'ok') counts.ok++;
+      if (isAnswered(op)) counts.answered++;
+    }
+    return { kind, side, nodes: [...on].sort(), ...availability(counts), clientTime: withShare(t) };
+  });
+  bySide.sort(
+    (a, b) => a.kind.localeCompare(b.kind) || SIDE_ORDER.indexOf(a.side) - SIDE_ORDER.indexOf(b.side),
+  );
+  return {
+    clientTime: { insideFaults: withShare(time.inside), outsideFaults: withShare(time.outside) },
+    bySide,
+  };
+}
+
+const SIDE_ORDER: readonly FaultSide[] = ['minority', 'faulted', 'majority', 'others'];
+
+function isAnswered(op: Pick<Operation, 'pending' | 'outcome' | 'error'>): boolean {
+  if (op.pending) return false;
+  return op.outcome === 'ok' || (op.outcome === 'fail' && ANSWERED_FAILURES.has(op.error ?? ''));
+}
+
+/**
+ * Every (process, second) in which the process had an operation under way (final reads left out),
+ * whether an answer reached it in that second, and the node it talked to.
+ */
+function clientSeconds(ops: readonly SideOp[]): { second: number; served: boolean; node?: string }[] {
+  const cells = new Map<string, { second: number; served: boolean; node?: string }>();
+  for (const op of ops) {
+    if (op.extra?.final === true) continue;
+    const end = endOf(op) ?? op.call;
+    const first = Math.floor(op.call / NS_PER_S);
+    const last = Math.floor(end / NS_PER_S);
+    for (let second = first; second <= last; second++) {
+      const id = `${op.process}/${second}`;
+      const cell = cells.get(id) ?? { second, served: false, node: op.node };
+      cells.set(id, cell);
+      if (second === last && isAnswered(op)) cell.served = true;
+    }
+  }
+  return [...cells.values()];
+}
+
+/**
+ * Each node's side in one fault window. A partition's value maps a node to the nodes it cannot
+ * reach: nodes that reach each other form a side, and a side with more than half the nodes is the
+ * majority. A fault whose value names nodes (a string or a list) splits them from the others.
+ */
+function sidesOf(kind: string, value: Json, nodes: readonly string[]): Map<string, FaultSide> {
+  const roles = new Map<string, FaultSide>();
+  if (kind === 'partition' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const cut = (a: string, b: string) =>
+      [value[a], value[b]].some((list, i) => Array.isArray(list) && list.includes(i === 0 ? b : a));
+    const all = [...new Set([...nodes, ...Object.keys(value)])];
+    const seen = new Set<string>();
+    for (const start of all) {
+      if (seen.has(start)) continue;
+      const side = [start];
+      seen.add(start);
+      for (let i = 0; i < side.length; i++) {
+        for (const other of all) {
+          if (!seen.has(other) && !cut(side[i], other)) {
+            seen.add(other);
+            side.push(other);
+          }
+        }
+      }
+      for (const n of side) roles.set(n, side.length * 2 > all.length ? 'majority' : 'minority');
+    }
+    return roles;
+  }
+  const named = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  const faulted = new Set(named.filter((n): n is string => typeof n === 'string'));
+  if (faulted.size === 0) return roles;
+  for (const n of nodes) roles.set(n, faulted.has(n) ? 'faulted' : 'others');
+  return roles;
+}
+
+function emptyTime(): ClientTime {
+  return { seconds: 0, served: 0, share: null };
+}
+
+function withShare(t: ClientTime): ClientTime {
+  return { ...t, share: t.seconds > 0 ? round(t.served / t.seconds, 4) : null };
 }
 
 /** Nearest-rank quantiles; null for no samples. */
@@ -220,7 +411,7 @@ export function quantiles(samples: readonly number[]): Quantiles | null {
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(sorted[sorted.length - 1]) };
 }
 
-function endOf(op: Operation): number | undefined {
+function endOf(op: Pick<Operation, 'ret' | 'completedAt'>): number | undefined {
   if (Number.isFinite(op.ret)) return op.ret;
   return op.completedAt;
 }

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EXIT, ExitError } from '../errors.js';
 import { MAX_SEED } from '../generator/random.js';
 import { loadMatrixPreset, MATRIX_OPTIONS, type PlannedRun, planMatrix } from '../matrix/plan.js';
@@ -56,7 +56,7 @@ export async function matrix(
   const planned = plan.reduce((s, p) => s + p.resolved.config.timeLimitS, 0);
   err.write(
     `dscheck matrix ${preset.name}: ${total} runs of ${preset.source}, seed ${seed}, ` +
-      `${planned < 120 ? `${planned} s` : `about ${Math.round(planned / 60)} min`} of clients plus start-up; folder ${relative(process.cwd(), dir) || '.'}\n`,
+      `${planned < 120 ? `${planned} s` : `about ${Math.round(planned / 60)} min`} of clients plus start-up; folder ${resolve(dir)}\n`,
   );
 
   let interrupted = false;
@@ -114,7 +114,7 @@ export async function matrix(
       );
     }
     if (skipped.length > 0) out.write(`  not run (interrupted): ${skipped.join(', ')}\n`);
-    out.write(`comparison: ${relative(process.cwd(), path) || path}\n`);
+    out.write(`comparison: ${resolve(path)}\n`);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

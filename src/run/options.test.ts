@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { RUN_DEFAULTS, type RunCliOptions, reproduceCommand, resolveRunConfig } from './options.js';
+import {
+  RUN_DEFAULTS,
+  type RunCliOptions,
+  reproduceCommand,
+  resolveRunConfig,
+  withoutIdleOptions,
+} from './options.js';
 import { resolveRun } from './resolve.js';
 
 const defaults: RunCliOptions = { ...RUN_DEFAULTS };
@@ -61,7 +67,7 @@ describe('reproduceCommand', () => {
       storeValues: {},
     });
     expect(command).toBe(
-      'dscheck run --store redis --workload register --nemesis partition --time-limit 60 --seed 77 --concurrency 10 --rate 500 --keys 8 --topology replicated --read-from primary --nodes 3 --nemesis-interval 10 --partition random-halves --loss 0.2 --recovery 5 --timeout 1000 --out reports --name mine',
+      'dscheck run --store redis --workload register --nemesis partition --time-limit 60 --seed 77 --concurrency 10 --rate 500 --keys 8 --topology replicated --read-from primary --nodes 3 --nemesis-interval 10 --partition random-halves --recovery 5 --timeout 1000 --out reports --name mine',
     );
   });
 
@@ -132,5 +138,22 @@ describe('the cache-aside options', () => {
     expect(() => resolveRun({ ...defaults, nemesis: 'flush-cache,partition' }, () => 9)).toThrow(
       /--nemesis flush-cache needs a store with a cache tier/,
     );
+  });
+});
+
+describe('withoutIdleOptions', () => {
+  it("drops the options of nemeses the run does not have, keeping the others' values", () => {
+    const words = [
+      '--nemesis',
+      'reshard',
+      '--partition',
+      'random-halves',
+      '--loss',
+      '0.2',
+      '--recovery',
+      '5',
+    ];
+    expect(withoutIdleOptions(words, ['reshard'])).toEqual(['--nemesis', 'reshard', '--recovery', '5']);
+    expect(withoutIdleOptions(words, ['loss', 'partition'])).toEqual(words);
   });
 });

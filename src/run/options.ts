@@ -274,6 +274,26 @@ export interface ResolvedValues {
   storeValues: Readonly<Record<string, unknown>>;
 }
 
+/** Options that only a nemesis kind reads, by option name: a reproduce command leaves them out without it. */
+export const NEMESIS_ONLY_OPTIONS: Readonly<Record<string, string>> = {
+  partition: 'partition',
+  loss: 'loss',
+};
+
+/**
+ * A command's words without the options of nemeses it does not run (`--partition` of a run with
+ * no partition), for commands stored before the reproduce command left them out.
+ */
+export function withoutIdleOptions(words: readonly string[], nemesis: readonly string[]): string[] {
+  return words.filter((word, i) => {
+    const idle = (w: string | undefined) => {
+      const kind = w?.startsWith('--') ? NEMESIS_ONLY_OPTIONS[w.slice(2)] : undefined;
+      return kind !== undefined && !nemesis.includes(kind);
+    };
+    return !idle(word) && !idle(words[i - 1]);
+  });
+}
+
 /** The command line that repeats a run: every setting spelled out, the seed included. */
 export function reproduceCommand(config: RunConfig, resolved: ResolvedValues): string {
   const effective: Record<string, unknown> = {
@@ -293,7 +313,7 @@ export function reproduceCommand(config: RunConfig, resolved: ResolvedValues): s
     ...Object.entries(resolved.store.options).flatMap(([field, spec]) =>
       optionWords(spec, resolved.storeValues[field]),
     ),
-    ...generic(SCHEDULE_OPTIONS),
+    ...withoutIdleOptions(generic(SCHEDULE_OPTIONS), config.nemesis),
     ...Object.entries(config.workloadOptions).flatMap(([name, value]) => [`--${name}`, value]),
   ];
   return args.map((a) => shellQuote(String(a))).join(' ');

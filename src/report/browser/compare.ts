@@ -1,13 +1,13 @@
 /**
- * The comparison page's runtime: every run's availability and throughput per second on shared
- * axes (time since each run's start), each run's fault windows as a strip of its colour along the
+ * The comparison page's runtime: the lesson's plots (availability and throughput, or a cache's hit
+ * ratio and database load), every run's values per second on shared axes (time since each run's start), each run's fault windows as a strip of its colour along the
  * top of each plot, and the copy buttons. Values reach the DOM only through textContent.
  */
 import type UPlot from 'uplot';
 import type { ComparePageData } from '../compare/page.js';
 import { axis, byId, copyOnClick, plotWidth, steppedLine, zoomTogether } from './common.js';
 
-type Run = ComparePageData['runs'][number];
+type Series = ComparePageData['plots'][number]['series'][number];
 
 const D: ComparePageData = JSON.parse(byId('compare-data')?.textContent ?? 'null');
 const plots: UPlot[] = [];
@@ -18,21 +18,21 @@ const HEIGHT = 280;
 const LANE = 5;
 
 let last = 0;
-for (const r of runs) {
-  if (r.second.length > 0) last = Math.max(last, r.second[r.second.length - 1] + 1);
-  for (const f of r.faults) last = Math.max(last, f.end);
+for (const p of D.plots) {
+  for (const s of p.series) if (s.second.length > 0) last = Math.max(last, s.second[s.second.length - 1] + 1);
 }
+for (const r of runs) for (const f of r.faults) last = Math.max(last, f.end);
 const xs: number[] = [];
 for (let s = 0; s <= Math.ceil(last); s++) xs.push(s);
 
 /** A run's series on the shared seconds, null where the run has no value. */
-function column(r: Run, field: 'answeredPct' | 'opsPerS'): (number | null)[] {
+function column(s: Series): (number | null)[] {
   const out: (number | null)[] = xs.map(() => null);
-  r.second.forEach((sec, i) => {
-    out[sec] = r[field][i];
+  s.second.forEach((sec, i) => {
+    out[sec] = s.values[i];
   });
   // A stepped line holds each value until the next x: repeat the last second so it is drawn whole.
-  const end = r.second.length > 0 ? r.second[r.second.length - 1] : -1;
+  const end = s.second.length > 0 ? s.second[s.second.length - 1] : -1;
   if (end >= 0 && end + 1 < out.length) out[end + 1] = out[end];
   return out;
 }
@@ -68,19 +68,19 @@ function faultLanes(): UPlot.Plugin {
 
 const zoomAll = zoomTogether(plots);
 
-function plot(id: string, field: 'answeredPct' | 'opsPerS', yLabel: string, yScale?: UPlot.Scale): void {
+function plot({ id, yLabel, range, series: values }: ComparePageData['plots'][number]): void {
   const host = byId(id);
   if (!host) return;
   const series: UPlot.Series[] = [
     { value: (_u, v) => (v == null ? '' : `${v} s`) },
     ...runs.map((r) => ({ ...steppedLine(r.label, r.color), spanGaps: false })),
   ];
-  const data: UPlot.AlignedData = [xs, ...runs.map((r) => column(r, field))];
+  const data: UPlot.AlignedData = [xs, ...values.map(column)];
   const p = new uPlot(
     {
       width: plotWidth(host),
       height: HEIGHT,
-      scales: { x: { time: false, range: [0, Math.max(1, last)] }, y: yScale || {} },
+      scales: { x: { time: false, range: [0, Math.max(1, last)] }, y: range ? { range } : {} },
       axes: [axis({ label: "time since the run's start (s)" }), axis({ label: yLabel, size: 70 })],
       series,
       legend: { show: false },
@@ -100,8 +100,7 @@ function plot(id: string, field: 'answeredPct' | 'opsPerS', yLabel: string, ySca
   plots.push(p);
 }
 
-plot('plot-availability', 'answeredPct', 'answered (%)', { range: [0, 100] });
-plot('plot-throughput', 'opsPerS', 'operations per second');
+for (const p of D.plots) plot(p);
 window.addEventListener('resize', () => {
   for (const p of plots) {
     if (p.root.parentElement) p.setSize({ width: plotWidth(p.root.parentElement), height: HEIGHT });

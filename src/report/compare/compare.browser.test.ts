@@ -185,3 +185,50 @@ describe('the comparison page', () => {
     expect(problems).toEqual([]);
   });
 });
+
+/** Whether the run table fits its box: nothing hidden to the right of the page or of its scroll box. */
+function tableFits(p: Page): Promise<boolean> {
+  return p.$eval('#runs .scroll', (box) => {
+    const table = box.querySelector('table');
+    const viewport = (globalThis as unknown as { innerWidth: number }).innerWidth;
+    return (
+      table !== null &&
+      box.scrollWidth <= box.clientWidth + 1 &&
+      table.getBoundingClientRect().right <= viewport
+    );
+  });
+}
+
+describe('the comparison table at 1280 px', () => {
+  it('fits the page on the CAP comparison', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(await tableFits(page)).toBe(true);
+  });
+
+  it('fits, draws the hit ratio and database load, and reads in cache terms on the cold-cache page of recorded runs', async () => {
+    const fixtures = join(import.meta.dirname, 'fixtures', 'cold-cache');
+    const { path } = await writeComparePage(
+      ['modulo', 'modulo-jitter', 'consistent', 'consistent-jitter'].map((v) => ({
+        dir: join(fixtures, v),
+        label: v,
+      })),
+      join(ARTIFACTS, 'compare-cold-cache.html'),
+      { title: 'A cold cache', lookFor: 'The spike and the recovery.' },
+    );
+    const opened = await openOffline(browser, path);
+    await opened.page.setViewportSize({ width: 1280, height: 900 });
+    await opened.page.waitForFunction(
+      () => ((globalThis as unknown as PageGlobals).dscheckCompare?.plots.length ?? 0) === 2,
+    );
+    expect(opened.problems).toEqual([]);
+    for (const plot of ['#plot-hit-ratio', '#plot-db-load']) {
+      expect(await canvasDrawn(opened.page, `${plot} canvas`)).toBe(true);
+    }
+    expect(await tableFits(opened.page)).toBe(true);
+    await expect(opened.page.locator('#readings h2').textContent()).resolves.toBe('What the cache did');
+    await expect(opened.page.locator('.closing').textContent()).resolves.toContain(
+      'kept 73% of the cache warm',
+    );
+    await opened.page.close();
+  });
+});

@@ -1,10 +1,49 @@
-import { perf, perfChecker, quantiles } from '../../checker/perf.js';
+import { type ColdCacheResult, coldCacheChecker } from '../../checker/cold-cache.js';
+import { linearizableChecker } from '../../checker/linearizable.js';
+import { type ClientTime, perf, perfChecker, quantiles, type SideAvailability } from '../../checker/perf.js';
+import { transactionsChecker } from '../../checker/transactions/index.js';
 import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../../checker/types.js';
 import { CHECKERS } from '../../checkers.js';
 import type { History, Operation } from '../../history/types.js';
+import { withoutIdleOptions } from '../../run/options.js';
 import { historyEnd } from '../data.js';
 import { faultSpans } from '../faults.js';
 import { number, record, text } from '../json-fields.js';
+
+/**
+ * What a run's lesson is about, from the checkers it had: a cache that goes cold, transactions'
+ * anomalies, or (the default) what a store does under faults in CAP terms.
+ */
+export type Lesson = 'cap' | 'cache' | 'transactions';
+
+/** A cache run's numbers at its worst fault (the largest database spike), and over the run. */
+export interface CacheFigures {
+  faults: number;
+  fault?: string;
+  hitRatioBefore: number | null;
+  lowestHitRatio: number | null;
+  steadyDbQps: number | null;
+  peakDbQps: number;
+  spike: number | null;
+  recoveryS: number | null;
+  sharding?: string;
+  movedPredicted?: number;
+  movedObserved?: number | null;
+  staleReads: number;
+  errors: number;
+  /** Peak over mean database load outside faults too: expiry waves show here. */
+  peakOverMean: number | null;
+  /** TTL jitter of the cache entries (0: all loaded together expire together). */
+  ttlJitter?: number;
+  /** Per second: hit ratio (%) and database queries. */
+  series: { second: number[]; hitPct: (number | null)[]; dbQps: number[] };
+}
+
+/** When the first linearizability failure happened: during a fault or in a healthy period. */
+export interface AnomalyTiming {
+  at: number;
+  duringFault: boolean;
+}
 
 /**
  * One run as the comparison page shows it: what ran, the numbers, per-second series and its
@@ -41,6 +80,13 @@ export interface CompareRun {
   latencyMs?: { p50: number; p99: number };
   /** p50/p99 of operations invoked outside every fault window: PACELC's "else" side. */
   healthyLatencyMs?: { p50: number; p99: number };
+  lesson: Lesson;
+  /** Share of client time served during faults, and by side of each fault (see perf.ts). */
+  clientTime?: { insideFaults: ClientTime; outsideFaults: ClientTime };
+  sides: SideAvailability[];
+  /** The first linearizability failure's time, when the run had one. */
+  firstFailure?: AnomalyTiming;
+  cache?: CacheFigures;
   /** Each checker's digest (its `compare.digest`) by checker name, for the checkers the run had. */
   checks: Readonly<Record<string, unknown>>;
   /** Writes invoked during faults, by the node the client talked to. */
@@ -70,7 +116,9 @@ export function digestRun(data: RunFolderData): CompareRun {
   const options = record(test.options) ?? {};
   const store = record(test.store) ?? {};
   const checkers = checkerResults(results?.checkers);
-  const perfResult = resultOf(perfChecker, checkers) ?? (history ? perf(history) : undefined);
+  // The history gives the newest measurements (client time, sides); results.json the stored ones.
+  const perfResult = history ? perf(history) : resultOf(perfChecker, checkers);
+  const cold = resultOf(coldCacheChecker, checkers);
   const notes: string[] = [];
   if (!results) notes.push('no results.json: the run did not finish, nothing was checked');
   const interrupted = results?.interrupted === true;
@@ -104,7 +152,7 @@ export function digestRun(data: RunFolderData): CompareRun {
             .join(', '),
     seed: number(test.seed),
     durationS: number(options.timeLimitS),
-    command: text(test.command) ?? 'dscheck run',
+    command: commandFor(text(test.command), nemesisKinds),
     href: data.href,
     startedAt: text(test.startedAt),
     valid,
@@ -119,6 +167,13 @@ export function digestRun(data: RunFolderData): CompareRun {
       ? { p50: perfResult.latencyMs.p50, p99: perfResult.latencyMs.p99 }
       : undefined,
     healthyLatencyMs: history ? healthyLatency(history.operations, windows) : undefined,
+    lesson: cold ? 'cache' : resultOf(transactionsChecker, checkers) ? 'transactions' : 'cap',
+    clientTime: perfResult?.availability.clientTime,
+    sides: perfResult?.availability.bySide ?? [],
+    firstFailure: history ? firstFailure(checkers, history.operations, windows) : undefined,
+    cache: cold
+      ? cacheFigures(cold, record(record(record(test.workload)?.definition)?.['cache-aside']))
+      : undefined,
     checks: Object.fromEntries(
       CHECKERS.flatMap((c) => {
         const digest = c.compare?.digest(checkers);
@@ -134,6 +189,58 @@ export function digestRun(data: RunFolderData): CompareRun {
       end: s.end / NS_PER_S,
     })),
   };
+}
+
+/** The cache checker's numbers at the fault that raised the database's load the most. */
+function cacheFigures(r: ColdCacheResult, settings: Record<string, unknown> | undefined): CacheFigures {
+  const worst = r.faults.reduce<ColdCacheResult['faults'][number] | undefined>(
+    (best, f) => (best === undefined || f.peakDbQps > best.peakDbQps ? f : best),
+    undefined,
+  );
+  const moved = r.faults.find((f) => f.movement !== undefined)?.movement;
+  return {
+    faults: r.faults.length,
+    fault: worst?.f,
+    hitRatioBefore: worst?.hitRatioBefore ?? r.hitRatio,
+    lowestHitRatio: worst?.lowestHitRatio ?? null,
+    steadyDbQps: worst?.steadyDbQps ?? r.load.meanDbQps,
+    peakDbQps: worst?.peakDbQps ?? r.peakDbQps,
+    spike: worst?.spike ?? null,
+    recoveryS: worst?.recoveryS ?? null,
+    sharding: moved?.sharding ?? text(settings?.sharding),
+    ttlJitter: number(settings?.ttlJitter),
+    movedPredicted: moved?.predicted,
+    movedObserved: moved?.observed,
+    staleReads: r.stale.count,
+    errors: r.errors,
+    peakOverMean: r.load.peakOverMean,
+    series: {
+      second: r.series.map((s) => s.second),
+      hitPct: r.series.map((s) => (s.hitRatio === null ? null : Math.round(s.hitRatio * 1000) / 10)),
+      dbQps: r.series.map((s) => s.dbQueries),
+    },
+  };
+}
+
+/** The first failing operation of the linearizability check, placed against the fault windows. */
+function firstFailure(
+  checkers: Record<string, CheckerResult>,
+  operations: readonly Operation[],
+  windows: readonly { start: number; end: number }[],
+): AnomalyTiming | undefined {
+  const calls = (resultOf(linearizableChecker, checkers)?.failures ?? [])
+    .map((f) => operations[f.op.index]?.call)
+    .filter((t): t is number => t !== undefined);
+  if (calls.length === 0) return undefined;
+  const at = Math.min(...calls);
+  return { at: Math.round(at / 1e8) / 10, duringFault: inWindow(at, windows) };
+}
+
+/** The stored reproduce command without the options of nemeses the run did not have. */
+function commandFor(command: string | undefined, nemesis: readonly string[]): string {
+  if (command === undefined) return 'dscheck run';
+  // Stored commands quote only words with spaces or quotes; options and their values never have them.
+  return withoutIdleOptions(command.split(' '), nemesis).join(' ');
 }
 
 const inWindow = (t: number, windows: readonly { start: number; end: number }[]): boolean =>

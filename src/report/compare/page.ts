@@ -2,7 +2,8 @@ import type { Validity } from '../../checker/types.js';
 import { CHECKERS } from '../../checkers.js';
 import { esc, inlineScript, inlineStyle, scriptJson } from '../escape.js';
 import type { ReportAssets } from '../page.js';
-import type { CompareRun } from './data.js';
+import type { CompareRun, Lesson } from './data.js';
+import { cacheClosing, cacheReading, pageLesson, transactionsReading } from './lessons.js';
 import { duration, pct, type Reading, readRuns } from './reading.js';
 
 /** What a matrix preset says about its grid, shown above the table. */
@@ -16,9 +17,27 @@ export interface CompareIntro {
   skipped?: string[];
 }
 
+/** One plot of the page: each run's values per second since its start. */
+export interface ComparePlot {
+  id: string;
+  yLabel: string;
+  /** Fixed y range (a share in %), else fitted. */
+  range?: [number, number];
+  /** By run, in the order of `runs`. */
+  series: { second: number[]; values: (number | null)[] }[];
+}
+
 /** What the comparison page's browser code draws (browser/compare.ts): each run's series and faults. */
 export interface ComparePageData {
-  runs: (Pick<CompareRun, 'label' | 'faults'> & CompareRun['series'] & { color: string })[];
+  runs: (Pick<CompareRun, 'label' | 'faults'> & { color: string })[];
+  plots: ComparePlot[];
+}
+
+/** A column of the run table that depends on the lesson. */
+interface Column {
+  head: string;
+  title?: string;
+  cell(r: CompareRun): string | undefined;
 }
 
 /** Okabe-Ito: told apart by most colour-blind readers; cycled past eight runs. */
@@ -31,18 +50,20 @@ export function renderComparePage(
   assets: ReportAssets,
   version = '',
 ): string {
+  const lesson = pageLesson(runs);
   const readings = readRuns(runs);
   const color = (i: number) => RUN_COLORS[i % RUN_COLORS.length];
+  const lessonPlots = PLOTS[lesson === 'cache' ? 'cache' : 'service'];
   const data: ComparePageData = {
-    runs: runs.map((r, i) => ({
-      label: r.label,
-      color: color(i),
-      second: r.series.second,
-      answeredPct: r.series.answeredPct,
-      opsPerS: r.series.opsPerS,
-      faults: r.faults,
+    runs: runs.map((r, i) => ({ label: r.label, color: color(i), faults: r.faults })),
+    plots: lessonPlots.map((p) => ({
+      id: p.id,
+      yLabel: p.yLabel,
+      range: p.range,
+      series: runs.map((r) => p.series(r)),
     })),
   };
+  const columns = lessonColumns(lesson, runs);
   const swatch = (i: number) => `<span class="run-sw" style="background:${color(i)}"></span>`;
   const paragraphs = (t: string | undefined) =>
     (t ?? '')
@@ -62,13 +83,20 @@ export function renderComparePage(
       : '',
   ].join('\n');
 
-  const rows = runs.map((r, i) => row(r, i, swatch(i))).join('\n');
+  const rows = runs.map((r, i) => row(r, i, swatch(i), columns)).join('\n');
   const readingItems = runs
-    .map(
-      (r, i) =>
-        `<li class="reading ${esc(choiceClass(readings[i]))}">${swatch(i)}<strong>${esc(r.label)}</strong>: ${esc(readings[i].cap)}. <span class="else">${esc(readings[i].pacelc)}.</span>${r.notes.map((n) => ` <em>(${esc(n)})</em>`).join('')}</li>`,
-    )
+    .map((r, i) => {
+      const notes = r.notes.map((n) => ` <em>(${esc(n)})</em>`).join('');
+      const head = `${swatch(i)}<strong>${esc(r.label)}</strong>: `;
+      if (lesson === 'cap') {
+        return `<li class="reading ${esc(choiceClass(readings[i]))}">${head}${esc(readings[i].cap)}. <span class="else">${esc(readings[i].pacelc)}.</span>${notes}</li>`;
+      }
+      const words = lesson === 'cache' ? cacheReading(r) : transactionsReading(r);
+      return `<li class="reading">${head}${esc(words)}.${notes}</li>`;
+    })
     .join('\n');
+  const closing = lesson === 'cache' ? cacheClosing(runs) : '';
+  const section = READINGS[lesson];
   const commands = runs
     .map(
       (r, i) =>
@@ -96,26 +124,26 @@ ${intros}
 <section id="runs">
 <h2>Runs</h2>
 <div class="scroll"><table class="compare">
-<thead><tr><th scope="col">run</th><th scope="col">store</th><th scope="col">topology</th><th scope="col">consistency</th><th scope="col">settings</th><th scope="col">workload</th><th scope="col">faults</th><th scope="col">seed</th><th scope="col" title="ok, or a definite answer such as a cas mismatch">answered during faults</th><th scope="col">answered outside</th>${CHECKERS.map((c) => (c.compare ? `<th scope="col">${esc(c.compare.column)}</th>` : '')).join('')}<th scope="col">latency p50 / p99</th><th scope="col">verdict</th></tr></thead>
+<thead><tr><th scope="col">run</th><th scope="col">store</th><th scope="col">topology</th><th scope="col">consistency</th><th scope="col">settings</th><th scope="col">workload</th><th scope="col">faults</th><th scope="col">seed</th>${columns.map((c) => `<th scope="col"${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`).join('')}<th scope="col">latency p50 / p99</th><th scope="col">verdict</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table></div>
-<p class="note">"Answered" counts operations that got an ok or a definite answer the operation asked for (a compare-and-set that found another value); the share of plain ok is in each cell's tooltip. A "-" means the run has no such measurement (that checker did not run, or there was no fault).</p>
+<p class="note">${esc(TABLE_NOTES[lesson])} A "-" means the run has no such measurement (that checker did not run, or there was no fault).</p>
 </section>
 <section id="readings">
-<h2>In CAP and PACELC terms</h2>
-<p class="note">Drawn from the measurements above: what each configuration did while a fault was active (CAP: consistency or availability), and its latency when nothing was broken (PACELC's "else": latency or consistency).</p>
+<h2>${esc(section.title)}</h2>
+<p class="note">${esc(section.note)}</p>
 <ul class="readings">
 ${readingItems}
 </ul>
+${closing ? `<p class="closing">${esc(closing)}</p>` : ''}
 </section>
 <section id="plots">
 <h2>Over time</h2>
 <p class="legend">${legend}</p>
 <p class="hint">Time since each run's start. Each run's fault windows are a strip of its colour along the top of the plot (first run on top) and a light shade of it below. Drag to zoom both plots; double-click to zoom out.</p>
-<figure class="plot"><figcaption><strong>Availability</strong>: share of the operations invoked in each second that were answered</figcaption><div id="plot-availability"></div></figure>
-<figure class="plot"><figcaption><strong>Throughput</strong>: operations invoked per second</figcaption><div id="plot-throughput"></div></figure>
+${lessonPlots.map((p) => `<figure class="plot"><figcaption><strong>${esc(p.title)}</strong>: ${esc(p.caption)}</figcaption><div id="${esc(p.id)}"></div></figure>`).join('\n')}
 </section>
 <section id="reproduce">
 <h2>Reproduce</h2>
@@ -134,16 +162,158 @@ ${commands}
 `;
 }
 
-function row(r: CompareRun, i: number, swatch: string): string {
+function row(r: CompareRun, i: number, swatch: string, columns: readonly Column[]): string {
   const cell = (v: string | number | undefined, title?: string) =>
     `<td${title ? ` title="${esc(title)}"` : ''}>${v === undefined || v === '' ? '-' : esc(v)}</td>`;
-  const share = (answered: number | null, ok: number | null) =>
-    answered === null ? cell(undefined) : cell(pct(answered), ok === null ? undefined : `ok: ${pct(ok)}`);
-  const checks = CHECKERS.map((c) => (c.compare ? cell(c.compare.cell(r.checks[c.name])) : '')).join('');
   const latency = r.latencyMs ? `${duration(r.latencyMs.p50)} / ${duration(r.latencyMs.p99)}` : undefined;
   const name = r.href ? `<a href="${esc(r.href)}">${esc(r.label)}</a>` : esc(r.label);
-  return `<tr data-run="${i}"><th scope="row">${swatch}${name}</th>${cell(r.store)}${cell(r.topology)}${cell(r.consistency)}${cell(r.settings.join(', '))}${cell(r.workload)}${cell(r.nemesis)}${cell(r.seed)}${share(r.answeredInside, r.okInside)}${share(r.answeredOutside, r.okOutside)}${checks}${cell(latency)}<td class="verdict ${verdictClass(r.valid)}">${esc(verdictWord(r.valid, r.interrupted))}</td></tr>`;
+  return `<tr data-run="${i}"><th scope="row">${swatch}${name}</th>${cell(r.store)}${cell(r.topology)}${cell(r.consistency)}${cell(r.settings.join(', '))}${cell(r.workload)}${cell(r.nemesis)}${cell(r.seed)}${columns.map((c) => cell(c.cell(r))).join('')}${cell(latency)}<td class="verdict ${verdictClass(r.valid)}">${esc(verdictWord(r.valid, r.interrupted))}</td></tr>`;
 }
+
+const share = (x: number | null | undefined) => (x === null || x === undefined ? undefined : pct(x));
+
+/**
+ * The columns of a lesson: a cache's hit ratio, database load, recovery and moved keys; otherwise
+ * availability (by operations, by client time, on the cut-off side) and the checkers' columns that
+ * some run on the page has (a checker none of them ran would be a column of dashes).
+ */
+function lessonColumns(lesson: Lesson, runs: readonly CompareRun[]): Column[] {
+  if (lesson === 'cache') return CACHE_COLUMNS;
+  const checkers: Column[] = CHECKERS.flatMap((c) => {
+    const compare = c.compare;
+    if (!compare || !runs.some((r) => r.checks[c.name] !== undefined)) return [];
+    return [{ head: compare.column, cell: (r: CompareRun) => compare.cell(r.checks[c.name]) }];
+  });
+  return [
+    {
+      head: 'answered during faults',
+      title:
+        'operations that got an ok or a definite answer such as a cas mismatch; in brackets, the share of client time with answers',
+      cell: (r) =>
+        r.answeredInside === null
+          ? undefined
+          : `${pct(r.answeredInside)}${r.clientTime?.insideFaults.share == null ? '' : ` (${pct(r.clientTime.insideFaults.share)} of time)`}`,
+    },
+    {
+      head: 'cut-off side, client time',
+      title:
+        'the share of the time of clients on the minority side of a partition (or of a killed or paused node) in which they got answers',
+      cell: (r) => {
+        const side = r.sides.find((x) => x.side === 'minority' || x.side === 'faulted');
+        return side
+          ? `${share(side.clientTime.share ?? side.answeredShare)} (${side.nodes.join(', ')})`
+          : undefined;
+      },
+    },
+    { head: 'answered outside', cell: (r) => share(r.answeredOutside) },
+    ...checkers,
+  ];
+}
+
+const CACHE_COLUMNS: Column[] = [
+  {
+    head: 'hit ratio before → lowest',
+    cell: ({ cache: c }) =>
+      c?.hitRatioBefore == null ? undefined : `${pct(c.hitRatioBefore)} → ${share(c.lowestHitRatio) ?? '-'}`,
+  },
+  {
+    head: 'database queries/s steady → peak (spike)',
+    cell: ({ cache: c }) =>
+      c === undefined
+        ? undefined
+        : `${c.steadyDbQps === null ? '-' : Math.round(c.steadyDbQps)} → ${c.peakDbQps}${c.spike === null ? '' : ` (${c.spike.toFixed(1)}×)`}`,
+  },
+  {
+    head: 'recovery',
+    cell: ({ cache: c }) =>
+      c === undefined || c.faults === 0
+        ? undefined
+        : c.recoveryS === null
+          ? 'not recovered'
+          : duration(c.recoveryS * 1000),
+  },
+  {
+    head: 'keys moved (predicted / observed)',
+    cell: ({ cache: c }) =>
+      c?.movedPredicted === undefined
+        ? undefined
+        : `${pct(c.movedPredicted)} / ${share(c.movedObserved) ?? '-'}`,
+  },
+  {
+    head: 'database load peak / mean',
+    title: 'synchronized expiry shows as a peak far above the mean, every TTL',
+    cell: ({ cache: c }) => (c?.peakOverMean == null ? undefined : `${c.peakOverMean.toFixed(2)}×`),
+  },
+  { head: 'stale cache reads', cell: ({ cache: c }) => (c === undefined ? undefined : String(c.staleReads)) },
+  { head: 'errors', cell: ({ cache: c }) => (c === undefined ? undefined : String(c.errors)) },
+];
+
+/** The plots of a lesson, each with its per-run series. */
+const PLOTS: Record<
+  'cache' | 'service',
+  (Omit<ComparePlot, 'series'> & {
+    title: string;
+    caption: string;
+    series(r: CompareRun): ComparePlot['series'][number];
+  })[]
+> = {
+  service: [
+    {
+      id: 'plot-availability',
+      title: 'Availability',
+      caption: 'share of the operations invoked in each second that were answered',
+      yLabel: 'answered (%)',
+      range: [0, 100],
+      series: (r) => ({ second: r.series.second, values: r.series.answeredPct }),
+    },
+    {
+      id: 'plot-throughput',
+      title: 'Throughput',
+      caption: 'operations invoked per second',
+      yLabel: 'operations per second',
+      series: (r) => ({ second: r.series.second, values: r.series.opsPerS }),
+    },
+  ],
+  cache: [
+    {
+      id: 'plot-hit-ratio',
+      title: 'Hit ratio',
+      caption: 'share of the cache reads of each second that found their key in the cache',
+      yLabel: 'hit ratio (%)',
+      range: [0, 100],
+      series: (r) => ({ second: r.cache?.series.second ?? [], values: r.cache?.series.hitPct ?? [] }),
+    },
+    {
+      id: 'plot-db-load',
+      title: 'Database load',
+      caption: 'database queries begun in each second (the cache misses and the writes)',
+      yLabel: 'queries per second',
+      series: (r) => ({ second: r.cache?.series.second ?? [], values: r.cache?.series.dbQps ?? [] }),
+    },
+  ],
+};
+
+const READINGS: Record<Lesson, { title: string; note: string }> = {
+  cap: {
+    title: 'In CAP and PACELC terms',
+    note: 'Drawn from the measurements above: what each configuration did while a fault was active (CAP: consistency or availability), judged by the clients on the cut-off side of each fault and by client time, not only by operations; anomalies that also happen without faults are told apart; and its latency when nothing was broken (PACELC\'s "else": latency or consistency).',
+  },
+  cache: {
+    title: 'What the cache did',
+    note: 'Drawn from the cold-cache checker of each run: at the fault that raised the database load most, how far the hit ratio fell, how much load reached the database and how long until the hit ratio was back.',
+  },
+  transactions: {
+    title: "The transactions' anomalies",
+    note: 'Drawn from the transactions checker: the anomalies (cycles of dependencies between transactions) each run showed, by class.',
+  },
+};
+
+const TABLE_NOTES: Record<Lesson, string> = {
+  cap: '"Answered" counts operations that got an ok or a definite answer the operation asked for (a compare-and-set that found another value); "of time" is the share of client time with answers; the cut-off side is the minority of a partition or a killed or paused node.',
+  cache:
+    'The numbers are those of the fault after which the database load rose most; the hit ratio is back when within 5% of before.',
+  transactions: '"Answered" counts transactions that got an ok.',
+};
 
 function verdictWord(valid: Validity, interrupted: boolean): string {
   const word = valid === true ? 'valid' : valid === false ? 'invalid' : 'unknown';
@@ -170,10 +340,12 @@ h1 { margin: .2rem 0 .6rem; font-size: 1.8rem; } h2 { margin-top: 2rem; }
 .look-for { background: var(--panel); border-left: 4px solid var(--blue); padding: .2rem 1rem; margin: 1rem 0; }
 .look-for h2 { margin: .6rem 0 0; font-size: 1.1rem; }
 .scroll { overflow-x: auto; }
-table.compare { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .95rem; }
-table.compare th, table.compare td { padding: .35rem .6rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
-table.compare thead th { border-bottom: 2px solid var(--ink); font-size: .85rem; }
-table.compare td { white-space: nowrap; }
+table.compare { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .85rem; }
+table.compare th, table.compare td { padding: .3rem .35rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+table.compare thead th { border-bottom: 2px solid var(--ink); font-size: .8rem; }
+/* Values may wrap anywhere, so the table's narrowest width fits the box and it never runs off the page. */
+table.compare th, table.compare td { overflow-wrap: anywhere; }
+.closing { font-weight: 600; max-width: 70rem; }
 td.verdict.valid { color: #006b4f; font-weight: 600; } td.verdict.invalid { color: #a63d00; font-weight: 600; }
 td.verdict.unknown { color: #8a6100; font-weight: 600; }
 .run-sw { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin: 0 .4em 0 .2em; vertical-align: -.05em; }

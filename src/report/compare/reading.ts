@@ -1,5 +1,6 @@
 import { linearizableChecker } from '../../checker/linearizable.js';
 import { lostWritesChecker } from '../../checker/lost-writes.js';
+import type { SideAvailability } from '../../checker/perf.js';
 import { staleReadsChecker } from '../../checker/stale-reads.js';
 import { digestOf } from '../../checker/types.js';
 import { duration, percent as pct } from '../../checker/words.js';
@@ -36,7 +37,14 @@ type Measured = Pick<
   | 'faultWrites'
   | 'healthyLatencyMs'
   | 'label'
->;
+  | 'clientTime'
+  | 'firstFailure'
+  | 'store'
+> &
+  Partial<Pick<CompareRun, 'sides' | 'settings'>>;
+
+/** Below this share of its clients' time served, a side of a fault counts as refused. */
+const REFUSED = 0.5;
 
 /**
  * Reads each run in CAP and PACELC terms from its numbers. The "else" side compares healthy-period
@@ -63,25 +71,57 @@ export function capReading(run: Measured): { choice: CapChoice; cap: string } {
   const faults = run.faultKinds.length > 0 ? run.faultKinds.join(' and ') : '';
   const during = faults ? `during the ${faults}` : '';
   const inside = run.answeredInside;
-  const anomalies = anomalyWords(run);
+  const { duringFaults: anomalies, healthy } = anomalyWords(run);
+  const separately = healthy ? `; separately, ${healthy}` : '';
+  const noAnomaly = healthy ? 'no anomaly during the faults' : 'no anomaly found';
   const judged =
     digestOf(linearizableChecker, run.checks)?.valid === true ||
     digestOf(linearizableChecker, run.checks)?.valid === false ||
     digestOf(staleReadsChecker, run.checks) !== undefined ||
     (digestOf(lostWritesChecker, run.checks) ?? { valid: 'unknown' }).valid !== 'unknown';
   if (!faults || inside === null) {
+    const all = [...anomalies, ...(healthy ? [healthy] : [])];
     return {
       choice: 'no faults',
-      cap: `no fault was active: CAP does not apply${anomalies.length > 0 ? `, yet ${anomalies.join('; ')}` : ''}`,
+      cap: `no fault was active: CAP does not apply${all.length > 0 ? `, yet ${all.join('; ')}` : ''}`,
     };
   }
-  const answeredWords = `answered ${pct(inside)} ${during}`;
+  const sides = run.sides ?? [];
+  const cutOff = sides.find((s) => s.side === 'minority' || s.side === 'faulted');
+  const rest = sides.find((s) => s.side === 'majority' || s.side === 'others');
+  const timeShare = run.clientTime?.insideFaults.share ?? null;
+  const answeredWords = `answered ${pct(inside)} ${during}${timeShare === null ? '' : ` (${pct(timeShare)} of client time)`}`;
+  const sideWords = cutOff ? sidesWords(cutOff, rest) : '';
+  const cutOffServed = cutOff?.clientTime.share ?? cutOff?.answeredShare ?? null;
+  if (cutOff && cutOffServed !== null && cutOffServed < REFUSED) {
+    // The cut-off side answered nothing, so it returned nothing wrong: anomalies came from the side
+    // that kept a quorum (a cas under last-write-wins ...), beside the choice, unless writes were lost.
+    const lost = anomalies.filter((a) => a.startsWith('lost '));
+    if (lost.length > 0) {
+      return {
+        choice: 'neither',
+        cap: `gave up both: ${sideWords} ${during}, and still ${anomalies.join('; ')}${separately}`,
+      };
+    }
+    const apart = [
+      ...anomalies.map((a) => `${a} on the ${rest?.side ?? 'other'} side`),
+      ...(healthy ? [healthy] : []),
+    ];
+    return {
+      choice: 'consistency',
+      cap: `chose consistency on the ${cutOff.side} side: ${sideWords} ${during}; ${apart.length > 0 ? `separately, ${apart.join('; ')}${healthy ? '' : casCause(run)}` : 'no anomaly found'}`,
+    };
+  }
+  const served = cutOffServed ?? timeShare ?? inside;
   if (anomalies.length > 0) {
-    return inside >= AVAILABLE
-      ? { choice: 'availability', cap: `chose availability: ${answeredWords}, ${anomalies.join('; ')}` }
+    return served >= AVAILABLE
+      ? {
+          choice: 'availability',
+          cap: `chose availability: answered ${pct(inside)} ${during}, ${anomalies.join('; ')}${separately}${cutOff ? `; ${sideWords}` : ''}`,
+        }
       : {
           choice: 'neither',
-          cap: `gave up both: answered only ${pct(inside)} ${during} and still ${anomalies.join('; ')}`,
+          cap: `gave up both: answered only ${pct(inside)} ${during} and still ${anomalies.join('; ')}${separately}`,
         };
   }
   if (!judged) {
@@ -91,22 +131,25 @@ export function capReading(run: Measured): { choice: CapChoice; cap: string } {
     };
   }
   const refused = run.faultWrites.filter((n) => n.ops >= MIN_WRITES && n.ok === 0);
-  const served = run.faultWrites.filter((n) => n.ops >= MIN_WRITES && n.ok / n.ops >= 0.5);
+  const accepting = run.faultWrites.filter((n) => n.ops >= MIN_WRITES && n.ok / n.ops >= 0.5);
   if (refused.length > 0) {
     const side =
-      served.length > 0 ? ` while ${served.map((n) => n.node).join(', ')} kept accepting them` : '';
+      accepting.length > 0 ? ` while ${accepting.map((n) => n.node).join(', ')} kept accepting them` : '';
     const who = refused.map((n) => n.node).join(', ');
     return {
       choice: 'consistency',
-      cap: `chose consistency: clients of ${who} had 100% of writes refused or timed out ${during}${side}; no anomaly found`,
+      cap: `chose consistency: clients of ${who} had 100% of writes refused or timed out ${during}${side}; ${noAnomaly}${separately}`,
     };
   }
   const outside = run.answeredOutside ?? 1;
   if (inside < Math.min(AVAILABLE, outside - 0.05)) {
     return {
       choice: 'consistency',
-      cap: `chose consistency: answered only ${pct(inside)} ${during} (${pct(outside)} outside), no anomaly found`,
+      cap: `chose consistency: answered only ${pct(inside)} ${during} (${pct(outside)} outside), ${noAnomaly}${separately}`,
     };
+  }
+  if (healthy) {
+    return { choice: 'not forced', cap: `${answeredWords}; ${healthy}, so the faults did not decide it` };
   }
   return {
     choice: 'not forced',
@@ -114,8 +157,19 @@ export function capReading(run: Measured): { choice: CapChoice; cap: string } {
   };
 }
 
-/** The anomalies a run showed, each in a few words with its size. */
-function anomalyWords(run: Measured): string[] {
+/** "the minority side (n1) got answers in 0% of its clients' time (0 of 40 operations), the majority side in 99%". */
+function sidesWords(cutOff: SideAvailability, rest: SideAvailability | undefined): string {
+  const time = (s: SideAvailability) =>
+    s.clientTime.share === null ? pct(s.answeredShare ?? 0) : pct(s.clientTime.share);
+  const head = `the ${cutOff.side} side (${cutOff.nodes.join(', ')}) got answers in ${time(cutOff)} of its clients' time (${cutOff.answered.toLocaleString('en')} of ${cutOff.ops.toLocaleString('en')} operations answered)`;
+  return rest ? `${head}, the ${rest.side} side in ${time(rest)}` : head;
+}
+
+/**
+ * The anomalies a run showed, each in a few words with its size: those that came with the faults,
+ * and a linearizability failure that already happened in a healthy period (the faults did not cause it).
+ */
+function anomalyWords(run: Measured): { duringFaults: string[]; healthy?: string } {
   const words: string[] = [];
   const stale = digestOf(staleReadsChecker, run.checks);
   if (stale && stale.stale > 0) {
@@ -130,10 +184,25 @@ function anomalyWords(run: Measured): string[] {
     );
   }
   const lin = digestOf(linearizableChecker, run.checks);
-  if (lin?.valid === false) {
-    words.push(`not linearizable on ${lin.failingKeys} of ${lin.keys} key${lin.keys === 1 ? '' : 's'}`);
+  if (lin?.valid !== false) return { duringFaults: words };
+  const notLinearizable = `not linearizable on ${lin.failingKeys} of ${lin.keys} key${lin.keys === 1 ? '' : 's'}`;
+  if (run.firstFailure === undefined || run.firstFailure.duringFault) {
+    return { duringFaults: [...words, notLinearizable] };
   }
-  return words;
+  return {
+    duringFaults: words,
+    healthy: `${notLinearizable} also without faults (first failure at ${run.firstFailure.at} s, in a healthy period)${casCause(run)}`,
+  };
+}
+
+/** Cassandra's cas without lightweight transactions reads, then writes: two clients can both win. */
+function casCause(run: Measured): string {
+  const lin = digestOf(linearizableChecker, run.checks);
+  return lin?.valid === false &&
+    run.store === 'cassandra' &&
+    !(run.settings ?? []).includes('lightweight transactions')
+    ? ' (read-then-write cas under last-write-wins)'
+    : '';
 }
 
 function elseReading(run: Measured, fastest: Measured | undefined): string {
