@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
+import { runtimeFor } from '../docker/swarm/runtime.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { MAX_SEED, Random } from '../generator/random.js';
 import { Recorder } from '../history/recorder.js';
@@ -109,11 +110,12 @@ export async function run(
   let outcome: RunPhaseOutcome;
   try {
     progress.start();
-    outcome = await withCluster(context, (db) =>
-      runPhases(context, db, (describe) => {
+    outcome = await withCluster(context, (db) => {
+      recordPlacement(join(dir, 'test.json'), test, db);
+      return runPhases(context, db, (describe) => {
         describeFault = describe;
-      }),
-    );
+      });
+    });
   } catch (err) {
     interrupt.dispose();
     throw startError(err, config.store);
@@ -167,7 +169,9 @@ export async function run(
 async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>): Promise<T> {
   const { config, store, topology, readFrom, nodes, runId, log, interrupt, progress, dir } = context;
   progress.setPhase('starting');
+  const runtime = await runtimeFor(config.hosts);
   const db = await store.start({
+    runtime,
     runId,
     topology,
     nodes,
@@ -185,6 +189,17 @@ async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>)
       await quietlyAsync(log, 'collecting node logs', () => db.collectLogs(join(dir, 'nodes')));
     await quietlyAsync(log, 'tearing down the cluster', () => db.teardown());
   }
+}
+
+/**
+ * On a run over several hosts, test.json names the host of every node (the report shows it);
+ * a local run's test.json stays as it was.
+ */
+function recordPlacement(file: string, test: { store: Record<string, unknown> }, db: Db): void {
+  const placed = db.nodes.filter((n) => n.host !== undefined);
+  if (placed.length === 0) return;
+  test.store.placement = Object.fromEntries(placed.map((n) => [n.name, n.host]));
+  writeJson(file, test);
 }
 
 /** Clients and nemesis for the time limit, then heal, recover, final reads. */
