@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
+import type { Runtime } from '../docker/runtime.js';
 import { runtimeFor } from '../docker/swarm/runtime.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { MAX_SEED, Random } from '../generator/random.js';
@@ -33,6 +34,7 @@ export interface RunHooks {
 }
 
 interface RunContext extends ResolvedRun {
+  runtime: Runtime;
   dir: string;
   runId: string;
   recorder: Recorder;
@@ -61,6 +63,8 @@ export async function run(
   const resolved = resolveRun(cli, () => randomInt(0, MAX_SEED + 1));
   const { config, store, topology, readFrom, nodes, storeValues, workload } = resolved;
   const keys = workload.keys.length;
+  // Hosts that cannot carry the run are refused (exit 254, each named) before any folder or container.
+  const runtime = await runtimeFor(config.hosts);
 
   const { dir, timestamp } = createRunFolder(config.out, config.name);
   hooks.onFolder?.(dir);
@@ -99,6 +103,7 @@ export async function run(
   const interrupt = new Interrupt(log);
   const context: RunContext = {
     ...resolved,
+    runtime,
     dir,
     runId,
     recorder,
@@ -167,9 +172,8 @@ export async function run(
 
 /** Starts the cluster, runs `body` with it, and always collects its logs and tears it down. */
 async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>): Promise<T> {
-  const { config, store, topology, readFrom, nodes, runId, log, interrupt, progress, dir } = context;
+  const { config, store, topology, readFrom, nodes, runId, log, interrupt, progress, dir, runtime } = context;
   progress.setPhase('starting');
-  const runtime = await runtimeFor(config.hosts);
   const db = await store.start({
     runtime,
     runId,
