@@ -12,7 +12,13 @@ import type { ServeOptions } from './commands/serve.js';
 import { HISTORY_FORMATS } from './history/parse.js';
 import { MATRIX_OPTIONS, MATRIX_PRESETS } from './matrix/plan.js';
 import type { OptionSpec } from './options/spec.js';
-import { RUN_MODE_OPTIONS, RUN_OPTIONS, storeOptionSpecs, workloadOptionSpecs } from './run/options.js';
+import {
+  HOSTS_OPTION,
+  RUN_MODE_OPTIONS,
+  RUN_OPTIONS,
+  storeOptionSpecs,
+  workloadOptionSpecs,
+} from './run/options.js';
 import { STORE_NAMES } from './stores/index.js';
 
 /**
@@ -136,6 +142,7 @@ function addToolCommands(program: Command): void {
     .command('build')
     .description('build missing or out-of-date images (the base from debootstrap when no registry answers)')
     .option('--store <store>', `only this store's image: ${STORE_NAMES.join(', ')}`)
+    .addOption(commanderOption(HOSTS_OPTION))
     .action(async (opts: ImagesBuildOptions) => {
       await (await import('./commands/images.js')).imagesBuild(opts);
     });
@@ -143,6 +150,7 @@ function addToolCommands(program: Command): void {
     .command('list')
     .description('dscheck images with their recipe hash, size, age and whether they are current')
     .option('--json', 'one JSON object per image per line')
+    .addOption(commanderOption(HOSTS_OPTION))
     .action(async (opts: ImagesListOptions) => {
       await (await import('./commands/images.js')).imagesList(opts);
     });
@@ -151,6 +159,7 @@ function addToolCommands(program: Command): void {
     .command('doctor')
     .description('check that Docker, images, iptables and debootstrap are ready, and say what to fix')
     .option('--json', 'the checks as one JSON array')
+    .addOption(commanderOption(HOSTS_OPTION))
     .action(async (opts: DoctorOptions) => {
       await (await import('./commands/doctor.js')).doctor(opts);
     });
@@ -159,6 +168,7 @@ function addToolCommands(program: Command): void {
     .command('clean')
     .description('remove containers and networks left behind by dscheck runs that are no longer running')
     .option('--json', 'what was removed, as one JSON object')
+    .addOption(commanderOption(HOSTS_OPTION))
     .action(async (opts: CleanOptions) => {
       await (await import('./commands/clean.js')).clean(opts);
     });

@@ -7,7 +7,12 @@ import { execIn } from '../docker/exec.js';
 import { baseImageTag, imageExists, imageTag, listImages } from '../docker/images.js';
 import { LABEL, runLabels } from '../docker/labels.js';
 import { errorText } from '../docker/log.js';
+import { type SwarmFinding, swarmCheck } from '../docker/swarm/check.js';
+import { type Engine, engineAt, parseEndpoints } from '../docker/swarm/endpoints.js';
+import { imagesOnHosts } from '../docker/swarm/images.js';
+import { createOverlayNetwork } from '../docker/swarm/overlay.js';
 import { EXIT, ExitError } from '../errors.js';
+import { HOSTS_OPTION } from '../run/options.js';
 import { recipesOf } from './images.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -22,6 +27,8 @@ export interface DoctorCheck {
 
 export interface DoctorOptions {
   json?: boolean;
+  /** The engines of a Swarm to check as well (`--hosts`), as the user wrote them. */
+  hosts?: string;
 }
 
 /** `dscheck doctor`: is this machine ready to run dscheck, and if not, what to do. Exit 1 on a failure. */
@@ -29,7 +36,8 @@ export async function doctor(
   options: DoctorOptions,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  const checks = await runChecks();
+  const hosts = HOSTS_OPTION.read(options.hosts);
+  const checks = [...(await runChecks()), ...(hosts === undefined ? [] : await hostsChecks(hosts))];
   if (options.json) {
     out.write(`${JSON.stringify(checks)}\n`);
   } else {
@@ -57,6 +65,86 @@ export async function runChecks(): Promise<DoctorCheck[]> {
   const baseThere = await imageExists(baseImageTag());
   checks.push(...(await imageChecks()), await iptablesCheck(), await debootstrapCheck(baseThere));
   return checks;
+}
+
+/**
+ * Each engine of `--hosts`: reachable, in one Swarm with a manager, same engine version, the
+ * current images present, iptables inside a container, and an overlay network creatable.
+ */
+export async function hostsChecks(hosts: string): Promise<DoctorCheck[]> {
+  const engines = parseEndpoints(hosts).map((endpoint) => engineAt(endpoint));
+  const tags = recipesOf().map(imageTag);
+  const reachable = (await swarmCheck(engines)).filter((f) => f.check === 'reachable' && f.ok);
+  const answering = engines.filter((e) => reachable.some((f) => f.host === e.name));
+  const states = await imagesOnHosts(answering, tags);
+  // iptables is tried with a store image every answering host already has (they all bring iptables).
+  const probeImage = tags.find((tag) => states.every((s) => s.present.includes(tag)));
+  const findings = await swarmCheck(engines, { probeImage });
+  const checks: DoctorCheck[] = findings.map(hostCheck);
+  if (probeImage === undefined) {
+    checks.push({
+      name: 'hosts: iptables in a container',
+      status: 'warn',
+      detail: 'skipped: no store image is on every host yet',
+      fix: `dscheck images build --hosts ${hosts}`,
+    });
+  }
+  checks.push(
+    ...states.map(
+      (state): DoctorCheck =>
+        state.missing.length === 0
+          ? { name: `${state.host}: images`, status: 'ok', detail: `all ${tags.length} current` }
+          : {
+              name: `${state.host}: images`,
+              status: 'warn',
+              detail: `lacks ${state.missing.join(', ')}`,
+              fix: `dscheck images build --hosts ${hosts} (dscheck run also copies them, but the run then waits)`,
+            },
+    ),
+  );
+  if (findings.every((f) => f.ok)) checks.push(await overlayCheck(engines, findings));
+  return checks;
+}
+
+function hostCheck(finding: SwarmFinding): DoctorCheck {
+  return {
+    name: `${finding.host}: ${finding.check}`,
+    status: finding.ok ? 'ok' : 'fail',
+    detail: finding.detail,
+    ...(finding.ok ? {} : { fix: SWARM_FIXES[finding.check] }),
+  };
+}
+
+const SWARM_FIXES: Record<SwarmFinding['check'], string> = {
+  reachable:
+    'start the engine, or check the endpoint (ssh key in the agent, DOCKER_CERT_PATH for tcp with TLS)',
+  swarm: "join every host to one Swarm: 'docker swarm init' on one, 'docker swarm join' on the others",
+  manager: "list at least one manager of the Swarm in --hosts ('docker node ls' on a manager shows them)",
+  version: 'run the same Docker engine major version on every host',
+  iptables: 'the host kernel needs netfilter with the statistic match, and containers need NET_ADMIN',
+};
+
+/** Creates and removes an attachable overlay through the manager, as a run does. */
+async function overlayCheck(
+  engines: readonly Engine[],
+  findings: readonly SwarmFinding[],
+): Promise<DoctorCheck> {
+  const name = 'hosts: overlay network';
+  const managerName = findings.find((f) => f.check === 'manager' && f.ok)?.host;
+  const manager = engines.find((e) => e.name === managerName) ?? engines[0];
+  const runId = `doctor-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    const network = await createOverlayNetwork(runId, runLabels(runId), manager, engines);
+    await network.remove();
+    return { name, status: 'ok', detail: `an attachable overlay can be created through ${manager.name}` };
+  } catch (err) {
+    return {
+      name,
+      status: 'fail',
+      detail: errorText(err),
+      fix: 'the hosts must reach each other on 2377/tcp, 7946/tcp+udp and 4789/udp (Swarm overlay traffic)',
+    };
+  }
 }
 
 async function socketCheck(): Promise<DoctorCheck> {

@@ -3,6 +3,8 @@ import { join, relative, resolve } from 'node:path';
 import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
 import type { Validity } from '../checker/types.js';
 import { CHECKERS } from '../checkers.js';
+import type { Runtime } from '../docker/runtime.js';
+import { runtimeFor } from '../docker/swarm/runtime.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { describeError } from '../exit.js';
 import { MAX_SEED, Random } from '../generator/random.js';
@@ -36,6 +38,7 @@ export interface RunHooks {
 }
 
 interface RunContext extends ResolvedRun {
+  runtime: Runtime;
   dir: string;
   runId: string;
   recorder: Recorder;
@@ -126,6 +129,8 @@ async function runOnce(
     return { dryRun: true, exitCode: 0, command: plan.command, test: plan };
   }
   const { config } = resolved;
+  // Hosts that cannot carry the run are refused (exit 254, each named) before any folder or container.
+  const runtime = await runtimeFor(config.hosts);
 
   const { dir, timestamp } = createRunFolder(config.out, config.name);
   hooks.onFolder?.(dir);
@@ -160,6 +165,7 @@ async function runOnce(
   const interrupt = new Interrupt(log);
   const context: RunContext = {
     ...resolved,
+    runtime,
     dir,
     runId,
     recorder,
@@ -171,11 +177,12 @@ async function runOnce(
   let outcome: RunPhaseOutcome;
   try {
     progress.start();
-    outcome = await withCluster(context, (db) =>
-      runPhases(context, db, (describe) => {
+    outcome = await withCluster(context, (db) => {
+      recordPlacement(join(dir, 'test.json'), test, db);
+      return runPhases(context, db, (describe) => {
         describeFault = describe;
-      }),
-    );
+      });
+    });
   } catch (err) {
     interrupt.dispose();
     throw startError(err, config.store);
@@ -256,9 +263,10 @@ async function judge(
 
 /** Starts the cluster, runs `body` with it, and always collects its logs and tears it down. */
 async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>): Promise<T> {
-  const { config, store, topology, readFrom, nodes, runId, log, interrupt, progress, dir } = context;
+  const { config, store, topology, readFrom, nodes, runId, log, interrupt, progress, dir, runtime } = context;
   progress.setPhase('starting');
   const db = await store.start({
+    runtime,
     runId,
     topology,
     nodes,
@@ -276,6 +284,17 @@ async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>)
       await quietlyAsync(log, 'collecting node logs', () => db.collectLogs(join(dir, 'nodes')));
     await quietlyAsync(log, 'tearing down the cluster', () => db.teardown());
   }
+}
+
+/**
+ * On a run over several hosts, test.json names the host of every node (the report shows it);
+ * a local run's test.json stays as it was.
+ */
+function recordPlacement(file: string, test: { store: Record<string, unknown> }, db: Db): void {
+  const placed = db.nodes.filter((n) => n.host !== undefined);
+  if (placed.length === 0) return;
+  test.store.placement = Object.fromEntries(placed.map((n) => [n.name, n.host]));
+  writeJson(file, test);
 }
 
 /** Clients and nemesis for the time limit, then heal, recover, final reads. */

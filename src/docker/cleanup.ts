@@ -36,8 +36,15 @@ export function ownerAlive(labels: Readonly<Record<string, string>>, here = curr
   }
 }
 
-/** Removes every container and network of a dscheck run whose process is gone. */
-export async function cleanDeadRuns(docker: Docker = dockerClient()): Promise<CleanReport> {
+/**
+ * Removes every container and network of a dscheck run whose process is gone. A Swarm worker
+ * leaves overlay networks alone (only a manager may remove them; the worker's copy goes by
+ * itself once nothing is attached): `removesSwarmNetworks` false.
+ */
+export async function cleanDeadRuns(
+  docker: Docker = dockerClient(),
+  removesSwarmNetworks = true,
+): Promise<CleanReport> {
   const filters = { label: [LABEL.run] };
   const [containers, networks] = await Promise.all([
     traced('list run containers', () => docker.listContainers({ all: true, filters })),
@@ -71,7 +78,7 @@ export async function cleanDeadRuns(docker: Docker = dockerClient()): Promise<Cl
   );
   await Promise.all(
     networks
-      .filter((n) => dead(n.Labels ?? {}))
+      .filter((n) => (removesSwarmNetworks || n.Scope !== 'swarm') && dead(n.Labels ?? {}))
       .map((n) =>
         remove({ kind: 'network', runId: n.Labels?.[LABEL.run] ?? '', name: n.Name }, () =>
           removeNetwork(docker.getNetwork(n.Id)),

@@ -2,13 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type Docker from 'dockerode';
 import type { ClusterNode, Network } from '../stores/types.js';
-import { dockerClient } from './client.js';
-import { pauseContainer, readFileIn, removeContainer, startNode, unpauseContainer } from './containers.js';
-import { execIn } from './exec.js';
+import { forgetContainer, placeContainer } from './exec.js';
 import { IptablesNetwork } from './iptables.js';
 import { LABEL, type Labels, runLabels } from './labels.js';
 import { debug, errorText } from './log.js';
-import { createRunNetwork, type RunNetwork } from './networks.js';
+import type { RunNetwork } from './networks.js';
+import { localRuntime, type PlacedNode, type Runtime } from './runtime.js';
 
 export interface ClusterSpec {
   runId: string;
@@ -64,15 +63,16 @@ export interface DockerCluster extends AsyncDisposable {
 export const IDLE_CMD = ['sleep', 'infinity'] as const;
 
 /**
- * Starts n1..nN on a new network, all at once. If any node fails, what was created is removed
- * and the first error is rethrown.
+ * Starts n1..nN on a new network, all at once, through `runtime` (one local engine unless
+ * `--hosts` spread the nodes over a Swarm). If any node fails, what was created is removed on
+ * every host and the first error is rethrown.
  */
 export async function startCluster(
   spec: ClusterSpec,
-  docker: Docker = dockerClient(),
+  runtime: Runtime = localRuntime(),
 ): Promise<DockerCluster> {
   const labels: Labels = { ...runLabels(spec.runId), [LABEL.store]: spec.store };
-  const network = await createRunNetwork(spec.runId, labels, docker);
+  const network = await runtime.createNetwork(spec.runId, labels);
   const members =
     spec.members ??
     Array.from({ length: spec.nodes }, (_, i) => ({
@@ -80,10 +80,9 @@ export async function startCluster(
       image: spec.image,
       memoryBytes: spec.memoryBytes,
     }));
-  const names = members.map((m) => m.name);
   const started = await Promise.allSettled(
     members.map((member, i) =>
-      startNode(
+      runtime.startNode(
         {
           name: member.name,
           image: member.image,
@@ -93,15 +92,12 @@ export async function startCluster(
           memoryBytes: member.memoryBytes,
           cmd: spec.cmd ?? IDLE_CMD,
         },
-        docker,
+        i,
       ),
     ),
   );
-  const containers = new Map<string, Docker.Container>();
-  started.forEach((result, i) => {
-    if (result.status === 'fulfilled') containers.set(names[i], result.value);
-  });
-  const cluster = clusterHandle(spec.runId, network, names, containers);
+  const placed = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const cluster = clusterHandle(spec.runId, network, placed, runtime);
   const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     await cluster
@@ -115,17 +111,23 @@ export async function startCluster(
 function clusterHandle(
   runId: string,
   network: RunNetwork,
-  names: readonly string[],
-  containers: ReadonlyMap<string, Docker.Container>,
+  placed: readonly PlacedNode[],
+  runtime: Runtime,
 ): DockerCluster {
-  const nodes: ClusterNode[] = names.flatMap((name, i) => {
-    const container = containers.get(name);
-    return container ? [{ name, ip: network.nodeIp(i + 1), containerId: container.id }] : [];
-  });
+  const byName = new Map(placed.map((p) => [p.name, p]));
+  // Stores exec by container id: each id goes to the engine that holds it.
+  for (const p of placed) placeContainer(p.container.id, p.engine);
+  const nodes: ClusterNode[] = placed.map((p) => ({
+    name: p.name,
+    ip: p.ip,
+    containerId: p.container.id,
+    ...(runtime.kind === 'local' ? {} : { host: p.host }),
+  }));
   let removed: Promise<void> | undefined;
   const remove = () => {
     removed ??= (async () => {
-      const results = await Promise.allSettled([...containers.values()].map((c) => removeContainer(c)));
+      const results = await Promise.allSettled(placed.map((p) => p.remove()));
+      for (const p of placed) forgetContainer(p.container.id);
       const problems = results
         .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
         .map((r) => errorText(r.reason));
@@ -134,21 +136,24 @@ function clusterHandle(
       } catch (err) {
         problems.push(errorText(err));
       }
+      // A node that failed to start may have left a container behind on its host: sweep them all.
+      if (runtime.kind !== 'local') problems.push(...(await runtime.removeRun(runId)));
       if (problems.length > 0) {
         throw new Error(`could not remove all of run ${runId} (try 'dscheck clean'): ${problems.join('; ')}`);
       }
     })();
     return removed;
   };
-  const container = (node: string): Docker.Container => {
-    const found = containers.get(node);
-    if (!found) throw new Error(`run ${runId} has no node ${node}`);
+  const node = (name: string): PlacedNode => {
+    const found = byName.get(name);
+    if (!found) throw new Error(`run ${runId} has no node ${name}`);
     return found;
   };
+  const container = (name: string): Docker.Container => node(name).container;
   const paused = new Set<string>();
-  const resume = async (node: string): Promise<void> => {
-    await unpauseContainer(container(node));
-    paused.delete(node);
+  const resume = async (name: string): Promise<void> => {
+    await node(name).resume();
+    paused.delete(name);
   };
   return {
     runId,
@@ -156,28 +161,28 @@ function clusterHandle(
     nodes,
     container,
     firewall: new IptablesNetwork(nodes),
-    async killProcess(node, match) {
-      const result = await execIn(container(node).id, ['pkill', '-KILL', ...match]);
+    async killProcess(name, match) {
+      const result = await node(name).exec(['pkill', '-KILL', ...match]);
       // pkill exits 1 when nothing matched: the server was already down, which is what we want.
       if (result.exitCode > 1)
-        throw new Error(`killing ${match.join(' ')} on ${node} failed: ${result.stderr.trim()}`);
+        throw new Error(`killing ${match.join(' ')} on ${name} failed: ${result.stderr.trim()}`);
     },
-    async pause(node) {
-      await pauseContainer(container(node));
-      paused.add(node);
+    async pause(name) {
+      await node(name).pause();
+      paused.add(name);
     },
     resume,
     isPaused: (node) => paused.has(node),
     async copyLogs(dir, which, files) {
       await Promise.all(
-        which.map(async (node) => {
-          const nodeDir = join(dir, node.name);
+        which.map(async ({ name }) => {
+          const nodeDir = join(dir, name);
           await mkdir(nodeDir, { recursive: true });
-          if (paused.has(node.name)) await resume(node.name).catch(() => {});
+          if (paused.has(name)) await resume(name).catch(() => {});
           const problems: string[] = [];
           for (const path of files) {
             try {
-              const content = await readFileIn(container(node.name), path);
+              const content = await node(name).readFile(path);
               if (content !== undefined) await writeFile(join(nodeDir, basename(path)), content);
             } catch (err) {
               problems.push(`${path}: ${errorText(err)}`);

@@ -36,6 +36,22 @@ export class ExecFailedError extends Error {
 }
 
 /**
+ * The engine that holds each container of a run spread over several hosts (`--hosts`). Stores
+ * name their nodes by container id (`ClusterNode.containerId`); this lets an id reach the engine
+ * that holds it without every store carrying an engine around. Ids not listed are local.
+ */
+const engineOfContainer = new Map<string, Docker>();
+
+/** Routes `execIn(id, ...)` to `docker` until `forgetContainer(id)`. */
+export function placeContainer(id: string, docker: Docker): void {
+  engineOfContainer.set(id, docker);
+}
+
+export function forgetContainer(id: string): void {
+  engineOfContainer.delete(id);
+}
+
+/**
  * Runs `argv` inside a running container. An argument array, never a shell string: values
  * (IPs, keys, paths) cannot be read as shell syntax.
  */
@@ -44,7 +60,10 @@ export async function execIn(
   argv: readonly string[],
   options: ExecOptions = {},
 ): Promise<ExecResult> {
-  const target = typeof container === 'string' ? dockerClient().getContainer(container) : container;
+  const target =
+    typeof container === 'string'
+      ? (engineOfContainer.get(container) ?? dockerClient()).getContainer(container)
+      : container;
   const timeoutMs = options.timeoutMs ?? 30_000;
   return traced(`exec ${target.id.slice(0, 12)} ${argv.join(' ')}`, async () => {
     const exec = await target.exec({

@@ -40,6 +40,8 @@ export interface PlacedNode {
   readonly host: string;
   readonly ip: string;
   readonly container: Docker.Container;
+  /** The engine that holds the container. */
+  readonly engine: Docker;
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -50,12 +52,18 @@ export interface PlacedNode {
   remove(): Promise<void>;
 }
 
-export function placedNode(spec: NodeSpec, host: string, container: Docker.Container): PlacedNode {
+export function placedNode(
+  spec: NodeSpec,
+  host: string,
+  engine: Docker,
+  container: Docker.Container,
+): PlacedNode {
   return {
     name: spec.name,
     host,
     ip: spec.ip,
     container,
+    engine,
     exec: (argv, options) => execIn(container, argv, options),
     pause: () => pauseContainer(container),
     resume: () => unpauseContainer(container),
@@ -79,7 +87,7 @@ export function localRuntime(docker: Docker = dockerClient()): Runtime {
       }
     },
     createNetwork: (runId, labels) => createRunNetwork(runId, labels, docker),
-    startNode: async (spec) => placedNode(spec, 'local', await startNode(spec, docker)),
+    startNode: async (spec) => placedNode(spec, 'local', docker, await startNode(spec, docker)),
     removeRun: (runId) => removeRunOn([{ name: 'local', docker, removesSwarmNetworks: true }], runId),
   };
 }

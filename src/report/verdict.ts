@@ -24,6 +24,8 @@ export interface RunMeta {
   interrupted?: boolean;
   /** Problems the nemesis reported (a fault that could not be injected ...). */
   nemesisErrors?: string[];
+  /** The Docker host of each node, by node name, when the nodes were spread over a Swarm. */
+  placement?: Readonly<Record<string, string>>;
 }
 
 export interface Verdict {
@@ -129,6 +131,10 @@ function ranSentence(meta: RunMeta): string {
   if (meta.durationS !== undefined) parts.push(`${round1(meta.durationS)} s`);
   if (meta.concurrency !== undefined) parts.push(`${meta.concurrency} clients`);
   if (meta.seed !== undefined) parts.push(`seed ${meta.seed}`);
+  if (meta.placement) {
+    const nodes = Object.entries(meta.placement).map(([node, host]) => `${node} on ${host}`);
+    parts.push(`nodes: ${nodes.join(', ')}`);
+  }
   return parts.join(' · ');
 }
 

@@ -115,6 +115,17 @@ describe('writeRunReport', () => {
     expect(html).not.toContain('<b>');
     expect(html).toContain('href="./history.ndjson"');
   });
+
+  it('names the host of every node when the run spread them over a Swarm', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'dscheck-reports-hosts-'));
+    const dir = makeRun(own, 'galera-hosts', '2025-01-04T10-00-00Z', true);
+    const testFile = join(dir, 'test.json');
+    const test = JSON.parse(readFileSync(testFile, 'utf8'));
+    test.store.placement = { n1: 'ssh://a', n2: 'ssh://b', n3: 'ssh://c' };
+    writeFileSync(testFile, JSON.stringify(test));
+    const html = readFileSync(await writeRunReport(dir), 'utf8');
+    expect(html).toContain('seed 42 · nodes: n1 on ssh://a, n2 on ssh://b, n3 on ssh://c');
+  });
 });
 
 describe('writeReportsIndex', () => {

@@ -70,6 +70,7 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
     command: text(test.command) ?? 'dscheck run',
     interrupted: results?.interrupted === true,
     nemesisErrors: results?.nemesisErrors ?? [],
+    placement: placementOf(store.placement),
   };
   const files: string[] = [...RUN_FILES];
   if (existsSync(join(runDir, 'nodes'))) files.push('nodes');
@@ -87,6 +88,13 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
     RUN_FILES.map((f) => join(runDir, f)),
   );
   return out;
+}
+
+/** test.json's `store.placement` (node -> host), written by runs over several hosts. */
+function placementOf(value: unknown): Record<string, string> | undefined {
+  const placement = record(value);
+  if (!placement) return undefined;
+  return Object.fromEntries(Object.entries(placement).map(([node, host]) => [node, String(host)]));
 }
 
 export interface HistoryReportOptions {

@@ -1,3 +1,4 @@
+import { parseEndpoints } from '../docker/swarm/endpoints.js';
 import { UsageError } from '../errors.js';
 import { MAX_SEED } from '../generator/random.js';
 import { PARTITION_SHAPES } from '../nemesis/grudge.js';
@@ -36,6 +37,23 @@ function runName(given: string): string {
     throw new UsageError(`--name '${given}' must be letters, digits and . _ + - (it names a folder)`);
   return given;
 }
+
+/**
+ * The Docker engines of one Swarm to spread the nodes over (node i on host i mod H); absent: the
+ * local engine. Kept as written (checked here), so the reproduce command repeats it.
+ */
+export const HOSTS_OPTION = valueOption(
+  {
+    name: 'hosts',
+    value: 'endpoints',
+    help: 'Docker engines of one Swarm, comma-separated (ssh://user@host, tcp://host:2376, unix:///path); default: the local engine',
+    matrixHelp: 'the Docker engines of one Swarm every run uses (default: the local engine)',
+  },
+  (given) =>
+    parseEndpoints(given)
+      .map((e) => e.text)
+      .join(','),
+);
 
 /** The options that say what runs and on which cluster (the reproduce command gives them first). */
 const CLUSTER_OPTIONS = {
@@ -132,6 +150,7 @@ const CLUSTER_OPTIONS = {
     { name: 'nodes', value: 'n', help: "number of store nodes, 1..9 (default: the store's; 3)" },
     number({ min: 1, max: 9, integer: true }),
   ),
+  hosts: HOSTS_OPTION,
 } satisfies OptionTable;
 
 /** The fault schedule and where results go (the reproduce command gives them after the store's). */

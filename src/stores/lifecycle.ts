@@ -2,6 +2,7 @@ import { connectDocker } from '../docker/client.js';
 import { type ClusterSpec, type DockerCluster, startCluster } from '../docker/cluster.js';
 import { ensureImage, type ImageRecipe } from '../docker/images.js';
 import { errorText } from '../docker/log.js';
+import { localRuntime } from '../docker/runtime.js';
 import type { ClusterOptions, Db } from './types.js';
 
 /** What one store adds to the lifecycle every store shares. */
@@ -19,8 +20,9 @@ export interface StoreLifecycle<D extends Db> {
 }
 
 /**
- * Starting a cluster, written once: connect to Docker, build missing images, start the
- * containers on a new network, run the store's setup. If the setup fails the cluster is torn down
+ * Starting a cluster, written once: connect to Docker, build missing images (where dscheck runs,
+ * then copied to every host of the runtime that lacks them), start the containers on a new
+ * network, run the store's setup. If the setup fails the cluster is torn down
  * (teardown heals, resumes and removes, and never throws), so the error the user sees is the one
  * that stopped the start.
  */
@@ -31,12 +33,13 @@ export async function startStore<D extends Db>(
   await connectDocker();
   const tags: string[] = [];
   for (const recipe of lifecycle.images) tags.push(await ensureImage(recipe, options.log));
+  const runtime = options.runtime ?? localRuntime();
+  await runtime.ensureImages(tags, options.log);
   options.signal?.throwIfAborted();
-  const cluster = await startCluster({
-    runId: options.runId,
-    store: lifecycle.store,
-    ...lifecycle.cluster(tags),
-  });
+  const cluster = await startCluster(
+    { runId: options.runId, store: lifecycle.store, ...lifecycle.cluster(tags) },
+    runtime,
+  );
   const db = lifecycle.create(cluster);
   try {
     await lifecycle.setup(db);

@@ -1,4 +1,5 @@
 import type { ImageRecipe } from '../docker/images.js';
+import type { Runtime } from '../docker/runtime.js';
 import type { ListAppendStep } from '../generator/list-append.js';
 import type { Json } from '../history/types.js';
 import type { Grudge } from '../nemesis/grudge.js';
@@ -16,6 +17,8 @@ export interface ClusterNode {
   name: string;
   ip: string;
   containerId: string;
+  /** The Docker host that holds it, as `--hosts` named it; absent on a local run. */
+  host?: string;
 }
 
 export interface ClusterOptions {
@@ -40,6 +43,8 @@ export interface ClusterOptions {
   timeoutMs?: number;
   /** The store's own options as given (`Store.options`), by attribute; the store reads them typed. */
   storeOptions?: CliValues;
+  /** Where the containers go: the local engine unless `--hosts` named the engines of a Swarm. */
+  runtime?: Runtime;
 }
 
 /** What a store's clusters can do, for the workloads and nemeses that need it. */

@@ -3,9 +3,9 @@ import { dockerClient } from '../client.js';
 import { startNode } from '../containers.js';
 import type { Progress } from '../images.js';
 import { errorText } from '../log.js';
-import { placedNode, type Runtime, removeRunOn } from '../runtime.js';
+import { localRuntime, placedNode, type Runtime, removeRunOn } from '../runtime.js';
 import { refuseUnlessReady, swarmCheck } from './check.js';
-import type { Engine } from './endpoints.js';
+import { type Engine, engineAt, parseEndpoints } from './endpoints.js';
 import { ensureImagesOn } from './images.js';
 import { createOverlayNetwork } from './overlay.js';
 
@@ -36,7 +36,7 @@ export function swarmRuntime(
     async startNode(spec, index) {
       const engine = engines[index % engines.length];
       try {
-        return placedNode(spec, engine.name, await startNode(spec, engine.docker));
+        return placedNode(spec, engine.name, engine.docker, await startNode(spec, engine.docker));
       } catch (err) {
         throw new Error(`starting ${spec.name} on host '${engine.name}': ${errorText(err)}`, {
           cause: err,
@@ -64,4 +64,10 @@ export async function openSwarmRuntime(
   const managerName = findings.find((f) => f.check === 'manager' && f.ok)?.host;
   const manager = engines.find((e) => e.name === managerName) ?? engines[0];
   return swarmRuntime(engines, manager, local);
+}
+
+/** The runtime `--hosts` asks for (checked, exit 254 naming a bad host); without it, the local engine. */
+export async function runtimeFor(hosts: string | undefined): Promise<Runtime> {
+  if (hosts === undefined) return localRuntime();
+  return openSwarmRuntime(parseEndpoints(hosts).map((endpoint) => engineAt(endpoint)));
 }

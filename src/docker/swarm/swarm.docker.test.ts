@@ -1,6 +1,11 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_IMAGE } from '../../stores/redis/image.js';
 import { runResources } from '../cleanup.js';
+import { startCluster } from '../cluster.js';
+import { execIn } from '../exec.js';
 import { ensureImage } from '../images.js';
 import { runLabels } from '../labels.js';
 import type { RunNetwork } from '../networks.js';
@@ -122,7 +127,64 @@ describe('a 3-host Swarm of test engines', () => {
       expect(await runtime.removeRun(runId)).toEqual([]);
     }
     await expectNothingLeft(hosts.engines, runId);
-  }, 180_000);
+  }, 420_000);
+});
+
+describe('a cluster handle over the 3-host Swarm', () => {
+  it('places node i on host i, takes partitions, kills and pauses through each engine, and leaves nothing', async () => {
+    const runtime: Runtime = await openSwarmRuntime(hosts.engines);
+    await runtime.ensureImages([redisTag], () => {});
+    const runId = `swarm-cluster-${process.pid}-${Date.now().toString(36)}`;
+    const cluster = await timed(`startCluster: ${HOSTS} nodes on ${HOSTS} hosts`, () =>
+      startCluster(
+        {
+          runId,
+          store: 'redis',
+          image: redisTag,
+          nodes: HOSTS,
+          memoryBytes: 128 * 1024 * 1024,
+          cmd: ['redis-server', '--protected-mode', 'no', '--save', '', '--logfile', '/tmp/redis.log'],
+        },
+        runtime,
+      ),
+    );
+    const logs = await mkdtemp(join(tmpdir(), 'dscheck-swarm-'));
+    try {
+      expect(cluster.nodes.map((n) => n.host)).toEqual(hosts.engines.map((e) => e.name));
+      const [n1, n2, n3] = cluster.nodes;
+      // By container id, as the stores exec: each id reaches the engine that holds it.
+      const ping = async (from: typeof n1, to: typeof n1) =>
+        (
+          await execIn(from.containerId, ['timeout', '2', 'redis-cli', '-h', to.ip, 'ping'], {
+            timeoutMs: 10_000,
+          })
+        ).stdout.trim();
+      expect(await ping(n1, n2)).toBe('PONG');
+
+      await timed('cluster fault: partition n2 from n1', () => cluster.firewall.partition({ n2: ['n1'] }));
+      expect(await ping(n1, n2)).toBe('');
+      expect(await ping(n3, n2)).toBe('PONG');
+      await timed('cluster heal', () => cluster.firewall.heal());
+      expect(await ping(n1, n2)).toBe('PONG');
+
+      await timed('cluster fault: pause n3', () => cluster.pause('n3'));
+      expect(await ping(n1, n3)).toBe('');
+      await cluster.resume('n3');
+      expect(await ping(n1, n3)).toBe('PONG');
+
+      await timed('cluster fault: kill redis-server on n2', () =>
+        cluster.killProcess('n2', ['-x', 'redis-server']),
+      );
+      expect(await ping(n1, n2)).toBe('');
+
+      await cluster.copyLogs(logs, [n3], ['/tmp/redis.log']);
+      expect(await readFile(join(logs, 'n3', 'redis.log'), 'utf8')).toMatch(/Ready to accept connections/);
+    } finally {
+      await cluster.remove();
+      await rm(logs, { recursive: true, force: true });
+    }
+    await expectNothingLeft(hosts.engines, runId);
+  }, 420_000);
 });
 
 /** Every host forgets the run: a worker drops its copy of the overlay once nothing uses it. */
