@@ -3,6 +3,7 @@ import type { Random } from '../generator/random.js';
 export const NEMESIS_KINDS = [
   'partition',
   'kill',
+  'crash-all',
   'pause',
   'loss',
   'failover',

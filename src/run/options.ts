@@ -12,11 +12,13 @@ import {
   type OptionTable,
   optionWords,
   readOptions,
+  repeatableOption,
   text,
   type ValuesOf,
   valueOption,
 } from '../options/spec.js';
 import { STORE_NAMES, STORES } from '../stores/index.js';
+import { parseServerOption } from '../stores/server-options.js';
 import { WORKLOAD_OPTIONS, WORKLOADS } from '../workloads/index.js';
 
 /**
@@ -131,6 +133,14 @@ const CLUSTER_OPTIONS = {
   nodes: valueOption(
     { name: 'nodes', value: 'n', help: "number of store nodes, 1..9 (default: the store's; 3)" },
     number({ min: 1, max: 9, integer: true }),
+  ),
+  serverOptions: repeatableOption(
+    {
+      name: 'server-option',
+      value: 'name=value',
+      help: "a line of the store's server configuration (MariaDB [mysqld], redis.conf, cassandra.yaml), repeatable; the server checks it at start-up",
+    },
+    parseServerOption,
   ),
 } satisfies OptionTable;
 
