@@ -146,7 +146,13 @@ export function planMatrix(
 }
 
 /** The built-in presets' names: workloads/*.yaml files with kind: matrix. */
-export const MATRIX_PRESETS = ['cap-cassandra', 'replication-mysql', 'redis-failover', 'cold-cache'] as const;
+export const MATRIX_PRESETS = [
+  'cap-cassandra',
+  'replication-mysql',
+  'redis-failover',
+  'cold-cache',
+  'isolation-mariadb',
+] as const;
 
 /** Reads a preset: a built-in name or the path of a YAML file. */
 export function loadMatrixPreset(nameOrPath: string, specs: readonly OptionSpec[]): MatrixPreset {

@@ -3,9 +3,9 @@ import type { Random } from '../generator/random.js';
 export const NEMESIS_KINDS = [
   'partition',
   'kill',
-  'crash-all',
   'pause',
   'loss',
+  'crash-all',
   'failover',
   'restart-cache',
   'flush-cache',

@@ -5,6 +5,7 @@ import type { History, Operation } from '../../history/types.js';
 import { historyEnd } from '../data.js';
 import { faultSpans } from '../faults.js';
 import { number, record, text } from '../json-fields.js';
+import { runSettings } from '../settings.js';
 
 /**
  * One run as the comparison page shows it: what ran, the numbers, per-second series and its
@@ -81,13 +82,7 @@ export function digestRun(data: RunFolderData): CompareRun {
   const name = text(test.name) ?? 'run';
   const nemesisKinds = Array.isArray(options.nemesis) ? options.nemesis.map(String) : [];
   const partition = text(options.partition);
-  const settings = [
-    text(store.readFrom) && text(store.readFrom) !== 'primary' && text(store.readFrom) !== 'any'
-      ? `reads from ${text(store.readFrom)}`
-      : '',
-    store.lwt === true ? 'lightweight transactions' : '',
-    typeof options.waitReplicas === 'number' ? `WAIT ${options.waitReplicas}` : '',
-  ].filter((s) => s !== '');
+  const settings = runSettings(options, store);
   return {
     label: data.label ?? name,
     name,
