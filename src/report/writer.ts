@@ -13,8 +13,8 @@ import { packageInfo } from '../run/package.js';
 import { readBrowserScripts } from './browser-scripts.js';
 import { type RunListing, renderReportsIndex } from './index-page.js';
 import { number, record, text } from './json-fields.js';
-import { runSettings } from './settings.js';
 import { type ReportAssets, renderReport } from './page.js';
+import { runSettings } from './settings.js';
 import type { RunMeta } from './verdict.js';
 
 /** A run folder's own files: a report page never replaces them. */
