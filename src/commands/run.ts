@@ -272,6 +272,7 @@ async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>)
     nodes,
     readFrom,
     storeOptions: config.storeOptions,
+    serverOptions: config.serverOptions,
     timeoutMs: config.timeoutMs,
     log,
     signal: interrupt.signal,

@@ -152,6 +152,7 @@ export const MATRIX_PRESETS = [
   'cold-cache',
   'lock-redis',
   'queue-redis',
+  'isolation-mariadb',
 ] as const;
 
 /** Reads a preset: a built-in name or the path of a YAML file. */

@@ -4,6 +4,8 @@ import type { NemesisKind } from './schedule.js';
 export const NEMESIS_FS: Readonly<Record<NemesisKind, { start: string; stop: string }>> = {
   partition: { start: 'start-partition', stop: 'stop-partition' },
   kill: { start: 'kill', stop: 'restart' },
+  // Every node at once; the stop is the whole cluster's recovery (Galera: a new bootstrap).
+  'crash-all': { start: 'crash-all', stop: 'recover-all' },
   pause: { start: 'pause', stop: 'resume' },
   loss: { start: 'start-loss', stop: 'stop-loss' },
   // From a promotion to the old primary's return: the window in which two nodes may take writes.

@@ -1,5 +1,6 @@
 import type { Random } from '../generator/random.js';
 import type { Ability } from '../stores/types.js';
+import { crashAllFault } from './crash-all.js';
 import { failoverMonitor, type Monitor, type MonitorOptions } from './failover.js';
 import type { Fault, FaultOptions } from './fault.js';
 import { flushCacheFault } from './flush-cache.js';
@@ -16,6 +17,7 @@ export const NEMESIS_NEEDS: Readonly<Record<NemesisKind, Ability | undefined>> =
   partition: undefined,
   loss: undefined,
   kill: 'kill',
+  'crash-all': 'kill',
   pause: 'pause',
   failover: 'failover',
   'restart-cache': 'cache-tier',
@@ -26,6 +28,7 @@ export const NEMESIS_NEEDS: Readonly<Record<NemesisKind, Ability | undefined>> =
 const FACTORIES: Readonly<Record<Exclude<NemesisKind, 'failover'>, (options: FaultOptions) => Fault>> = {
   partition: partitionFault,
   kill: killFault,
+  'crash-all': crashAllFault,
   pause: pauseFault,
   loss: lossFault,
   'restart-cache': restartCacheFault,

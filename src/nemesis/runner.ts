@@ -8,7 +8,7 @@ import type { NemesisKind, NemesisStep } from './schedule.js';
  * healing the network runs iptables in every node), then the network, so restarted nodes find
  * their peers.
  */
-const HEAL_ORDER: readonly NemesisKind[] = ['pause', 'partition', 'loss', 'kill'];
+const HEAL_ORDER: readonly NemesisKind[] = ['pause', 'partition', 'loss', 'kill', 'crash-all'];
 
 export interface NemesisRunnerOptions {
   faults: readonly Fault[];

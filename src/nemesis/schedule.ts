@@ -5,6 +5,7 @@ export const NEMESIS_KINDS = [
   'kill',
   'pause',
   'loss',
+  'crash-all',
   'failover',
   'restart-cache',
   'flush-cache',

@@ -12,6 +12,8 @@ export interface RunMeta {
   title: string;
   store?: string;
   topology?: string;
+  /** Store settings that change what clients see (isolation, server options ...), in a few words each. */
+  settings?: string[];
   workload?: string;
   nemeses: string[];
   /** Seconds the clients ran (from the history when not configured). */
@@ -126,6 +128,7 @@ export function verdictOf(
 function ranSentence(meta: RunMeta): string {
   const parts: string[] = [];
   if (meta.store) parts.push(`${meta.store}${meta.topology ? ` (${meta.topology})` : ''}`);
+  parts.push(...(meta.settings ?? []));
   if (meta.workload) parts.push(`workload ${meta.workload}`);
   parts.push(meta.nemeses.length > 0 ? `faults: ${meta.nemeses.join(', ')}` : 'no faults');
   if (meta.durationS !== undefined) parts.push(`${round1(meta.durationS)} s`);

@@ -14,6 +14,7 @@ import { readBrowserScripts } from './browser-scripts.js';
 import { type RunListing, renderReportsIndex } from './index-page.js';
 import { number, record, renderingStored, storedResults, text } from './json-fields.js';
 import { type ReportAssets, renderReport } from './page.js';
+import { runSettings } from './settings.js';
 import type { RunMeta } from './verdict.js';
 
 /** A run folder's own files: a report page never replaces them. */
@@ -61,6 +62,7 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
     title: text(test.name) ?? basename(runDir),
     store: text(store.name) ?? text(options.store),
     topology: text(store.topology) ?? text(options.topology),
+    settings: runSettings(options, store),
     workload: text(record(test.workload)?.name) ?? text(options.workload),
     nemeses: nemesesOf(options),
     durationS: number(options.timeLimitS),

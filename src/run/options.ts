@@ -12,12 +12,14 @@ import {
   type OptionTable,
   optionWords,
   readOptions,
+  repeatableOption,
   switchOption,
   text,
   type ValuesOf,
   valueOption,
 } from '../options/spec.js';
 import { STORE_NAMES, STORES } from '../stores/index.js';
+import { parseServerOption } from '../stores/server-options.js';
 import { MAX_KEYS, WORKLOAD_OPTIONS, WORKLOADS, workloadName } from '../workloads/index.js';
 
 /**
@@ -151,6 +153,14 @@ const CLUSTER_OPTIONS = {
     number({ min: 1, max: 9, integer: true }),
   ),
   hosts: HOSTS_OPTION,
+  serverOptions: repeatableOption(
+    {
+      name: 'server-option',
+      value: 'name=value',
+      help: "a line of the store's server configuration (MariaDB [mysqld], redis.conf, cassandra.yaml), repeatable; the server checks it at start-up",
+    },
+    parseServerOption,
+  ),
 } satisfies OptionTable;
 
 /** The fault schedule and where results go (the reproduce command gives them after the store's). */

@@ -112,6 +112,36 @@ describe('validateRun', () => {
       /redis sentinel needs 3 to 9 nodes, not 2/,
     ],
     [
+      'list-append on cassandra',
+      { store: 'cassandra', workload: 'list-append' },
+      /--workload list-append needs a store with multi-key transactions; cassandra has none \(stores that have it: redis; mysql\)/,
+    ],
+    [
+      'isolation on redis',
+      { workload: 'list-append', isolation: 'serializable' },
+      /--isolation is not offered by redis; stores that have it: mysql/,
+    ],
+    [
+      'an unknown isolation level',
+      { store: 'mysql', workload: 'list-append', isolation: 'snapshot' },
+      /unknown --isolation 'snapshot'; valid choices: read-uncommitted, read-committed, repeatable-read, serializable/,
+    ],
+    [
+      'mysql single with more nodes',
+      { store: 'mysql', topology: 'single', nodes: '3' },
+      /mysql single is one node; leave out --nodes \(not 3\)/,
+    ],
+    [
+      'a server option without a value',
+      { serverOption: ['innodb_flush_log_at_trx_commit'] },
+      /--server-option 'innodb_flush_log_at_trx_commit' must be NAME=VALUE/,
+    ],
+    [
+      'a server option smuggling a second line',
+      { store: 'mysql', serverOption: ['sync_binlog=0\nskip-grant-tables=1'] },
+      /--server-option 'sync_binlog' needs a value on one line/,
+    ],
+    [
       'a workload option on another workload',
       { ttl: '5' },
       /--ttl only apply to --workload cache-aside, not to register/,
@@ -119,6 +149,22 @@ describe('validateRun', () => {
   ])('refuses %s, naming the conflict and the choices', (_, over, message) => {
     expect(() => validate(over)).toThrow(UsageError);
     expect(() => validate(over)).toThrow(message);
+  });
+
+  it('mysql single is one node with --isolation; server options are kept, each checked', () => {
+    expect(
+      validate({ store: 'mysql', topology: 'single', workload: 'list-append', isolation: 'serializable' }),
+    ).toEqual({
+      topology: 'single',
+      readFrom: 'primary',
+      nodes: 1,
+      storeValues: { isolation: 'serializable' },
+    });
+    const config = resolveRunConfig(
+      { ...RUN_DEFAULTS, serverOption: ['innodb_flush_log_at_trx_commit = 2', 'wsrep_sync_wait=0'] },
+      () => 1,
+    );
+    expect(config.serverOptions).toEqual(['innodb_flush_log_at_trx_commit=2', 'wsrep_sync_wait=0']);
   });
 
   it('refuses the set workload on a store without sets', () => {

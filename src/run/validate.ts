@@ -36,7 +36,7 @@ export function validateRun(
   const storeValues = readOptions(store.options, config.storeOptions);
   const topology = oneOf('--topology', config.topology ?? store.defaultTopology, store.topologies);
   const readFrom = oneOf('--read-from', config.readFrom ?? store.readFromChoices[0], store.readFromChoices);
-  const nodes = config.nodes ?? store.defaultNodes;
+  const nodes = config.nodes ?? store.defaultNodesOf?.[topology] ?? store.defaultNodes;
   store.validate?.({ topology, readFrom, nodes });
   workload.validate?.({ store: store.name, timeoutMs: config.timeoutMs });
   for (const ability of workload.needs ?? []) {

@@ -45,11 +45,14 @@ export interface ClusterOptions {
   storeOptions?: CliValues;
   /** Where the containers go: the local engine unless `--hosts` named the engines of a Swarm. */
   runtime?: Runtime;
+  /** `--server-option NAME=VALUE` lines for the server's own configuration, checked in shape (server-options.ts). */
+  serverOptions?: readonly string[];
 }
 
 /** What a store's clusters can do, for the workloads and nemeses that need it. */
 export const ABILITIES = [
   'sets',
+  'transactions',
   'kill',
   'pause',
   'primary',
@@ -63,6 +66,7 @@ export type Ability = (typeof ABILITIES)[number];
 /** Each ability in words, for the message that refuses a run needing it: "needs a store with ...". */
 export const ABILITY_WORDS: Readonly<Record<Ability, string>> = {
   sets: 'sets',
+  transactions: 'multi-key transactions',
   kill: 'server processes to kill',
   pause: 'containers to pause',
   primary: 'a primary',
@@ -247,6 +251,16 @@ export interface Killable {
   restart(node: string): Promise<void>;
 }
 
+/**
+ * A cluster that comes back from every server crashing at once (a power loss) the way its operator
+ * brings it back (Galera: bootstrap from the most advanced node). Without it, `crash-all` restarts
+ * every node at once.
+ */
+export interface CrashRecoverable {
+  /** Starts every server again after all were killed; what it did (order, positions), for the history. */
+  recoverAll(): Promise<Json>;
+}
+
 export interface Pausable {
   pause(node: string): Promise<void>;
   resume(node: string): Promise<void>;
@@ -314,6 +328,8 @@ export const hasQueues = (db: Db): db is Db & HasQueues =>
   typeof (db as Partial<HasQueues>).queueClient === 'function';
 export const isKillable = (db: Db): db is Db & Killable =>
   typeof (db as Partial<Killable>).kill === 'function';
+export const isCrashRecoverable = (db: Db): db is Db & CrashRecoverable =>
+  typeof (db as Partial<CrashRecoverable>).recoverAll === 'function';
 export const isPausable = (db: Db): db is Db & Pausable =>
   typeof (db as Partial<Pausable>).pause === 'function';
 export const hasPrimary = (db: Db): db is Db & HasPrimary =>
@@ -332,6 +348,8 @@ export interface Store {
   readonly defaultTopology: string;
   readonly readFromChoices: readonly string[];
   readonly defaultNodes: number;
+  /** Topologies whose default differs from `defaultNodes` (mysql single: 1). */
+  readonly defaultNodesOf?: Readonly<Record<string, number>>;
   /** The store's own options (`dscheck run` refuses them for other stores). */
   readonly options: OptionTable;
   readonly abilities: Abilities;

@@ -29,6 +29,8 @@ export function listAppendWorkload(def: ListAppendDefinition): Workload {
     keys: keyNames,
     checkers: def.checkers,
     definition: def.definition,
+    // Checked before start: a store without transactions (cassandra) is refused with the ones that have them.
+    needs: ['transactions'],
     async openClient(db, index, timeoutMs) {
       if (!hasTransactions(db)) {
         throw new UsageError(

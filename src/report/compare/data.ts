@@ -9,6 +9,7 @@ import { withoutIdleOptions } from '../../run/options.js';
 import { historyEnd } from '../data.js';
 import { faultSpans } from '../faults.js';
 import { number, record, text } from '../json-fields.js';
+import { runSettings } from '../settings.js';
 
 /**
  * What a run's lesson is about, from the checkers it had: a cache that goes cold, transactions'
@@ -129,13 +130,7 @@ export function digestRun(data: RunFolderData): CompareRun {
   const name = text(test.name) ?? 'run';
   const nemesisKinds = Array.isArray(options.nemesis) ? options.nemesis.map(String) : [];
   const partition = text(options.partition);
-  const settings = [
-    text(store.readFrom) && text(store.readFrom) !== 'primary' && text(store.readFrom) !== 'any'
-      ? `reads from ${text(store.readFrom)}`
-      : '',
-    store.lwt === true ? 'lightweight transactions' : '',
-    typeof options.waitReplicas === 'number' ? `WAIT ${options.waitReplicas}` : '',
-  ].filter((s) => s !== '');
+  const settings = runSettings(options, store);
   return {
     label: data.label ?? name,
     name,

@@ -1,3 +1,4 @@
+import type { ServerOption } from '../server-options.js';
 /**
  * Cassandra's configuration as pure functions of the cluster's shape: the JVM flags (baked into
  * the image) and each node's cassandra.yaml (written at start, since it names the node's IP,
@@ -140,11 +141,22 @@ export interface NodeConfigOptions {
    */
   durable: boolean;
   timeouts: ServerTimeouts;
+  /** `--server-option` top-level keys; one given here replaces dscheck's own line for that key. */
+  serverOptions?: readonly ServerOption[];
 }
 
 export function cassandraYaml(options: NodeConfigOptions): string {
+  const extra = options.serverOptions ?? [];
+  const replaced = new Set(extra.map((o) => o.name));
+  const lines = ownYamlLines(options).filter(
+    (line) => !replaced.has(/^([A-Za-z0-9_.-]+):/.exec(line)?.[1] ?? ''),
+  );
+  return `${[...lines, ...extra.map((o) => `${o.name}: ${o.value}`)].join('\n')}\n`;
+}
+
+function ownYamlLines(options: NodeConfigOptions): string[] {
   const t = options.timeouts;
-  return `${[
+  return [
     'cluster_name: dscheck',
     'num_tokens: 1',
     `initial_token: ${initialToken(options.index, options.seeds.length)}`,
@@ -178,5 +190,5 @@ export function cassandraYaml(options: NodeConfigOptions): string {
     `request_timeout: ${t.other}ms`,
     // Dropping the test keyspace between runs need not copy it first.
     'auto_snapshot: false',
-  ].join('\n')}\n`;
+  ];
 }

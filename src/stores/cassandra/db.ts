@@ -2,6 +2,7 @@ import type { Client } from 'cassandra-driver';
 import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
+import type { ServerOption } from '../server-options.js';
 import type {
   ClusterNode,
   Db,
@@ -33,6 +34,8 @@ export interface CassandraDbOptions {
   mode: AccessMode;
   durable: boolean;
   timeouts: ServerTimeouts;
+  /** `--server-option` keys for every node's cassandra.yaml. */
+  serverOptions?: readonly ServerOption[];
   /** The clients' timeout, above the server's. */
   clientTimeoutMs: number;
   log: (message: string) => void;
@@ -84,6 +87,7 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
               seeds,
               durable: this.options.durable,
               timeouts: this.options.timeouts,
+              serverOptions: this.options.serverOptions,
             }),
           },
         ]),

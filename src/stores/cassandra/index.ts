@@ -2,6 +2,7 @@ import { oneOf, UsageError } from '../../errors.js';
 import type { Json } from '../../history/types.js';
 import { choice, readOptions, switchOption, valueOption } from '../../options/spec.js';
 import { startStore } from '../lifecycle.js';
+import { serverOptionPairs } from '../server-options.js';
 import type { ClusterOptions, ClusterShape, Store } from '../types.js';
 import { CONSISTENCIES } from './client.js';
 import { CASSANDRA_VERSION, HEAP_MB, NODE_MEMORY_BYTES, serverTimeouts } from './config.js';
@@ -66,6 +67,7 @@ export const cassandra: Store = {
           mode: { consistency, lwt: consistency === 'serial' || lwt },
           durable: options.durable ?? false,
           timeouts: serverTimeouts(clientTimeoutMs),
+          serverOptions: serverOptionPairs(options.serverOptions),
           clientTimeoutMs,
           log: options.log,
           signal: options.signal,

@@ -1,3 +1,5 @@
+import type { ServerOption } from '../server-options.js';
+
 /**
  * MariaDB server configuration, as a pure function of the node's place in the cluster. Each node
  * reads its own file, so a killed server restarts with the same settings and data directory.
@@ -18,7 +20,7 @@ export const PATHS = {
   galeraProvider: '/usr/lib/galera/libgalera_smm.so',
 } as const;
 
-export type MysqlTopology = 'async' | 'semisync' | 'galera';
+export type MysqlTopology = 'async' | 'semisync' | 'galera' | 'single';
 
 /**
  * Settings a run records in test.json (through the store's description) because they decide what
@@ -61,6 +63,8 @@ export interface ServerConfigOptions {
   semiSyncTimeoutMs: number;
   /** The general query log (every statement), for debugging; off by default: it is slow. */
   generalLog?: boolean;
+  /** `--server-option` lines, last so that they win over dscheck's own settings of the same name. */
+  serverOptions?: readonly ServerOption[];
 }
 
 /** The node's my.cnf. */
@@ -92,6 +96,7 @@ export function serverConfig(options: ServerConfigOptions): string {
     `general_log_file=${PATHS.generalLog}`,
     `general_log=${options.generalLog ? 'ON' : 'OFF'}`,
     ...(galera ? galeraSettings(options) : replicationSettings(options)),
+    ...(options.serverOptions ?? []).map((o) => `${o.name}=${o.value}`),
   ]);
 }
 

@@ -3,9 +3,12 @@ import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
+import { UsageError } from '../../errors.js';
 import type { Json } from '../../history/types.js';
+import { blamedOption, type ServerOption } from '../server-options.js';
 import type {
   ClusterNode,
+  CrashRecoverable,
   Db,
   ErrorVerdict,
   HasFailover,
@@ -14,6 +17,7 @@ import type {
   HasPrimary,
   HasSets,
   HasTransactions,
+  IsolationLevel,
   Killable,
   Network,
   Pausable,
@@ -34,6 +38,13 @@ import {
 import { type Account, MysqlRegisterClient, MysqlSetClient, type Route } from './client.js';
 import { MYSQL_PORT, type MysqlTopology, PATHS, serverConfig, tableNames } from './config.js';
 import { classifyMysqlError } from './errors.js';
+import {
+  chooseBootstrap,
+  type GaleraPosition,
+  markSafeToBootstrap,
+  parseGrastate,
+  parseRecoveredPosition,
+} from './galera-recovery.js';
 import { choosePromotion, parseGtidPosition } from './gtid.js';
 import { CLIENT_USER, DATABASE, PASSWORD } from './image.js';
 import { MysqlTxnClient } from './txn-client.js';
@@ -45,6 +56,10 @@ export interface MysqlDbOptions {
   topology: MysqlTopology;
   readFrom: ReadFrom;
   semiSyncTimeoutMs: number;
+  /** `--isolation`: every transaction's level, over what the workload preset asks for. */
+  isolation?: IsolationLevel;
+  /** `--server-option` lines for every node's [mysqld]. */
+  serverOptions?: readonly ServerOption[];
   log: (message: string) => void;
   signal?: AbortSignal;
 }
@@ -54,6 +69,9 @@ const CLIENT: Account = { user: CLIENT_USER, password: PASSWORD };
 const SERVE_TIMEOUT_MS = 60_000;
 /** How long a rejoined old primary is watched for replication to run or to stop with an error. */
 const REJOIN_WATCH_MS = 5_000;
+const GRASTATE = `${PATHS.dataDir}/grastate.dat`;
+/** Where `mariadbd --wsrep-recover` writes the position it recovered (its own log, not the server's). */
+const RECOVER_LOG = '/var/log/mysql/wsrep-recover.log';
 
 /**
  * A running MariaDB cluster. async/semisync: n1 starts as primary and the others replicate it by
@@ -62,7 +80,17 @@ const REJOIN_WATCH_MS = 5_000;
  * reads and writes; there is no primary.
  */
 export class MysqlDb
-  implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasFailover, HasTransactions
+  implements
+    Db,
+    Killable,
+    CrashRecoverable,
+    Pausable,
+    HasPrimary,
+    HasLogs,
+    HasNetwork,
+    HasSets,
+    HasFailover,
+    HasTransactions
 {
   readonly store = 'mysql';
   private readonly connections = new Set<Connection>();
@@ -108,6 +136,7 @@ export class MysqlDb
               // writes); the primary is made writable at run time, as an operator's tool does.
               readOnly: !this.galera,
               semiSyncTimeoutMs: this.options.semiSyncTimeoutMs,
+              serverOptions: this.options.serverOptions,
             }),
           },
         ]),
@@ -169,7 +198,9 @@ export class MysqlDb
 
   /**
    * Starts mariadbd in the background with the node's own config and data directory. Not through
-   * mysqld_safe, which would restart a server the nemesis killed.
+   * mysqld_safe, which would restart a server the nemesis killed. A server that exits instead of
+   * answering refused its configuration: the error log's lines say why (a `--server-option` it
+   * does not know is a usage error).
    */
   private async startServer(node: ClusterNode, extra: readonly string[] = []): Promise<void> {
     await execOk(node.containerId, [
@@ -182,10 +213,41 @@ export class MysqlDb
       `--defaults-file=${PATHS.config}`,
       ...extra,
     ]);
+    let stopped = false;
     await this.waitFor(`mariadbd on ${node.name} to answer`, async () => {
-      await adminQuery(node, 'SELECT 1', 1000);
-      return true;
+      try {
+        await adminQuery(node, 'SELECT 1', 1000);
+        return true;
+      } catch (err) {
+        stopped = !(await this.serverRunning(node));
+        if (stopped) return true;
+        throw err;
+      }
     });
+    if (stopped) throw await this.startupFailure(node);
+  }
+
+  private async serverRunning(node: ClusterNode): Promise<boolean> {
+    return (await execIn(node.containerId, ['pgrep', '-x', 'mariadbd'])).exitCode === 0;
+  }
+
+  /** Why a server stopped at start-up, from its error log: a UsageError when a --server-option is to blame. */
+  private async startupFailure(node: ClusterNode): Promise<Error> {
+    const tail = await execIn(node.containerId, ['tail', '-n', '30', PATHS.errorLog]).catch(() => null);
+    const errors = (tail?.stdout ?? '')
+      .split('\n')
+      .filter((line) => /\[ERROR\]/.test(line))
+      .map((line) => line.replace(/^.*?\[ERROR\]\s*/, ''));
+    const reason = errors.length > 0 ? errors.join('; ') : 'no [ERROR] line in its log';
+    const blamed = blamedOption(reason, this.options.serverOptions ?? []);
+    if (blamed) {
+      return new UsageError(
+        `mysql refused --server-option ${blamed.name}=${blamed.value}: ${reason} (MariaDB 10.11's server variables are the valid names)`,
+      );
+    }
+    return new Error(
+      `mariadbd on ${node.name} stopped at start-up: ${reason}; its log is in the run folder, nodes/${node.name}/error.log`,
+    );
   }
 
   /** Waits until the node is Synced in a Primary component of `size` nodes. */
@@ -223,7 +285,11 @@ export class MysqlDb
   }
 
   async txnClient(index: number, timeoutMs: number, options?: TxnOptions): Promise<TxnClient> {
-    return new MysqlTxnClient(this.tables.lists, this.route(index), CLIENT, timeoutMs, this.track, options);
+    const isolation = this.options.isolation ?? options?.isolation;
+    return new MysqlTxnClient(this.tables.lists, this.route(index), CLIENT, timeoutMs, this.track, {
+      ...options,
+      isolation,
+    });
   }
 
   private readonly track = (connection: Connection, open: boolean): void => {
@@ -287,6 +353,72 @@ export class MysqlDb
     } else if (node === this.currentPrimary) {
       await adminQuery(target, 'SET GLOBAL read_only = 0');
     }
+  }
+
+  /**
+   * After every server was killed: Galera is bootstrapped again from its most advanced node
+   * (galera-recovery.ts); replication starts the primary first, then the replicas, which resume
+   * from their own positions.
+   */
+  async recoverAll(): Promise<Json> {
+    if (!this.galera) {
+      await this.restart(this.currentPrimary);
+      const replicas = this.nodes.filter((n) => n.name !== this.currentPrimary).map((n) => n.name);
+      await Promise.all(replicas.map((name) => this.restart(name)));
+      return { order: [this.currentPrimary, ...replicas] };
+    }
+    const recovered = await Promise.all(this.nodes.map((node) => this.recoverPosition(node)));
+    const positions = Object.fromEntries(recovered.map((r) => [r.node, r.position]));
+    const chosen = chooseBootstrap(positions);
+    if (chosen === null) {
+      throw new Error(
+        `no Galera node knows its position after the crash (${recovered.map((r) => `${r.node}: ${r.how}`).join(', ')})`,
+      );
+    }
+    const startAt = (name: string) => {
+      const position = positions[name];
+      return position && position.seqno >= 0
+        ? [`--wsrep_start_position=${position.uuid}:${position.seqno}`]
+        : [];
+    };
+    const bootstrap = this.node(chosen);
+    const grastate = await execOk(bootstrap.containerId, ['cat', GRASTATE]);
+    await writeFilesIn(this.cluster.container(chosen), '/', [
+      { path: GRASTATE.slice(1), content: markSafeToBootstrap(grastate.stdout) },
+    ]);
+    await execOk(bootstrap.containerId, ['chown', 'mysql:mysql', GRASTATE]);
+    await this.startServer(bootstrap, ['--wsrep-new-cluster', ...startAt(chosen)]);
+    await this.waitForGalera(bootstrap, 1);
+    const joiners = this.nodes.filter((n) => n !== bootstrap);
+    await Promise.all(joiners.map((node) => this.startServer(node, startAt(node.name))));
+    await Promise.all(this.nodes.map((node) => this.waitForGalera(node, this.nodes.length)));
+    const seqnos = Object.fromEntries(recovered.map((r) => [r.node, r.position?.seqno ?? null]));
+    const from = Object.fromEntries(recovered.map((r) => [r.node, r.how]));
+    this.options.log(
+      `crash-all: bootstrapped Galera from ${chosen} (seqnos ${recovered.map((r) => `${r.node} ${r.position?.seqno ?? '?'}`).join(', ')})`,
+    );
+    return { bootstrapped: chosen, seqnos, from };
+  }
+
+  /** A stopped Galera node's last committed position: grastate.dat after a clean stop, else --wsrep-recover. */
+  private async recoverPosition(
+    node: ClusterNode,
+  ): Promise<{ node: string; position: GaleraPosition | null; how: string }> {
+    const state = parseGrastate((await execIn(node.containerId, ['cat', GRASTATE])).stdout);
+    if (state && state.seqno >= 0) return { node: node.name, position: state, how: 'grastate.dat' };
+    const result = await execIn(
+      node.containerId,
+      [
+        'bash',
+        '-c',
+        `rm -f "$1"; /usr/sbin/mariadbd --defaults-file="$0" --wsrep-recover --log-error="$1"; cat "$1"`,
+        PATHS.config,
+        RECOVER_LOG,
+      ],
+      { timeoutMs: SERVE_TIMEOUT_MS },
+    );
+    const position = parseRecoveredPosition(result.stdout);
+    return { node: node.name, position, how: position ? 'wsrep-recover' : 'unknown' };
   }
 
   /** The cluster's iptables rules: partitions and loss. */

@@ -1,12 +1,15 @@
 import { oneOf, UsageError } from '../../errors.js';
 import type { Json } from '../../history/types.js';
+import { readOptions } from '../../options/spec.js';
 import { startStore } from '../lifecycle.js';
+import { serverOptionPairs } from '../server-options.js';
 import type { ClusterOptions, ClusterShape, Store } from '../types.js';
 import { MYSQL_DEFAULTS, type MysqlTopology } from './config.js';
 import { MysqlDb, type ReadFrom } from './db.js';
 import { MYSQL_IMAGE } from './image.js';
+import { MYSQL_OPTIONS } from './options.js';
 
-const TOPOLOGIES: readonly MysqlTopology[] = ['async', 'semisync', 'galera'];
+const TOPOLOGIES: readonly MysqlTopology[] = ['async', 'semisync', 'galera', 'single'];
 const READ_FROM: readonly ReadFrom[] = ['primary', 'replicas', 'any'];
 const NODE_MEMORY_BYTES = 768 * 1024 * 1024;
 
@@ -15,6 +18,11 @@ function validate(shape: ClusterShape): void {
     throw new UsageError(
       `mysql galera has no primary or replicas: each client reads and writes on its own node; leave out --read-from ${shape.readFrom}`,
     );
+  }
+  if (shape.topology === 'single') {
+    if (shape.nodes !== 1)
+      throw new UsageError(`mysql single is one node; leave out --nodes (not ${shape.nodes})`);
+    return;
   }
   const minimum = shape.topology === 'galera' ? 3 : 1;
   if (!Number.isInteger(shape.nodes) || shape.nodes < minimum || shape.nodes > 9) {
@@ -28,15 +36,26 @@ export const mysql: Store = {
   defaultTopology: 'async',
   readFromChoices: READ_FROM,
   defaultNodes: 3,
-  options: {},
+  // One server without replication: the baseline that isolation levels are judged against.
+  defaultNodesOf: { single: 1 },
+  options: MYSQL_OPTIONS,
   // An operator's failover tool replaces a primary; galera has none (every node takes writes).
-  abilities: { sets: true, kill: true, pause: true, primary: true, failover: ['async', 'semisync'] },
+  abilities: {
+    sets: true,
+    transactions: true,
+    kill: true,
+    pause: true,
+    primary: true,
+    failover: ['async', 'semisync'],
+  },
   images: [MYSQL_IMAGE],
   validate,
 
   describe(topology: string): Record<string, Json> {
     const durability = { innodbFlushLogAtTrxCommit: 1, syncBinlog: 1 };
     switch (topology) {
+      case 'single':
+        return durability;
       case 'galera':
         return { ...durability, sst: 'rsync', wsrepSyncWait: MYSQL_DEFAULTS.galeraSyncWait };
       case 'semisync':
@@ -56,6 +75,7 @@ export const mysql: Store = {
     const topology = oneOf('topology', options.topology, TOPOLOGIES);
     const readFrom = oneOf('read-from', options.readFrom, READ_FROM);
     validate({ topology, readFrom, nodes: options.nodes });
+    const { isolation } = readOptions(MYSQL_OPTIONS, options.storeOptions ?? {});
     return startStore(options, {
       store: 'mysql',
       images: [MYSQL_IMAGE],
@@ -66,6 +86,8 @@ export const mysql: Store = {
           topology,
           readFrom,
           semiSyncTimeoutMs: MYSQL_DEFAULTS.semiSyncTimeoutMs,
+          isolation,
+          serverOptions: serverOptionPairs(options.serverOptions),
           log: options.log,
           signal: options.signal,
         }),

@@ -1,3 +1,4 @@
+import type { ServerOption } from '../server-options.js';
 /**
  * Redis and Sentinel configuration files, as pure functions of the cluster's shape. Each node's
  * server reads its own file, so that Sentinel's CONFIG REWRITE after a failover survives a
@@ -28,6 +29,8 @@ export interface ServerConfigOptions {
    * fsynced before the reply, so a kill and restart keeps all acknowledged writes.
    */
   durable: boolean;
+  /** `--server-option` lines (`name value`), last: a directive given twice takes its last value. */
+  serverOptions?: readonly ServerOption[];
 }
 
 export function serverConfig(options: ServerConfigOptions): string {
@@ -49,6 +52,7 @@ export function serverConfig(options: ServerConfigOptions): string {
     'replica-read-only yes',
     'replica-serve-stale-data yes',
     options.replicaOf ? `replicaof ${options.replicaOf} ${REDIS_PORT}` : undefined,
+    ...(options.serverOptions ?? []).map((o) => `${o.name} ${o.value}`),
   ]);
 }
 

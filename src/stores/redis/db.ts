@@ -2,6 +2,9 @@ import type { Redis } from 'ioredis';
 import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
 import { execOk } from '../../docker/exec.js';
+import { errorText } from '../../docker/log.js';
+import { UsageError } from '../../errors.js';
+import { blamedOption, type ServerOption } from '../server-options.js';
 import type {
   ClusterNode,
   Db,
@@ -56,6 +59,8 @@ export interface RedisDbOptions {
   durable: boolean;
   /** WAIT for this many replicas after each write (--wait-replicas); none when absent. */
   waitReplicas?: number;
+  /** `--server-option` lines for every node's redis.conf. */
+  serverOptions?: readonly ServerOption[];
   log: (message: string) => void;
   signal?: AbortSignal;
 }
@@ -103,6 +108,7 @@ export class RedisDb
             content: serverConfig({
               replicaOf: node === primary ? undefined : primary.ip,
               durable: this.options.durable,
+              serverOptions: this.options.serverOptions,
             }),
           },
           {
@@ -151,7 +157,15 @@ export class RedisDb
   }
 
   private async startServer(node: ClusterNode): Promise<void> {
-    await execOk(node.containerId, ['redis-server', PATHS.serverConfig]);
+    // redis-server checks its whole config before it forks: a directive it refuses fails here.
+    await execOk(node.containerId, ['redis-server', PATHS.serverConfig]).catch((err: unknown) => {
+      const blamed = blamedOption(errorText(err), this.options.serverOptions ?? []);
+      if (blamed)
+        throw new UsageError(
+          `redis refused --server-option ${blamed.name}=${blamed.value}: ${errorText(err)}`,
+        );
+      throw err;
+    });
     await this.waitFor(`redis-server on ${node.name} to answer PING`, async () => {
       return (await adminCall(node.ip, REDIS_PORT, ['PING'])) === 'PONG';
     });

@@ -1,6 +1,7 @@
 import { oneOf, UsageError } from '../../errors.js';
 import { number, readOptions, valueOption } from '../../options/spec.js';
 import { startStore } from '../lifecycle.js';
+import { serverOptionPairs } from '../server-options.js';
 import type { ClusterOptions, ClusterShape, Store } from '../types.js';
 import { type ReadFrom, RedisDb, type RedisTopology } from './db.js';
 import { REDIS_IMAGE } from './image.js';
@@ -35,7 +36,15 @@ export const redis: Store = {
   readFromChoices: READ_FROM,
   defaultNodes: 3,
   options: REDIS_OPTIONS,
-  abilities: { sets: true, kill: true, pause: true, primary: true, locks: true, queues: true },
+  abilities: {
+    sets: true,
+    transactions: true,
+    kill: true,
+    pause: true,
+    primary: true,
+    locks: true,
+    queues: true,
+  },
   images: [REDIS_IMAGE],
   validate,
 
@@ -54,6 +63,7 @@ export const redis: Store = {
           readFrom,
           durable: options.durable ?? false,
           waitReplicas,
+          serverOptions: serverOptionPairs(options.serverOptions),
           log: options.log,
           signal: options.signal,
         }),
