@@ -2,6 +2,7 @@ import { createReadStream, type Stats, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
+import { fileErrorWords } from '../io/files.js';
 import { HISTORY_FORMATS, type HistoryFormat, NdjsonParser, parseHistory } from './parse.js';
 import { type History, HistoryError } from './types.js';
 
@@ -71,21 +72,10 @@ function openHistory(file: string): Readable {
   return createReadStream(file, { highWaterMark: CHUNK });
 }
 
-const FILE_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'it is a directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'the name is too long',
-  EIO: 'input/output error',
-};
-
 /** File-system errors become bad input (exit 254) with the path and the reason in words. */
 function fileProblem(file: string, err: unknown): unknown {
   if (!(err instanceof Error) || !('code' in err) || typeof err.code !== 'string') return err;
-  return new UsageError(`cannot read history file ${file}: ${FILE_ERRORS[err.code] ?? err.message}`);
+  return new UsageError(`cannot read history file ${file}: ${fileErrorWords(err.code) ?? err.message}`);
 }
 
 function stripBom(bytes: Buffer): Buffer {

@@ -79,7 +79,13 @@ const FILE_ERRORS: Readonly<Record<string, string>> = {
   EBUSY: 'the file is busy',
   ENOTEMPTY: 'the folder is not empty',
   EINVAL: 'invalid argument for this file',
+  EIO: 'input/output error',
 };
+
+/** A file-system error code in words (`permission denied`), or undefined for other codes. */
+export function fileErrorWords(code: string): string | undefined {
+  return Object.hasOwn(FILE_ERRORS, code) ? FILE_ERRORS[code] : undefined;
+}
 
 /**
  * A file-system error in words (`cannot write reports/x: permission denied`), or undefined when
