@@ -1,4 +1,3 @@
-import { sameValue } from '../checker/linearizable/values.js';
 import { LIMITS, LimitExceeded, type Limits } from './limits.js';
 import {
   EVENT_TYPES,
@@ -8,6 +7,7 @@ import {
   type NemesisEvent,
   type Operation,
 } from './types.js';
+import { sameValue } from './values.js';
 
 /** Fields of an event that the format defines; anything else is a workload's own. */
 const KNOWN_FIELDS = new Set(['process', 'type', 'f', 'key', 'value', 'time', 'node', 'error', 'id']);

@@ -1,8 +1,8 @@
 import { UsageError } from '../../errors.js';
 import type { Json, Operation } from '../../history/types.js';
-import { canonicalJson, hashValue, sameValue } from './values.js';
+import { canonicalJson, hashValue, sameValue } from '../../history/values.js';
 
-export { sameValue } from './values.js';
+export { sameValue } from '../../history/values.js';
 
 /** What the model sees of an operation: its argument, and its result unless pending. */
 export interface ModelOp {

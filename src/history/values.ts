@@ -1,4 +1,4 @@
-import type { Json } from '../../history/types.js';
+import type { Json } from './types.js';
 
 /**
  * Equality and hashing of JSON values as values, not as text: `{"a":1,"b":2}` equals
