@@ -82,7 +82,7 @@ async function judge(
   context: CheckContext,
 ): Promise<{ checkers: Record<string, CheckerResult>; shape: Omit<HistoryShape, 'fs'>; perf: PerfResult }> {
   const checkers: Record<string, CheckerResult> = {};
-  if (streamable(planned)) {
+  if (streamable(planned, file)) {
     const streamed = await checkStreaming(file, planned, context);
     for (const outcome of streamed.outcomes) checkers[outcome.name] = outcome.stored;
     return { checkers, shape: streamed.shape, perf: streamed.perf };

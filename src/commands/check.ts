@@ -176,8 +176,8 @@ async function checkFile(file: string, settings: CheckSettings): Promise<FileVer
   try {
     const context = { timeoutMs: settings.timeoutMs, firstFailure: settings.firstFailure };
     const named = settings.checkers && planChecks(settings.checkers, settings.flags);
-    // Named checkers that can all stream read an NDJSON history of any size in bounded memory.
-    if (named && streamable(named) && formatOf(file, settings.format) === 'ndjson') {
+    // Named checkers that can all stream read a large NDJSON history in bounded memory.
+    if (named && streamable(named, file) && formatOf(file, settings.format) === 'ndjson') {
       const { outcomes, shape } = await checkStreaming(file, named, context);
       return { file, outcomes, chosen: false, warnings: shape.warnings };
     }
