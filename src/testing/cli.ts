@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** For tests: the built CLI run as a user runs it (npm test builds first). */
@@ -46,4 +46,21 @@ export function runCli(args: readonly string[]): Promise<Finished> {
 /** The newest run folder of run `name` under `out` (its `latest` link). */
 export function latestRun(out: string, name: string): string {
   return join(out, name, readlinkSync(join(out, name, 'latest')));
+}
+
+/**
+ * Runs `dscheck run --out out --name name <args>` and reads one checker's result from the run's
+ * results.json, with the history's nemesis events. A stack trace on stderr fails the test.
+ */
+export async function runAndRead<R>(
+  out: string,
+  name: string,
+  checker: string,
+  args: readonly string[],
+): Promise<{ code: number | null; result: R; stderr: string; folder: string }> {
+  const finished = await runCli(['run', '--out', out, '--name', name, ...args]);
+  if (/at .*\.js:\d+/.test(finished.stderr)) throw new Error(`a stack trace:\n${finished.stderr}`);
+  const folder = latestRun(out, name);
+  const results = JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8'));
+  return { code: finished.code, result: results.checkers[checker] as R, stderr: finished.stderr, folder };
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LockResult } from '../checker/lock.js';
 import type { QueueResult } from '../checker/queue.js';
-import { latestRun, runCli } from '../testing/cli.js';
+import { runAndRead } from '../testing/cli.js';
 
 /**
  * The lock and queue workloads end to end on Redis, through the built CLI (npm test builds
@@ -14,27 +14,8 @@ const out = mkdtempSync(join(tmpdir(), 'dscheck-lessons-test-'));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-async function run<R>(
-  name: string,
-  checker: string,
-  args: string[],
-): Promise<{ code: number | null; result: R }> {
-  const finished = await runCli([
-    'run',
-    '--out',
-    out,
-    '--store',
-    'redis',
-    '--name',
-    name,
-    '--seed',
-    '7',
-    ...args,
-  ]);
-  expect(finished.stderr).not.toMatch(/at .*\.js:\d+/);
-  const results = JSON.parse(readFileSync(join(latestRun(out, name), 'results.json'), 'utf8'));
-  return { code: finished.code, result: results.checkers[checker] as R };
-}
+const run = <R>(name: string, checker: string, args: string[]) =>
+  runAndRead<R>(out, name, checker, ['--store', 'redis', '--seed', '7', ...args]);
 
 const lock = (name: string, args: string[]) =>
   run<LockResult>(name, 'lock', [

@@ -2,16 +2,20 @@ import type { Client } from 'cassandra-driver';
 import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
+import { newOwner } from '../lock-owner.js';
 import type { ServerOption } from '../server-options.js';
 import type {
   ClusterNode,
   Db,
   ErrorVerdict,
+  HasLocks,
   HasLogs,
   HasNetwork,
   HasPrimary,
   HasSets,
   Killable,
+  LockClient,
+  LockClientOptions,
   Network,
   Pausable,
   RegisterClient,
@@ -28,6 +32,7 @@ import {
 } from './client.js';
 import { cassandraYaml, KEYSPACE, PATHS, REPLICATION_FACTOR, type ServerTimeouts } from './config.js';
 import { classifyCassandraError } from './errors.js';
+import { CassandraLockClient, LOCK_TABLES, LOCK_TABLES_CQL } from './lock-client.js';
 import { LOG_EVENTS_PATTERN, readLogEvents } from './readiness.js';
 
 export interface CassandraDbOptions {
@@ -52,7 +57,9 @@ const DDL_TIMEOUT_MS = 30_000;
  * to min(3, nodes) nodes. There is no primary. Each node has one shared driver client that
  * only talks to that node; processes are spread over the nodes.
  */
-export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets {
+export class CassandraDb
+  implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasLocks
+{
   readonly store = 'cassandra';
   readonly topology = 'ring';
   private readonly clients = new Map<string, Client>();
@@ -111,6 +118,7 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
     const schema = [
       `CREATE KEYSPACE IF NOT EXISTS ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${replicas}}`,
       ...SCHEMA,
+      ...LOCK_TABLES_CQL,
     ];
     for (const statement of schema) await clients[0].execute(statement, [], { readTimeout: DDL_TIMEOUT_MS });
     // The driver waits for schema agreement only so long: every node must know both tables
@@ -125,7 +133,9 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
           },
         )
       ).rows;
-      return Object.values(TABLES).every((table) => rows.some((r) => r.get('table_name') === table));
+      return [...Object.values(TABLES), ...Object.values(LOCK_TABLES)].every((table) =>
+        rows.some((r) => r.get('table_name') === table),
+      );
     });
     this.options.log(`cassandra: keyspace ${KEYSPACE} ready in ${seconds(started)}`);
   }
@@ -213,6 +223,12 @@ export class CassandraDb implements Db, Killable, Pausable, HasPrimary, HasLogs,
   async setClient(index: number, timeoutMs: number): Promise<SetClient> {
     const node = this.nodeFor(index);
     return new CassandraSetClient(await this.clientOf(node), node.name, this.mode, timeoutMs);
+  }
+
+  /** The LWT lease lock, its token counter and the resource it protects, through the process's node. */
+  async lockClient(index: number, timeoutMs: number, options: LockClientOptions): Promise<LockClient> {
+    const node = this.nodeFor(index);
+    return new CassandraLockClient(await this.clientOf(node), newOwner(index), options, node.name, timeoutMs);
   }
 
   classify(error: unknown, f: string): ErrorVerdict {

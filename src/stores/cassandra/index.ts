@@ -43,7 +43,7 @@ export const cassandra: Store = {
   defaultNodes: 3,
   options: CASSANDRA_OPTIONS,
   // No primary: every node takes writes.
-  abilities: { sets: true, kill: true, pause: true },
+  abilities: { sets: true, kill: true, pause: true, locks: true },
   get images() {
     return [cassandraImage()];
   },

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from 'cassandra-driver';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkLock } from '../../checker/lock.js';
+import { checkLock, type LockResult } from '../../checker/lock.js';
 import { runResources } from '../../docker/cleanup.js';
+import { runAndRead } from '../../testing/cli.js';
 import { lockWorker, now, Recorder } from '../../testing/history.js';
 import { connect } from './client.js';
 import type { CassandraDb } from './db.js';
@@ -10,8 +14,10 @@ import { CassandraLockClient, LOCK_TABLES_CQL } from './lock-client.js';
 
 const started: { runId: string; db: CassandraDb }[] = [];
 const drivers: Client[] = [];
+const out = mkdtempSync(join(tmpdir(), 'dscheck-cassandra-lock-'));
 
 afterAll(async () => {
+  rmSync(out, { recursive: true, force: true });
   await Promise.all(drivers.map((d) => d.shutdown()));
   await Promise.all(started.map(({ db }) => db.teardown()));
   for (const { runId } of started)
@@ -46,4 +52,20 @@ describe('cassandra LWT lock', () => {
     const late = client(9);
     expect(await late.write('resource', 1, 99)).toBe(false);
   });
+});
+
+describe('dscheck run --workload lock on cassandra', () => {
+  it('a holder paused past its TTL lease writes after the next holder: unsafe writes, no overlap', async () => {
+    const { code, result } = await runAndRead<LockResult>(out, 'cassandra-lock-pause', 'lock', [
+      ...['--store', 'cassandra', '--nodes', '1', '--workload', 'lock', '--nemesis', 'none'],
+      ...['--lease-ms', '2000', '--timeout', '2000', '--holder-pause-ms', '5000'],
+      ...['--concurrency', '3', '--time-limit', '20', '--seed', '7'],
+    ]);
+    expect(result.holds).toBeGreaterThan(10);
+    // The holder counts its lease from when it asked, and the TTL outlasts it: no two believers.
+    expect(result.overlaps.count).toBe(0);
+    expect(result.unsafe.count).toBeGreaterThan(0);
+    expect(result.valid).toBe(false);
+    expect(code).toBe(1);
+  }, 240_000);
 });

@@ -12,6 +12,7 @@ import type {
   Db,
   ErrorVerdict,
   HasFailover,
+  HasLocks,
   HasLogs,
   HasNetwork,
   HasPrimary,
@@ -19,6 +20,8 @@ import type {
   HasTransactions,
   IsolationLevel,
   Killable,
+  LockClient,
+  LockClientOptions,
   Network,
   Pausable,
   RegisterClient,
@@ -35,7 +38,7 @@ import {
   type ReplicaStatus,
   replicaStatus,
 } from './admin.js';
-import { type Account, MysqlRegisterClient, MysqlSetClient, type Route } from './client.js';
+import { type Account, Link, MysqlRegisterClient, MysqlSetClient, type Route } from './client.js';
 import { MYSQL_PORT, type MysqlTopology, PATHS, serverConfig, tableNames } from './config.js';
 import { classifyMysqlError } from './errors.js';
 import {
@@ -47,6 +50,7 @@ import {
 } from './galera-recovery.js';
 import { choosePromotion, parseGtidPosition } from './gtid.js';
 import { CLIENT_USER, DATABASE, PASSWORD } from './image.js';
+import { LOCK_TABLES_DDL, MysqlLockClient } from './lock-client.js';
 import { MysqlTxnClient } from './txn-client.js';
 
 export type ReadFrom = 'primary' | 'replicas' | 'any';
@@ -90,7 +94,8 @@ export class MysqlDb
     HasNetwork,
     HasSets,
     HasFailover,
-    HasTransactions
+    HasTransactions,
+    HasLocks
 {
   readonly store = 'mysql';
   private readonly connections = new Set<Connection>();
@@ -185,6 +190,7 @@ export class MysqlDb
       `CREATE TABLE ${DATABASE}.${this.tables.registers} (k VARCHAR(64) NOT NULL PRIMARY KEY, v BIGINT NOT NULL) ENGINE=InnoDB`,
       `CREATE TABLE ${DATABASE}.${this.tables.sets} (k VARCHAR(64) NOT NULL, element BIGINT NOT NULL, PRIMARY KEY (k, element)) ENGINE=InnoDB`,
       `CREATE TABLE ${DATABASE}.${this.tables.lists} (k VARCHAR(64) NOT NULL PRIMARY KEY, v TEXT NOT NULL) ENGINE=InnoDB`,
+      ...LOCK_TABLES_DDL,
     ]);
     await Promise.all(
       this.nodes.map((node) =>
@@ -290,6 +296,15 @@ export class MysqlDb
       ...options,
       isolation,
     });
+  }
+
+  /**
+   * GET_LOCK on the primary, with its token counter and the resource it protects. The session
+   * holds the lock: a client stays on the node it connected to until an error drops the
+   * connection, so after a failover holders on the old primary and on the new one can coexist.
+   */
+  async lockClient(index: number, timeoutMs: number, options: LockClientOptions): Promise<LockClient> {
+    return new MysqlLockClient(new Link(this.route(index).writer, CLIENT, timeoutMs, this.track), options);
   }
 
   private readonly track = (connection: Connection, open: boolean): void => {

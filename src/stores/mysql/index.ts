@@ -40,6 +40,7 @@ export const mysql: Store = {
   defaultNodesOf: { single: 1 },
   options: MYSQL_OPTIONS,
   // An operator's failover tool replaces a primary; galera has none (every node takes writes).
+  // Galera refuses GET_LOCK (a lock of one node's session cannot be certified cluster-wide).
   abilities: {
     sets: true,
     transactions: true,
@@ -47,6 +48,7 @@ export const mysql: Store = {
     pause: true,
     primary: true,
     failover: ['async', 'semisync'],
+    locks: ['async', 'semisync', 'single'],
   },
   images: [MYSQL_IMAGE],
   validate,

@@ -1,5 +1,6 @@
-import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { LockClient, LockClientOptions, LockGrant } from '../types.js';
+import type { Link } from './client.js';
 import { DATABASE } from './image.js';
 
 /**
@@ -9,10 +10,11 @@ import { DATABASE } from './image.js';
  * holder releases it or its connection ends (closed, killed, `wait_timeout`, the server
  * restarted). It is not replicated: after a failover the new primary has never heard of it, and
  * the first client that asks there gets it while the old holder, still connected to the old
- * primary or unaware that it moved, goes on believing it holds it. That is why this client keeps
- * one connection and never reconnects behind its caller's back: a new connection would have lost
- * the lock without telling. The lease in a grant is the caller's own bound on how long it trusts
- * the lock, not the server's.
+ * primary or unaware that it moved, goes on believing it holds it. This client keeps one
+ * connection (a `Link`) while it works: only an error drops it, after which a release answers
+ * that the lock was no longer held, as the server sees it; the next acquire opens a connection
+ * to wherever the primary is then. The lease in a grant is the caller's own bound on how long it
+ * trusts the lock, not the server's.
  *
  * Tokens come from a counter row (`LAST_INSERT_ID(t + 1)` returns the new value to this session
  * alone). The protected resource is a row `{k, token, v}`: unfenced, every write replaces it;
@@ -32,15 +34,18 @@ const RESOURCE = `${DATABASE}.${LOCK_TABLES.resource}`;
 
 export class MysqlLockClient implements LockClient {
   constructor(
-    private readonly connection: Connection,
+    private readonly link: Link,
     private readonly options: LockClientOptions,
-    readonly node?: string,
   ) {}
 
+  get node(): string {
+    return this.link.node;
+  }
+
   async acquire(lock: string, leaseMs: number): Promise<LockGrant | null> {
-    const [rows] = await this.connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got', [lock]);
+    const rows = await this.link.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got', [lock]);
     if (rows[0]?.got !== 1) return null;
-    const [bumped] = await this.connection.query<ResultSetHeader>(
+    const bumped = await this.link.query<ResultSetHeader>(
       `INSERT INTO ${TOKENS} (name, t) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE t = LAST_INSERT_ID(t + 1)`,
       [lock],
     );
@@ -49,20 +54,20 @@ export class MysqlLockClient implements LockClient {
 
   /** RELEASE_LOCK answers 1 when this session held it, 0 when another does, NULL when nobody does. */
   async release(lock: string, _token: number): Promise<boolean> {
-    const [rows] = await this.connection.query<RowDataPacket[]>('SELECT RELEASE_LOCK(?) AS released', [lock]);
+    const rows = await this.link.query<RowDataPacket[]>('SELECT RELEASE_LOCK(?) AS released', [lock]);
     return rows[0]?.released === 1;
   }
 
   async write(resource: string, token: number, value: number): Promise<boolean> {
     if (!this.options.fenced) {
-      await this.connection.query(
+      await this.link.query(
         `INSERT INTO ${RESOURCE} (k, token, v) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE token = VALUES(token), v = VALUES(v)`,
         [resource, token, value],
       );
       return true;
     }
-    await this.connection.query(`INSERT IGNORE INTO ${RESOURCE} (k, token, v) VALUES (?, 0, 0)`, [resource]);
-    const [updated] = await this.connection.query<ResultSetHeader>(
+    await this.link.query(`INSERT IGNORE INTO ${RESOURCE} (k, token, v) VALUES (?, 0, 0)`, [resource]);
+    const updated = await this.link.query<ResultSetHeader>(
       `UPDATE ${RESOURCE} SET token = ?, v = ? WHERE k = ? AND token <= ?`,
       [token, value, resource, token],
     );
@@ -70,6 +75,6 @@ export class MysqlLockClient implements LockClient {
   }
 
   async close(): Promise<void> {
-    this.connection.destroy();
+    this.link.drop();
   }
 }

@@ -4,6 +4,7 @@ import { writeFilesIn } from '../../docker/containers.js';
 import { execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import { UsageError } from '../../errors.js';
+import { newOwner } from '../lock-owner.js';
 import { blamedOption, type ServerOption } from '../server-options.js';
 import type {
   ClusterNode,
@@ -46,7 +47,7 @@ import {
   serverConfig,
 } from './config.js';
 import { classifyRedisError } from './errors.js';
-import { newOwner, RedisLockClient } from './lock-client.js';
+import { RedisLockClient } from './lock-client.js';
 import { RedisListQueueClient, RedisStreamQueueClient } from './queue-client.js';
 import { RedisTxnClient } from './txn-client.js';
 

@@ -6,13 +6,14 @@ import { checkQueue } from '../../checker/queue.js';
 import { runResources } from '../../docker/cleanup.js';
 import { execOk } from '../../docker/exec.js';
 import { lockWorker, now, Recorder } from '../../testing/history.js';
+import { newOwner } from '../lock-owner.js';
 import type { ClusterNode, DeliveryMode, QueueClient } from '../types.js';
 import { adminCall } from './admin.js';
 import { openConnection } from './client.js';
 import { REDIS_PORT } from './config.js';
 import type { RedisDb } from './db.js';
 import { redis } from './index.js';
-import { newOwner, RedisLockClient, RedlockClient } from './lock-client.js';
+import { RedisLockClient, RedlockClient } from './lock-client.js';
 import { RedisListQueueClient, RedisStreamQueueClient } from './queue-client.js';
 
 /**

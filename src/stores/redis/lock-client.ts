@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { LockClient, LockClientOptions, LockGrant } from '../types.js';
 
@@ -28,9 +27,6 @@ const FENCED_WRITE_SCRIPT = `local newest = tonumber(redis.call('HGET', KEYS[1],
 if newest and newest > tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'value', ARGV[2])
 return 1`;
-
-/** A name unique to one client, so grants of different clients never compare equal. */
-export const newOwner = (index: number): string => `p${index}-${randomBytes(6).toString('hex')}`;
 
 /**
  * The value each grant of one client stores, remembered by token so release can compare it.
