@@ -274,6 +274,7 @@ async function withCluster<T>(context: RunContext, body: (db: Db) => Promise<T>)
     storeOptions: config.storeOptions,
     serverOptions: config.serverOptions,
     timeoutMs: config.timeoutMs,
+    clockFaults: config.nemesis.includes('clock'),
     log,
     signal: interrupt.signal,
   });
@@ -313,6 +314,7 @@ async function runPhases(
     random: nemesisRandom,
     partition: config.partition,
     loss: config.loss,
+    clock: { kind: config.clock, skewMs: config.clockSkewMs, windowMs: config.nemesisIntervalS * 1000 },
     log,
   });
   const timeLimitMs = config.timeLimitS * 1000;

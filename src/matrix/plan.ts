@@ -153,6 +153,7 @@ export const MATRIX_PRESETS = [
   'lock-redis',
   'queue-redis',
   'isolation-mariadb',
+  'clock-mysql',
 ] as const;
 
 /** Reads a preset: a built-in name or the path of a YAML file. */

@@ -32,7 +32,14 @@ function fakeTier(restartMode: string, spare = true) {
       return { sharding: 'consistent', before, after: [...after], keyspace: 10 };
     },
   } satisfies Db & CacheTier;
-  const options = { db, random: Random.fromSeed(1), partition: 'one' as const, loss: 0, log: () => {} };
+  const options = {
+    db,
+    random: Random.fromSeed(1),
+    partition: 'one' as const,
+    loss: 0,
+    clock: { kind: 'bump' as const, skewMs: 1000, windowMs: 1000 },
+    log: () => {},
+  };
   return { db, actions, options };
 }
 

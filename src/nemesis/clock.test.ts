@@ -1,8 +1,11 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../errors.js';
 import { Random } from '../generator/random.js';
-import { CLOCK_KINDS, faketimeEnvironment, faketimeOffset, planClock } from './clock.js';
+import { faketimeEnvironment, faketimeOffset } from '../stores/faketime.js';
+import type { Db } from '../stores/types.js';
+import { CLOCK_KINDS, clockFault, planClock } from './clock.js';
+import type { FaultOptions } from './fault.js';
 
 const nodes = ['n1', 'n2', 'n3'];
 const base = { nodes, skewMs: 5000, fromMs: 10_000, toMs: 20_000 };
@@ -62,5 +65,65 @@ describe('clock fault planner', () => {
       /valid: bump, scatter, strobe/,
     );
     expect(() => planClock({ ...base, kind: 'bump', skewMs: 0, random })).toThrow(UsageError);
+  });
+});
+
+describe('clock fault', () => {
+  /** A store that only records the offsets it was told to set. */
+  function clockDb() {
+    const calls: [string, number][] = [];
+    const db = {
+      store: 'fake',
+      topology: 'single',
+      nodes: nodes.map((name, i) => ({ name, ip: `10.0.0.${i + 1}`, containerId: name })),
+      setClock: async (node: string, offsetMs: number) => {
+        calls.push([node, offsetMs]);
+      },
+    } as unknown as Db;
+    return { db, calls };
+  }
+  const options = (db: Db, kind: 'bump' | 'strobe'): FaultOptions => ({
+    db,
+    random: Random.fromSeed(5),
+    partition: 'one',
+    loss: 0,
+    clock: { kind, skewMs: 3000, windowMs: 2500 },
+    log: () => {},
+  });
+
+  it('bump: records the offset it set, and the stop sets that node back to 0', async () => {
+    const { db, calls } = clockDb();
+    const fault = clockFault(options(db, 'bump'));
+    const started = (await fault.start()) as { kind: string; offsets: Record<string, number> };
+    expect(fault.startF).toBe('start-clock');
+    const [[node, offset]] = Object.entries(started.offsets);
+    expect(Math.abs(offset)).toBe(3000);
+    expect(await fault.stop()).toEqual({ offsets: { [node]: 0 } });
+    expect(calls).toEqual([
+      [node, offset],
+      [node, 0],
+    ]);
+  });
+
+  it('strobe: flips by timer inside the window, recorded in advance; the stop cancels the rest', async () => {
+    vi.useFakeTimers();
+    try {
+      const { db, calls } = clockDb();
+      const fault = clockFault(options(db, 'strobe'));
+      const started = (await fault.start()) as { flips: { atMs: number; offsetMs: number }[] };
+      expect(started.flips.map((f) => f.atMs)).toEqual([1000, 2000]);
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(calls.map(([, o]) => o)).toEqual([calls[0][1], -calls[0][1]]);
+      await fault.stop();
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(calls.map(([, o]) => o)).toEqual([calls[0][1], -calls[0][1], 0]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('refuses a store without a clock to skew', () => {
+    const db = { store: 'redis', topology: 'single', nodes: [] } as unknown as Db;
+    expect(() => clockFault(options(db, 'bump'))).toThrow(/cannot skew/);
   });
 });

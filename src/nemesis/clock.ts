@@ -1,42 +1,23 @@
 import { UsageError } from '../errors.js';
 import type { Random } from '../generator/random.js';
+import type { Json } from '../history/types.js';
+import { hasClock } from '../stores/types.js';
+import { NEMESIS_FS } from './events.js';
+import { type Fault, type FaultOptions, nodeNames } from './fault.js';
 
 /**
- * Clock faults, the pure half: which node's clock is off by how much, and when it changes.
- *
- * Containers share the host's clock, so a node's clock is skewed inside its server process only:
- * Debian's libfaketime is preloaded into the server (LD_PRELOAD=FAKETIME_LIBRARY) and reads its
- * offset from a file (FAKETIME_TIMESTAMP_FILE) that the nemesis rewrites; FAKETIME_NO_CACHE=1
- * makes every clock read look at the file again, so a change takes effect at once. What to
- * write there is `faketimeOffset`. The JVM also needs FAKETIME_DONT_FAKE_MONOTONIC=1 (its
- * timers run on the monotonic clock; faking that stalls them).
+ * Clock faults: which node's clock is off by how much, and when it changes (pure, `planClock`),
+ * and the fault that applies it through the store (`clockFault`). The store skews one server
+ * process's clock alone (src/stores/faketime.ts): containers share the host's clock.
  *
  * Kinds, after Jepsen's clock nemesis:
  * - bump: one node (drawn from the seed) jumps by +skew or -skew (sign drawn) for the fault window;
  * - scatter: every node gets its own offset drawn from [-skew, +skew];
  * - strobe: one node flips between +skew and -skew every `strobeMs` for the window: time goes
  *   back and forth, as with a broken NTP daemon stepping the clock.
- * The window ends with every offset back at 0.
+ * The window ends with every offset back at 0. Each change is a jump: a jump forward ends
+ * leases early, a jump back makes timestamps go backwards.
  */
-
-export const FAKETIME_LIBRARY = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
-export const FAKETIME_FILE = '/var/lib/dscheck/faketime';
-
-/** Environment of a server process whose clock the nemesis may skew. */
-export function faketimeEnvironment(jvm: boolean): Record<string, string> {
-  return {
-    LD_PRELOAD: FAKETIME_LIBRARY,
-    FAKETIME_TIMESTAMP_FILE: FAKETIME_FILE,
-    FAKETIME_NO_CACHE: '1',
-    ...(jvm ? { FAKETIME_DONT_FAKE_MONOTONIC: '1' } : {}),
-  };
-}
-
-/** libfaketime's relative offset in seconds: "+1.500", "-5.000", "+0.000". */
-export function faketimeOffset(offsetMs: number): string {
-  const seconds = (Math.abs(offsetMs) / 1000).toFixed(3);
-  return `${offsetMs < 0 ? '-' : '+'}${seconds}`;
-}
 
 export const CLOCK_KINDS = ['bump', 'scatter', 'strobe'] as const;
 export type ClockKind = (typeof CLOCK_KINDS)[number];
@@ -93,4 +74,76 @@ export function planClock(options: ClockPlanOptions): ClockStep[] {
   }
   const touched = [...new Set(steps.map((s) => s.node))];
   return [...steps, ...touched.map((node) => ({ atMs: toMs, node, offsetMs: 0 }))];
+}
+
+/** What `--clock` and `--clock-skew-ms` set, and how long each faulty period lasts. */
+export interface ClockSettings {
+  kind: ClockKind;
+  skewMs: number;
+  windowMs: number;
+}
+
+const offsetsOf = (steps: readonly ClockStep[]): Record<string, number> =>
+  Object.fromEntries(steps.map((s) => [s.node, s.offsetMs]));
+
+/**
+ * Skews server clocks for one faulty period, as `planClock` says: the offsets at the window's
+ * start are set at once, a strobe's later flips by timers; `stop` sets every touched node back to
+ * 0. The history's events record the offsets (ms) by node, and a strobe's planned flips.
+ */
+export function clockFault(options: FaultOptions): Fault {
+  const { db } = options;
+  if (!hasClock(db)) throw new UsageError(`store ${db.store} cannot skew a server's clock`);
+  const settings = options.clock;
+  const nodes = nodeNames(db);
+  let timers: NodeJS.Timeout[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let touched: string[] = [];
+  const set = (node: string, offsetMs: number): Promise<void> => {
+    const call = db.setClock(node, offsetMs).finally(() => inFlight.delete(call));
+    inFlight.add(call);
+    return call;
+  };
+  return {
+    kind: 'clock',
+    startF: NEMESIS_FS.clock.start,
+    stopF: NEMESIS_FS.clock.stop,
+    async start(): Promise<Json> {
+      const steps = planClock({
+        kind: settings.kind,
+        nodes,
+        skewMs: settings.skewMs,
+        fromMs: 0,
+        toMs: settings.windowMs,
+        random: options.random,
+      }).filter((s) => s.atMs < settings.windowMs);
+      touched = [...new Set(steps.map((s) => s.node))];
+      const now = steps.filter((s) => s.atMs === 0);
+      const later = steps.filter((s) => s.atMs > 0);
+      await Promise.all(now.map((s) => set(s.node, s.offsetMs)));
+      timers = later.map((s) =>
+        setTimeout(() => {
+          set(s.node, s.offsetMs).catch((err: Error) =>
+            options.log(`clock: could not set ${s.node} to ${s.offsetMs} ms: ${err.message}`),
+          );
+        }, s.atMs),
+      );
+      return {
+        kind: settings.kind,
+        offsets: offsetsOf(now),
+        ...(later.length > 0
+          ? { flips: later.map((s) => ({ atMs: s.atMs, node: s.node, offsetMs: s.offsetMs })) }
+          : {}),
+      };
+    },
+    async stop(): Promise<Json> {
+      for (const timer of timers) clearTimeout(timer);
+      timers = [];
+      await Promise.allSettled([...inFlight]);
+      const restored = touched;
+      touched = [];
+      await Promise.all(restored.map((node) => set(node, 0)));
+      return { offsets: Object.fromEntries(restored.map((node) => [node, 0])) };
+    },
+  };
 }

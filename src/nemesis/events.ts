@@ -7,6 +7,8 @@ export const NEMESIS_FS: Readonly<Record<NemesisKind, { start: string; stop: str
   // Every node at once; the stop is the whole cluster's recovery (Galera: a new bootstrap).
   'crash-all': { start: 'crash-all', stop: 'recover-all' },
   pause: { start: 'pause', stop: 'resume' },
+  // Server clocks off by the recorded offsets (ms, by node) until the stop sets them back to 0.
+  clock: { start: 'start-clock', stop: 'stop-clock' },
   loss: { start: 'start-loss', stop: 'stop-loss' },
   // From a promotion to the old primary's return: the window in which two nodes may take writes.
   failover: { start: 'failover', stop: 'rejoin' },

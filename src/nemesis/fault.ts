@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import type { Random } from '../generator/random.js';
 import type { Json } from '../history/types.js';
 import { type CacheTier, type Db, hasCacheTier } from '../stores/types.js';
+import type { ClockSettings } from './clock.js';
 import { NEMESIS_FS } from './events.js';
 import type { PartitionShape } from './grudge.js';
 import type { NemesisKind } from './schedule.js';
@@ -27,6 +28,8 @@ export interface FaultOptions {
   partition: PartitionShape;
   /** Share of packets to drop, 0..1. */
   loss: number;
+  /** The clock nemesis's kind, largest offset and window. */
+  clock: ClockSettings;
   log: (message: string) => void;
 }
 

@@ -45,6 +45,13 @@ describe('describeFaultValue', () => {
   it('names the sides of a grudge', () => {
     expect(describeFaultValue({ n3: ['n1', 'n2'], n1: ['n3'], n2: ['n3'] })).toBe('n1 n2 | n3');
   });
+  it("reads a clock fault's offsets by node", () => {
+    expect(describeFaultValue({ kind: 'bump', offsets: { n1: 5000 } })).toBe('n1 +5000 ms');
+    expect(describeFaultValue({ kind: 'strobe', offsets: { n2: -300 }, flips: [] })).toBe(
+      'n2 -300 ms, flipping sign',
+    );
+    expect(describeFaultValue({ offsets: { n1: 0, n2: 0 } })).toBe('n1 0 ms, n2 0 ms');
+  });
   it('lists nodes and shortens the rest', () => {
     expect(describeFaultValue(['n1', 'n2'])).toBe('n1 n2');
     expect(describeFaultValue(null)).toBe('');

@@ -45,17 +45,28 @@ export function faultSpans(events: readonly NemesisEvent[], historyEnd: number):
 
 /**
  * A nemesis value in a few words. A grudge (node -> nodes it drops) becomes its sides, e.g.
- * "n1 n2 | n3"; a node or list of nodes is listed; anything else is shown as short JSON.
+ * "n1 n2 | n3"; a node or list of nodes is listed; clock offsets read "n1 +5000 ms"; anything
+ * else is shown as short JSON.
  */
 export function describeFaultValue(value: Json): string {
   if (value === null) return '';
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(' ');
   if (typeof value === 'object' && !Array.isArray(value)) {
+    const offsets = clockOffsets(value.offsets);
+    if (offsets) return `${offsets}${Array.isArray(value.flips) ? ', flipping sign' : ''}`;
     const entries = Object.entries(value);
     if (entries.length > 0 && entries.every(([, v]) => Array.isArray(v))) return grudgeSides(entries);
   }
   return shortJson(value, 40);
+}
+
+/** A clock fault's offsets by node, e.g. "n1 +5000 ms"; undefined for anything else. */
+function clockOffsets(offsets: Json | undefined): string | undefined {
+  if (offsets === null || typeof offsets !== 'object' || Array.isArray(offsets)) return undefined;
+  const entries = Object.entries(offsets);
+  if (entries.length === 0 || !entries.every(([, ms]) => typeof ms === 'number')) return undefined;
+  return entries.map(([node, ms]) => `${node} ${(ms as number) > 0 ? '+' : ''}${ms} ms`).join(', ');
 }
 
 function grudgeSides(entries: [string, Json][]): string {

@@ -1,6 +1,7 @@
 import { parseEndpoints } from '../docker/swarm/endpoints.js';
 import { UsageError } from '../errors.js';
 import { MAX_SEED } from '../generator/random.js';
+import { CLOCK_KINDS } from '../nemesis/clock.js';
 import { PARTITION_SHAPES } from '../nemesis/grudge.js';
 import { NEMESIS_KINDS, parseNemesisKinds } from '../nemesis/schedule.js';
 import {
@@ -193,6 +194,24 @@ const SCHEDULE_OPTIONS = {
     },
     number({ min: 0, max: 1 }),
   ),
+  clock: valueOption(
+    {
+      name: 'clock',
+      value: 'kind',
+      help: `clock fault: ${CLOCK_KINDS.join(', ')} (one node jumps by ±skew; every node off by up to the skew; one node flips between +skew and -skew every second)`,
+      default: 'bump',
+    },
+    choice(CLOCK_KINDS),
+  ),
+  clockSkewMs: valueOption(
+    {
+      name: 'clock-skew-ms',
+      value: 'ms',
+      help: 'largest clock offset of the clock nemesis',
+      default: '5000',
+    },
+    number({ min: 1, integer: true }),
+  ),
   recoveryS: valueOption(
     {
       name: 'recovery',
@@ -307,6 +326,8 @@ export interface ResolvedValues {
 export const NEMESIS_ONLY_OPTIONS: Readonly<Record<string, string>> = {
   partition: 'partition',
   loss: 'loss',
+  clock: 'clock',
+  'clock-skew-ms': 'clock',
 };
 
 /**

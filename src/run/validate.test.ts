@@ -37,6 +37,26 @@ describe('validateRun', () => {
       /--nemesis failover needs a store with a replaceable primary; redis has none \(stores that have it: mysql --topology async, semisync\)/,
     ],
     [
+      'clock on redis (libfaketime hangs its server)',
+      { nemesis: 'clock' },
+      /--nemesis clock needs a store with server clocks to skew .*; redis has none \(stores that have it: mysql\)/,
+    ],
+    [
+      'clock on cassandra',
+      { store: 'cassandra', nemesis: 'partition,clock' },
+      /--nemesis clock needs a store with server clocks to skew .*; cassandra has none \(stores that have it: mysql\)/,
+    ],
+    [
+      'a lock the store lacks',
+      { store: 'mysql', workload: 'lock', lock: 'cassandra-lwt' },
+      /--lock cassandra-lwt needs --store cassandra; mysql offers mysql-get-lock, mysql-lease/,
+    ],
+    [
+      'GET_LOCK on galera',
+      { store: 'mysql', topology: 'galera', workload: 'lock' },
+      /--workload lock needs a store with a lease lock; mysql --topology galera has none/,
+    ],
+    [
       'failover on galera',
       { store: 'mysql', topology: 'galera', nemesis: 'failover' },
       /mysql --topology galera has none/,

@@ -45,6 +45,11 @@ export interface ClusterOptions {
   storeOptions?: CliValues;
   /** Where the containers go: the local engine unless `--hosts` named the engines of a Swarm. */
   runtime?: Runtime;
+  /**
+   * The run has clock faults: servers start with libfaketime preloaded (src/stores/faketime.ts).
+   * Off otherwise: every clock read then looks at a file.
+   */
+  clockFaults?: boolean;
   /** `--server-option NAME=VALUE` lines for the server's own configuration, checked in shape (server-options.ts). */
   serverOptions?: readonly string[];
 }
@@ -60,6 +65,7 @@ export const ABILITIES = [
   'cache-tier',
   'locks',
   'queues',
+  'clock',
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
 
@@ -74,6 +80,7 @@ export const ABILITY_WORDS: Readonly<Record<Ability, string>> = {
   'cache-tier': 'a cache tier (--workload cache-aside brings one)',
   locks: 'a lease lock',
   queues: 'a queue',
+  clock: 'server clocks to skew (libfaketime preloaded into the server)',
 };
 
 /** A store's abilities as data: true for every topology, or the topologies that have it. */
@@ -139,6 +146,8 @@ export interface LockClient {
 /** Whether the protected resource checks tokens (fenced) or accepts every write (unfenced). */
 export interface LockClientOptions {
   fenced: boolean;
+  /** `--lock`: which of the store's implementations; undefined: its first (LOCK_IMPLEMENTATIONS). */
+  implementation?: string;
 }
 
 /** A message taken from a queue; `ack` tells the queue it was handled (no redelivery after that). */
@@ -203,6 +212,12 @@ export interface Network {
   loss(nodes: readonly string[], probability: number): Promise<void>;
   /** Removes every partition and loss rule. */
   heal(): Promise<void>;
+}
+
+/** A store whose server processes keep their own clock, which the clock nemesis skews. */
+export interface HasClock {
+  /** Sets `node`'s server clock to the host's plus `offsetMs` (0 restores it); takes effect at once. */
+  setClock(node: string, offsetMs: number): Promise<void>;
 }
 
 /** A store that offers a lease lock and a resource to protect with it. */
@@ -322,6 +337,9 @@ export const hasSets = (db: Db): db is Db & HasSets =>
   typeof (db as Partial<HasSets>).setClient === 'function';
 export const hasTransactions = (db: Db): db is Db & HasTransactions =>
   typeof (db as Partial<HasTransactions>).txnClient === 'function';
+export const hasClock = (db: Db): db is Db & HasClock =>
+  typeof (db as Partial<HasClock>).setClock === 'function';
+
 export const hasLocks = (db: Db): db is Db & HasLocks =>
   typeof (db as Partial<HasLocks>).lockClient === 'function';
 export const hasQueues = (db: Db): db is Db & HasQueues =>

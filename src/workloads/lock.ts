@@ -16,11 +16,13 @@ import {
 /**
  * Lease locks, each implementation with the store that holds it (the lock clients document their
  * sources): Redis `SET NX PX` with an `INCR` token (redis.io, "Distributed Locks with Redis"),
- * MariaDB `GET_LOCK()` (session-bound), Cassandra `INSERT ... IF NOT EXISTS USING TTL`.
+ * MariaDB `GET_LOCK()` (session-bound) or a lease row whose expiry the server's clock decides,
+ * Cassandra `INSERT ... IF NOT EXISTS USING TTL`. A store's first is its default.
  */
 export const LOCK_IMPLEMENTATIONS = {
   redis: 'redis',
   'mysql-get-lock': 'mysql',
+  'mysql-lease': 'mysql',
   'cassandra-lwt': 'cassandra',
 } as const;
 export type LockImplementation = keyof typeof LOCK_IMPLEMENTATIONS;
@@ -138,7 +140,9 @@ export function lockWorkload(def: LockDefinition): Workload {
     async openClient(db, index, timeoutMs) {
       if (!hasLocks(db))
         throw new UsageError(`the lock workload needs a store with locks; ${db.store} has none`);
-      return lockOps(await db.lockClient(index, timeoutMs, { fenced: settings.fencing }));
+      return lockOps(
+        await db.lockClient(index, timeoutMs, { fenced: settings.fencing, implementation: settings.lock }),
+      );
     },
     generator: (worker, workers, random) => new LockLoop(worker, workers, random, settings),
     finalOps: () => [],

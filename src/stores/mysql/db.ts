@@ -5,12 +5,15 @@ import { execIn, execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import { UsageError } from '../../errors.js';
 import type { Json } from '../../history/types.js';
+import { faketimeCommand, faketimeEnvironment } from '../faketime.js';
+import { newOwner } from '../lock-owner.js';
 import { blamedOption, type ServerOption } from '../server-options.js';
 import type {
   ClusterNode,
   CrashRecoverable,
   Db,
   ErrorVerdict,
+  HasClock,
   HasFailover,
   HasLocks,
   HasLogs,
@@ -50,7 +53,7 @@ import {
 } from './galera-recovery.js';
 import { choosePromotion, parseGtidPosition } from './gtid.js';
 import { CLIENT_USER, DATABASE, PASSWORD } from './image.js';
-import { LOCK_TABLES_DDL, MysqlLockClient } from './lock-client.js';
+import { LOCK_TABLES_DDL, MysqlLeaseLockClient, MysqlLockClient } from './lock-client.js';
 import { MysqlTxnClient } from './txn-client.js';
 
 export type ReadFrom = 'primary' | 'replicas' | 'any';
@@ -64,6 +67,8 @@ export interface MysqlDbOptions {
   isolation?: IsolationLevel;
   /** `--server-option` lines for every node's [mysqld]. */
   serverOptions?: readonly ServerOption[];
+  /** Start every server under libfaketime, so the clock nemesis can skew it. */
+  clockFaults?: boolean;
   log: (message: string) => void;
   signal?: AbortSignal;
 }
@@ -89,6 +94,7 @@ export class MysqlDb
     Killable,
     CrashRecoverable,
     Pausable,
+    HasClock,
     HasPrimary,
     HasLogs,
     HasNetwork,
@@ -209,7 +215,12 @@ export class MysqlDb
    * does not know is a usage error).
    */
   private async startServer(node: ClusterNode, extra: readonly string[] = []): Promise<void> {
+    const faketime = this.options.clockFaults
+      ? ['env', ...Object.entries(faketimeEnvironment(false)).map(([name, value]) => `${name}=${value}`)]
+      : [];
+    if (this.options.clockFaults) await execOk(node.containerId, faketimeCommand(0));
     await execOk(node.containerId, [
+      ...faketime,
       'start-stop-daemon',
       '--start',
       '--background',
@@ -299,12 +310,22 @@ export class MysqlDb
   }
 
   /**
-   * GET_LOCK on the primary, with its token counter and the resource it protects. The session
-   * holds the lock: a client stays on the node it connected to until an error drops the
-   * connection, so after a failover holders on the old primary and on the new one can coexist.
+   * GET_LOCK (or `--lock mysql-lease`, a lease row) on the primary, with its token counter and the
+   * resource it protects. The session holds GET_LOCK's lock: a client stays on the node it
+   * connected to until an error drops the connection, so after a failover holders on the old
+   * primary and on the new one can coexist.
    */
   async lockClient(index: number, timeoutMs: number, options: LockClientOptions): Promise<LockClient> {
-    return new MysqlLockClient(new Link(this.route(index).writer, CLIENT, timeoutMs, this.track), options);
+    const link = new Link(this.route(index).writer, CLIENT, timeoutMs, this.track);
+    return options.implementation === 'mysql-lease'
+      ? new MysqlLeaseLockClient(link, options, newOwner(index))
+      : new MysqlLockClient(link, options);
+  }
+
+  /** Rewrites the node's libfaketime offset file: its server's clock jumps at once. */
+  async setClock(node: string, offsetMs: number): Promise<void> {
+    if (!this.options.clockFaults) throw new Error('the servers were started without libfaketime');
+    await execOk(this.node(node).containerId, faketimeCommand(offsetMs));
   }
 
   private readonly track = (connection: Connection, open: boolean): void => {

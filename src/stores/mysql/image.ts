@@ -1,4 +1,5 @@
 import type { ImageRecipe } from '../../docker/images.js';
+import { FAKETIME_PACKAGE } from '../faketime.js';
 
 /** The account replication, state transfers and the failover tool use; created at image build. */
 export const ADMIN_USER = 'dscheck';
@@ -30,7 +31,7 @@ const SETUP_SQL = [
 
 /**
  * The MariaDB image: Debian bookworm's mariadb-server 10.11 with galera-4 and rsync (Galera's
- * state transfer), plus iptables for the network nemesis. The data directory is initialised here
+ * state transfer), plus iptables for the network nemesis and libfaketime for the clock nemesis. The data directory is initialised here
  * (mariadb-install-db), so a run starts servers, not installations. Servers are started by the
  * store with exec, so a killed server restarts in the same container with the same data.
  */
@@ -41,7 +42,7 @@ export const MYSQL_IMAGE: ImageRecipe = {
     // Package scripts must not try to start services in an image build.
     "RUN printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d",
     'RUN apt-get update \\',
-    ' && apt-get install -y --no-install-recommends mariadb-server mariadb-client galera-4 rsync lsof iptables procps iproute2 \\',
+    ` && apt-get install -y --no-install-recommends mariadb-server mariadb-client galera-4 rsync lsof iptables procps iproute2 ${FAKETIME_PACKAGE} \\`,
     ' && rm -rf /var/lib/apt/lists/* /var/lib/mysql/* \\',
     ' && mkdir -p /etc/dscheck /var/log/mysql /run/mysqld \\',
     ' && chown -R mysql:mysql /var/lib/mysql /var/log/mysql /run/mysqld',
