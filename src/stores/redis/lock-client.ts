@@ -90,12 +90,14 @@ export class RedisLockClient implements LockClient {
     this.values = new GrantValues(owner);
   }
 
+  /** The holder counts its lease from when it asked: the server's began before its answer came. */
   async acquire(lock: string, leaseMs: number): Promise<LockGrant | null> {
+    const asked = performance.now();
     const value = this.values.next();
     const token = await this.instance.grant(lock, value, leaseMs);
     if (token === null) return null;
     this.values.remember(lock, token, value);
-    return { token, leaseMs };
+    return { token, leaseMs: Math.max(0, Math.floor(leaseMs - (performance.now() - asked))) };
   }
 
   release(lock: string, token: number): Promise<boolean> {
