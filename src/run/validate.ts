@@ -38,7 +38,7 @@ export function validateRun(
   const readFrom = oneOf('--read-from', config.readFrom ?? store.readFromChoices[0], store.readFromChoices);
   const nodes = config.nodes ?? store.defaultNodesOf?.[topology] ?? store.defaultNodes;
   store.validate?.({ topology, readFrom, nodes });
-  workload.validate?.({ store: store.name, timeoutMs: config.timeoutMs });
+  workload.validate?.({ store: store.name, topology, timeoutMs: config.timeoutMs });
   for (const ability of workload.needs ?? []) {
     requireAbility(`--workload ${workload.name}`, ability, store, topology, stores);
   }

@@ -52,6 +52,20 @@ describe('the lock workload on single-instance Redis', () => {
   });
 });
 
+describe('Redlock over independent Redis primaries', () => {
+  it('a majority does not stop a paused holder: Redlock has no fencing token of its own', async () => {
+    const { code, result } = await lock('redlock-pause', [
+      ...['--topology', 'independent', '--nodes', '3', '--lock', 'redlock'],
+      ...['--holder-pause-ms', '2000', '--time-limit', '12'],
+    ]);
+    expect(result.holds).toBeGreaterThan(20);
+    // The lease of each grant is Redlock's validity: the lease less the time taken and the drift.
+    expect(result.overlaps.count).toBe(0);
+    expect(result.unsafe.count).toBeGreaterThan(0);
+    expect(code).toBe(1);
+  }, 120_000);
+});
+
 describe('the queue workload on Redis streams', () => {
   it('without faults: every message delivered exactly once', async () => {
     const { code, result } = await run<QueueResult>('queue-calm', 'queue', [

@@ -34,14 +34,23 @@ describe('the lock workload', () => {
 
   it('refuses a lease shorter than the timeout and a lock the store lacks', () => {
     const workload = loadWorkload('lock', { options: { 'lease-ms': '500' } });
-    expect(() => workload.validate?.({ store: 'redis', timeoutMs: 1000 })).toThrow(
+    expect(() => workload.validate?.({ store: 'redis', topology: 'replicated', timeoutMs: 1000 })).toThrow(
       /--lease-ms 500 is shorter/,
     );
-    expect(() => workload.validate?.({ store: 'redis', timeoutMs: 500 })).not.toThrow();
+    expect(() =>
+      workload.validate?.({ store: 'redis', topology: 'replicated', timeoutMs: 500 }),
+    ).not.toThrow();
     const mysqlLock = loadWorkload('lock', { options: { lock: 'mysql-get-lock' } });
-    expect(() => mysqlLock.validate?.({ store: 'redis', timeoutMs: 1000 })).toThrow(
-      /--lock mysql-get-lock needs --store mysql; redis offers redis/,
+    expect(() => mysqlLock.validate?.({ store: 'redis', topology: 'replicated', timeoutMs: 1000 })).toThrow(
+      /--lock mysql-get-lock needs --store mysql; redis offers redis, redlock/,
     );
+    const redlock = loadWorkload('lock', { options: { lock: 'redlock' } });
+    expect(() => redlock.validate?.({ store: 'redis', topology: 'replicated', timeoutMs: 1000 })).toThrow(
+      /--lock redlock .* needs --topology independent, not replicated/,
+    );
+    expect(() =>
+      redlock.validate?.({ store: 'redis', topology: 'independent', timeoutMs: 1000 }),
+    ).not.toThrow();
     expect(() => loadWorkload('lock', { options: { lock: 'zookeeper' } })).toThrow(UsageError);
     expect(() => loadWorkload('lock', { options: { fencing: 'maybe' } })).toThrow(/--fencing/);
   });

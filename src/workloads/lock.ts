@@ -16,11 +16,13 @@ import {
 /**
  * Lease locks, each implementation with the store that holds it (the lock clients document their
  * sources): Redis `SET NX PX` with an `INCR` token (redis.io, "Distributed Locks with Redis"),
+ * Redlock over the independent topology's primaries (the same page; the default there),
  * MariaDB `GET_LOCK()` (session-bound) or a lease row whose expiry the server's clock decides,
  * Cassandra `INSERT ... IF NOT EXISTS USING TTL`. A store's first is its default.
  */
 export const LOCK_IMPLEMENTATIONS = {
   redis: 'redis',
+  redlock: 'redis',
   'mysql-get-lock': 'mysql',
   'mysql-lease': 'mysql',
   'cassandra-lwt': 'cassandra',
@@ -123,7 +125,7 @@ export function lockWorkload(def: LockDefinition): Workload {
     keys: [LOCK, RESOURCE],
     checkers: def.checkers,
     definition: def.definition,
-    validate({ store, timeoutMs }) {
+    validate({ store, topology, timeoutMs }) {
       if (settings.leaseMs < timeoutMs) {
         throw new UsageError(
           `--lease-ms ${settings.leaseMs} is shorter than the operation timeout (--timeout ${timeoutMs}): a grant could run out before its acquire even answered; give --lease-ms ${timeoutMs} or more`,
@@ -134,6 +136,11 @@ export function lockWorkload(def: LockDefinition): Workload {
         const own = IMPLEMENTATIONS.filter((i) => LOCK_IMPLEMENTATIONS[i] === store);
         throw new UsageError(
           `--lock ${settings.lock} needs --store ${lockStore}; ${store} offers ${own.length > 0 ? own.join(', ') : 'no lock'}`,
+        );
+      }
+      if (settings.lock === 'redlock' && topology !== 'independent') {
+        throw new UsageError(
+          `--lock redlock takes a majority of independent Redis primaries: it needs --topology independent, not ${topology}`,
         );
       }
     },

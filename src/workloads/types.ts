@@ -54,7 +54,7 @@ export interface Workload {
   /** What the store must be able to do (checked before any container starts). */
   readonly needs?: readonly Ability[];
   /** Checks the workload's settings against the run's (before any container starts). */
-  validate?(run: { store: string; timeoutMs: number }): void;
+  validate?(run: { store: string; topology: string; timeoutMs: number }): void;
   /** Seconds at the start without faults, marked in the history (the cache warms up). */
   readonly warmUpS?: number;
 }

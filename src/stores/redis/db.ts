@@ -47,11 +47,12 @@ import {
   serverConfig,
 } from './config.js';
 import { classifyRedisError } from './errors.js';
-import { RedisLockClient } from './lock-client.js';
+import { RedisLockClient, RedlockClient } from './lock-client.js';
 import { RedisListQueueClient, RedisStreamQueueClient } from './queue-client.js';
 import { RedisTxnClient } from './txn-client.js';
 
-export type RedisTopology = 'replicated' | 'sentinel';
+/** independent: N standalone primaries, no replication (Redlock's setting); other workloads use n1. */
+export type RedisTopology = 'replicated' | 'sentinel' | 'independent';
 export type ReadFrom = 'primary' | 'replicas';
 
 export interface RedisDbOptions {
@@ -100,14 +101,15 @@ export class RedisDb
 
   /** Configures and starts every server (and sentinel), and waits until replication is in place. */
   async setup(): Promise<void> {
-    const [primary, ...replicas] = this.nodes;
+    const [primary, ...others] = this.nodes;
+    const replicas = this.topology === 'independent' ? [] : others;
     await Promise.all(
       this.nodes.map((node) =>
         writeFilesIn(this.cluster.container(node.name), '/', [
           {
             path: PATHS.serverConfig.slice(1),
             content: serverConfig({
-              replicaOf: node === primary ? undefined : primary.ip,
+              replicaOf: replicas.includes(node) ? primary.ip : undefined,
               durable: this.options.durable,
               serverOptions: this.options.serverOptions,
             }),
@@ -189,8 +191,21 @@ export class RedisDb
     return new RedisTxnClient(writer, reader, nodeOf, this.waitPolicy(timeoutMs));
   }
 
-  /** The single-instance lease lock, its token counter and the resource it protects, on the primary. */
+  /**
+   * The single-instance lease lock, its token counter and the resource it protects, on the primary;
+   * or Redlock over every node (`--lock redlock`, the default of the independent topology).
+   */
   async lockClient(index: number, timeoutMs: number, options: LockClientOptions): Promise<LockClient> {
+    const redlock =
+      options.implementation === 'redlock' ||
+      (options.implementation === undefined && this.topology === 'independent');
+    if (redlock) {
+      const connections = await Promise.all(
+        this.nodes.map((node) => openConnection({ kind: 'node', node }, timeoutMs)),
+      );
+      for (const connection of connections) this.track(connection);
+      return new RedlockClient(connections, newOwner(index), options);
+    }
     const { writer, nodeOf } = await this.connections(index, timeoutMs);
     return new RedisLockClient(writer, newOwner(index), options, nodeOf(writer));
   }
@@ -223,15 +238,18 @@ export class RedisDb
     };
     const writer = await openConnection(target('master'), timeoutMs);
     const reader = readFromReplicas ? await openConnection(target('slave'), timeoutMs) : writer;
-    for (const connection of [writer, reader]) {
-      this.clients.add(connection);
-      connection.once('end', () => this.clients.delete(connection));
-    }
+    for (const connection of [writer, reader]) this.track(connection);
     const byIp = new Map(this.nodes.map((n) => [n.ip, n.name]));
     const fixed = target(readFromReplicas ? 'slave' : 'master');
     const nodeOf = (connection: Redis) =>
       fixed.kind === 'node' ? fixed.node.name : byIp.get(connection.stream?.remoteAddress ?? '');
     return { writer, reader, nodeOf };
+  }
+
+  /** Closed at teardown unless it ended before. */
+  private track(connection: Redis): void {
+    this.clients.add(connection);
+    connection.once('end', () => this.clients.delete(connection));
   }
 
   classify(error: unknown, f: string): ErrorVerdict {

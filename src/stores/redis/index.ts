@@ -6,7 +6,7 @@ import type { ClusterOptions, ClusterShape, Store } from '../types.js';
 import { type ReadFrom, RedisDb, type RedisTopology } from './db.js';
 import { REDIS_IMAGE } from './image.js';
 
-const TOPOLOGIES: readonly RedisTopology[] = ['replicated', 'sentinel'];
+const TOPOLOGIES: readonly RedisTopology[] = ['replicated', 'sentinel', 'independent'];
 const READ_FROM: readonly ReadFrom[] = ['primary', 'replicas'];
 const NODE_MEMORY_BYTES = 512 * 1024 * 1024;
 
@@ -23,6 +23,11 @@ export const REDIS_OPTIONS = {
 };
 
 function validate(shape: ClusterShape): void {
+  if (shape.topology === 'independent' && shape.readFrom === 'replicas') {
+    throw new UsageError(
+      'redis independent has no replicas (every node a primary of its own); leave out --read-from replicas',
+    );
+  }
   const minimum = shape.topology === 'sentinel' ? 3 : 1;
   if (!Number.isInteger(shape.nodes) || shape.nodes < minimum || shape.nodes > 9) {
     throw new UsageError(`redis ${shape.topology} needs ${minimum} to 9 nodes, not ${shape.nodes}`);
