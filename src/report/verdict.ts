@@ -108,7 +108,7 @@ export function verdictOf(
       'The store acknowledged writes and then lost them: a client told "done" cannot rely on its data being kept' +
         (spans.length > 0 ? ` under ${faultKinds.join(' and ')}.` : '.'),
     );
-  } else if (!lost && !stale) {
+  } else if (!lost && !stale && Object.keys(checkers).every((name) => name === 'perf')) {
     meaning.push('No consistency checker ran: the page shows performance and availability only.');
   }
 

@@ -153,6 +153,8 @@ export class MysqlDb
         ]),
       ),
     );
+    // Every clock starts right; a restarted server keeps whatever offset the nemesis set.
+    if (this.options.clockFaults) await Promise.all(this.nodes.map((node) => this.setClock(node.name, 0)));
     if (this.galera) await this.setupGalera();
     else await this.setupReplication();
     await this.createTables();
@@ -218,7 +220,6 @@ export class MysqlDb
     const faketime = this.options.clockFaults
       ? ['env', ...Object.entries(faketimeEnvironment(false)).map(([name, value]) => `${name}=${value}`)]
       : [];
-    if (this.options.clockFaults) await execOk(node.containerId, faketimeCommand(0));
     await execOk(node.containerId, [
       ...faketime,
       'start-stop-daemon',
