@@ -4,7 +4,10 @@
  * (LD_PRELOAD=FAKETIME_LIBRARY) and reads its offset from a file (FAKETIME_TIMESTAMP_FILE);
  * FAKETIME_NO_CACHE=1 makes every clock read look at the file again, so rewriting it takes effect
  * at once. Tried here: MariaDB's NOW(6) follows the file; Debian's redis-server hangs under it.
- * The JVM would also need FAKETIME_DONT_FAKE_MONOTONIC=1 (its timers run on the monotonic clock).
+ * The JVM (Cassandra's Java 17, with FAKETIME_DONT_FAKE_MONOTONIC=1 so its timers keep running)
+ * did not hang, but System.currentTimeMillis() did not follow the file: off by an amount that was
+ * neither the file's offset nor 0, and unchanged when the file was rewritten mid-run. So only
+ * MariaDB declares the `clock` ability.
  */
 
 export const FAKETIME_PACKAGE = 'libfaketime';
