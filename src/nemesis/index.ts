@@ -1,4 +1,3 @@
-// NOTE FROM THE LEAD (remove this line before committing): read /work/briefs/common-locks.md NOW: team rules, deadline 08:45 UTC.
 import type { Random } from '../generator/random.js';
 import type { Ability } from '../stores/types.js';
 import { clockFault } from './clock.js';
