@@ -84,8 +84,13 @@ export async function createOnFreeSubnet(
   throw lastError;
 }
 
-function runNetworkHandle(network: Docker.Network, name: string, subnet: Cidr, gateway: string): RunNetwork {
-  const remove = () => removeNetwork(network);
+export function runNetworkHandle(
+  network: Docker.Network,
+  name: string,
+  subnet: Cidr,
+  gateway: string,
+  remove: () => Promise<void> = () => removeNetwork(network),
+): RunNetwork {
   return {
     id: network.id,
     name,

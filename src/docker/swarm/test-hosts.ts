@@ -25,8 +25,11 @@ export interface TestHosts extends AsyncDisposable {
 /** The engines' API port inside the private network: plain tcp, only this host can reach it. */
 const API_PORT = 2375;
 const SWARM_PORT = 2377;
-/** Images are stored uncompressed (vfs copies every layer): room for a store image or two. */
-const DOCKER_TMPFS = 'exec,size=3g';
+/**
+ * vfs copies every layer and every container's whole file system: room for a store image, its node
+ * and, on the manager, the control container (a limit, not a reservation: tmpfs takes what is used).
+ */
+const DOCKER_TMPFS = 'exec,size=5g';
 /** What `--privileged` would give that a Docker engine needs (`--privileged` itself is refused here). */
 const HOST_CAPS = [
   'SYS_ADMIN',
