@@ -13,7 +13,7 @@ import type { PlacedNode, Runtime } from '../runtime.js';
 import { swarmCheck } from './check.js';
 import { type Engine, engineAt, parseEndpoint } from './endpoints.js';
 import { openSwarmRuntime } from './runtime.js';
-import { startTestHosts, type TestHosts } from './test-hosts.js';
+import { leftoversOnHosts, startTestHosts, type TestHosts } from './test-hosts.js';
 
 /**
  * Three Docker engines in containers joined in a Swarm stand in for three machines: one Redis node
@@ -187,23 +187,6 @@ describe('a cluster handle over the 3-host Swarm', () => {
   }, 420_000);
 });
 
-/** Every host forgets the run: a worker drops its copy of the overlay once nothing uses it. */
 async function expectNothingLeft(engines: readonly Engine[], runId: string): Promise<void> {
-  const filters = { label: [`dscheck.run=${runId}`] };
-  const left = async () =>
-    (
-      await Promise.all(
-        engines.map(async (e) => [
-          ...(await e.docker.listContainers({ all: true, filters })).map((c) => `${e.name} ${c.Names[0]}`),
-          ...(await e.docker.listNetworks({ filters })).map((n) => `${e.name} ${n.Name}`),
-        ]),
-      )
-    ).flat();
-  const deadline = Date.now() + 15_000;
-  let remaining = await left();
-  while (remaining.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    remaining = await left();
-  }
-  expect(remaining).toEqual([]);
+  expect(await leftoversOnHosts(engines, runId)).toEqual([]);
 }

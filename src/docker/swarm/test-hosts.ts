@@ -212,3 +212,32 @@ function handle(
   };
   return { runId, engines, network, remove, [Symbol.asyncDispose]: remove };
 }
+
+/**
+ * What carries the run's label on any host (containers and networks, named with their host), once
+ * it stops shrinking or after `waitMs`: a worker drops its copy of an overlay a moment after the
+ * manager removed it.
+ */
+export async function leftoversOnHosts(
+  engines: readonly Engine[],
+  runId: string,
+  waitMs = 15_000,
+): Promise<string[]> {
+  const filters = { label: [`${LABEL.run}=${runId}`] };
+  const left = async () =>
+    (
+      await Promise.all(
+        engines.map(async (e) => [
+          ...(await e.docker.listContainers({ all: true, filters })).map((c) => `${e.name} ${c.Names[0]}`),
+          ...(await e.docker.listNetworks({ filters })).map((n) => `${e.name} ${n.Name}`),
+        ]),
+      )
+    ).flat();
+  const deadline = Date.now() + waitMs;
+  let remaining = await left();
+  while (remaining.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    remaining = await left();
+  }
+  return remaining;
+}
