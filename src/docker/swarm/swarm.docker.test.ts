@@ -167,6 +167,19 @@ describe('a cluster handle over the 3-host Swarm', () => {
       await timed('cluster heal', () => cluster.firewall.heal());
       expect(await ping(n1, n2)).toBe('PONG');
 
+      // Time to effect of a partition that changes every node's rules (docs/swarm.md): five times.
+      const partitions: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        await cluster.firewall.partition({ n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] });
+        partitions.push(Math.round(performance.now() - started));
+        await cluster.firewall.heal();
+      }
+      partitions.sort((a, b) => a - b);
+      timings['partition n1 | n2 n3, median of 5'] = partitions[2];
+      timings['partition n1 | n2 n3, worst of 5'] = partitions[4];
+      expect(await ping(n2, n3)).toBe('PONG');
+
       await timed('cluster fault: pause n3', () => cluster.pause('n3'));
       expect(await ping(n1, n3)).toBe('');
       await cluster.resume('n3');
