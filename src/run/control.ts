@@ -7,6 +7,7 @@ import type { Runtime } from '../docker/runtime.js';
 import { CONTROL_REPORTS, type ControlRun } from '../docker/swarm/control.js';
 import { ExitError, UsageError } from '../errors.js';
 import { writeReportsIndex } from '../report/writer.js';
+import { WORKLOADS } from '../workloads/index.js';
 import { reproduceArgs } from './options.js';
 import { packageInfo } from './package.js';
 import type { ResolvedRun } from './resolve.js';
@@ -33,6 +34,11 @@ export async function runInControl(
 ): Promise<ControlAnswer> {
   const { config, store } = resolved;
   if (controller.problem) throw new UsageError(controller.problem);
+  if (!(WORKLOADS as readonly string[]).includes(config.workload)) {
+    throw new UsageError(
+      `--workload '${config.workload}': a run over --hosts takes a preset name (${WORKLOADS.join(', ')}); a preset file does not go into the control container yet`,
+    );
+  }
   const tags: string[] = [];
   for (const recipe of store.images ?? []) tags.push(await ensureImage(recipe, log));
   if (tags.length === 0) throw new Error(`store ${store.name} names no image for its control container`);
