@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { UsageError } from '../../errors.js';
 import { type ArchiveFile, tarOf } from '../archive.js';
 import { removeContainer } from '../containers.js';
-import { LABEL, type Labels } from '../labels.js';
+import { LABEL, type Labels, OWNER_ENV } from '../labels.js';
 import { debug, errorText, traced } from '../log.js';
 import type { RunNetwork } from '../networks.js';
 import type { Engine } from './endpoints.js';
@@ -83,6 +83,8 @@ export async function startControl(spec: ControlSpec, engine: Engine): Promise<C
   const env = [
     `${CONTROL_ENV.runId}=${spec.runId}`,
     `${CONTROL_ENV.network}=${spec.network.name}`,
+    `${OWNER_ENV.pid}=${spec.labels[LABEL.pid]}`,
+    `${OWNER_ENV.host}=${spec.labels[LABEL.host]}`,
     // The engine it runs on stands in for "the local engine" (images are checked there).
     `DOCKER_HOST=${engine.endpoint.text}`,
     ...(tls ? ['DOCKER_TLS_VERIFY=1', `DOCKER_CERT_PATH=${CONTROL_ROOT}/certs`] : []),
