@@ -107,6 +107,10 @@ describe('dscheck run --hosts on a 3-host Swarm', () => {
       });
     });
     await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // The history is followed into the local run folder as it is written, before any copy back.
+    const [streaming] = readdirSync(join(out, 'galera-hosts-interrupted'));
+    const streamed = readFileSync(join(out, 'galera-hosts-interrupted', streaming, 'history.ndjson'), 'utf8');
+    expect(streamed.split('\n').length).toBeGreaterThan(50);
     const sent = Date.now();
     child.kill('SIGINT');
     const finished = await done;

@@ -4,7 +4,7 @@ import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
 import type { Validity } from '../checker/types.js';
 import { CHECKERS } from '../checkers.js';
 import type { Runtime } from '../docker/runtime.js';
-import { givenRunId, runtimeFor } from '../docker/swarm/runtime.js';
+import { givenRunFolder, givenRunId, runtimeFor } from '../docker/swarm/runtime.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { describeError } from '../exit.js';
 import { MAX_SEED, Random } from '../generator/random.js';
@@ -134,7 +134,7 @@ async function runOnce(
   const runtime = await runtimeFor(config.hosts);
   if (runtime.control) return runElsewhere(resolved, runtime, runtime.control, out, hooks);
 
-  const { dir, timestamp } = createRunFolder(config.out, config.name);
+  const { dir, timestamp } = createRunFolder(config.out, config.name, new Date(), givenRunFolder());
   hooks.onFolder?.(dir);
   const runId =
     givenRunId() ?? `${timestamp.replace(/[^0-9TZ]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
@@ -214,12 +214,17 @@ async function runElsewhere(
 ): Promise<Exclude<RunAnswer, { error: string } | { dryRun: true }>> {
   let ran: Awaited<ReturnType<typeof runInControl>>;
   try {
-    ran = await runInControl(resolved, runtime, control, (line) => process.stderr.write(`${line}\n`));
+    ran = await runInControl(
+      resolved,
+      runtime,
+      control,
+      (line) => process.stderr.write(`${line}\n`),
+      hooks.onFolder,
+    );
   } catch (err) {
     throw startError(err, resolved.config.store);
   }
   const { answer, folder } = ran;
-  if (folder) hooks.onFolder?.(folder);
   // The run inside has already said what went wrong (its standard error is this one).
   if ('error' in answer || !folder) throw new ExitError(answer.exitCode);
   out.write(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ensureImage } from '../docker/images.js';
 import { runLabels } from '../docker/labels.js';
 import type { Runtime } from '../docker/runtime.js';
@@ -8,6 +8,7 @@ import { CONTROL_REPORTS, type ControlRun } from '../docker/swarm/control.js';
 import { ExitError, UsageError } from '../errors.js';
 import { writeReportsIndex } from '../report/writer.js';
 import { WORKLOADS } from '../workloads/index.js';
+import { createRunFolder } from './folder.js';
 import { reproduceArgs } from './options.js';
 import { packageInfo } from './package.js';
 import type { ResolvedRun } from './resolve.js';
@@ -31,6 +32,7 @@ export async function runInControl(
   runtime: Runtime,
   controller: NonNullable<Runtime['control']>,
   log: (line: string) => void,
+  onFolder: (dir: string) => void = () => {},
 ): Promise<ControlAnswer> {
   const { config, store } = resolved;
   if (controller.problem) throw new UsageError(controller.problem);
@@ -63,6 +65,9 @@ export async function runInControl(
     const network = await runtime.createNetwork(runId, labels);
     if (signals > 0) throw new ExitError(130, 'dscheck: interrupted; nothing was started');
     const [, ...words] = reproduceArgs(config, { ...resolved, keys: resolved.workload.keys.length });
+    // The same folder name inside and here: the history is followed into it as it is written.
+    const { dir, timestamp } = createRunFolder(config.out, config.name);
+    onFolder(dir);
     log(`starting the run in a control container on the Swarm (run ${runId})`);
     control = await controller.start({
       runId,
@@ -72,13 +77,21 @@ export async function runInControl(
       packageRoot: packageInfo().root,
       argv: [...words, '--out', CONTROL_REPORTS, '--json'],
       stderr: process.stderr,
+      folder: timestamp,
     });
     if (signals > 0) await control.interrupt('SIGINT');
+    // A copy as it is written, should the link drop; the copy of the folder at the end replaces it.
+    const history = createWriteStream(join(dir, 'history.ndjson'));
+    const followed = control
+      .follow(`${CONTROL_REPORTS}/${config.name}/${timestamp}/history.ndjson`, history)
+      .catch((err: unknown) => log(`following the history: ${String(err)}`));
     const exitCode = await control.exited;
+    await followed;
+    await new Promise((done) => history.end(done));
     const answer = lastJson(control.stdout());
     const inside = typeof answer?.folder === 'string' ? answer.folder : undefined;
     if (inside) await copyReports(control, resolve(config.out));
-    const folder = inside && resolve(config.out, relative(CONTROL_REPORTS, inside));
+    const folder = inside && dir;
     if (!answer)
       throw new ExitError(exitCode, `dscheck: the run in the control container ended with exit ${exitCode}`);
     return {

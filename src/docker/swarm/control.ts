@@ -29,7 +29,12 @@ export const CONTROL_INDEX = 200;
 export const CONTROL_NODE = 'control';
 
 /** Inside the control container: the run id and overlay it was given (the owner removes both). */
-export const CONTROL_ENV = { runId: 'DSCHECK_CONTROL_RUN', network: 'DSCHECK_CONTROL_NETWORK' } as const;
+export const CONTROL_ENV = {
+  runId: 'DSCHECK_CONTROL_RUN',
+  network: 'DSCHECK_CONTROL_NETWORK',
+  /** The run folder's timestamp, chosen by the owner so that it can follow the history as it is written. */
+  folder: 'DSCHECK_CONTROL_FOLDER',
+} as const;
 
 export interface ControlSpec {
   readonly runId: string;
@@ -41,6 +46,8 @@ export interface ControlSpec {
   readonly packageRoot: string;
   /** dscheck's arguments inside, e.g. `run --store mysql ... --json`. */
   readonly argv: readonly string[];
+  /** The name of the run folder inside (its timestamp), the same as the owner's. */
+  readonly folder: string;
   /** Where the control container's standard error goes (its progress and messages). */
   readonly stderr: NodeJS.WritableStream;
 }
@@ -53,6 +60,11 @@ export interface ControlRun {
   stdout(): string;
   /** Forwards Ctrl-C: dscheck inside stops, heals and tears the cluster down as a local run does. */
   interrupt(signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Copies a file into `into` as it grows (from its start; it may not exist yet), until the
+   * container stops or `into` fails. Resolves when the copy ends.
+   */
+  follow(path: string, into: NodeJS.WritableStream): Promise<void>;
   /** The container's folder as a tar stream (works after it exited). */
   archive(path: string): Promise<NodeJS.ReadableStream>;
   remove(): Promise<void>;
@@ -83,6 +95,7 @@ export async function startControl(spec: ControlSpec, engine: Engine): Promise<C
   const env = [
     `${CONTROL_ENV.runId}=${spec.runId}`,
     `${CONTROL_ENV.network}=${spec.network.name}`,
+    `${CONTROL_ENV.folder}=${spec.folder}`,
     `${OWNER_ENV.pid}=${spec.labels[LABEL.pid]}`,
     `${OWNER_ENV.host}=${spec.labels[LABEL.host]}`,
     // The engine it runs on stands in for "the local engine" (images are checked there).
@@ -141,6 +154,7 @@ export async function startControl(spec: ControlSpec, engine: Engine): Promise<C
           debug(`forwarding ${signal}: ${errorText(error)}`);
         }
       },
+      follow: (path, into) => follow(container, path, into),
       archive: (path) =>
         traced(`copy ${path} out of the control container`, () => container.getArchive({ path })),
       remove,
@@ -219,4 +233,21 @@ function tlsFiles(): ArchiveFile[] | undefined {
     content: readFileSync(join(dir, file)),
     mode: 0o600,
   }));
+}
+
+async function follow(container: Docker.Container, path: string, into: NodeJS.WritableStream): Promise<void> {
+  const exec = await traced(`follow ${path} in the control container`, () =>
+    container.exec({ Cmd: ['tail', '-c', '+1', '-F', path], AttachStdout: true, AttachStderr: true }),
+  );
+  const stream = await exec.start({ hijack: true, stdin: false });
+  container.modem.demuxStream(stream, into, new PassThrough().resume());
+  await new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+    into.on('error', () => {
+      stream.destroy();
+      resolve();
+    });
+  });
 }

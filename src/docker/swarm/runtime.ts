@@ -100,3 +100,8 @@ export async function runtimeFor(hosts: string | undefined): Promise<Runtime> {
 export function givenRunId(): string | undefined {
   return process.env[CONTROL_ENV.runId];
 }
+
+/** The run folder's name a control container was given; undefined elsewhere. */
+export function givenRunFolder(): string | undefined {
+  return process.env[CONTROL_ENV.folder];
+}
