@@ -4,7 +4,7 @@ import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
 import type { Validity } from '../checker/types.js';
 import { CHECKERS } from '../checkers.js';
 import type { Runtime } from '../docker/runtime.js';
-import { runtimeFor } from '../docker/swarm/runtime.js';
+import { givenRunFolder, givenRunId, runtimeFor } from '../docker/swarm/runtime.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { describeError } from '../exit.js';
 import { MAX_SEED, Random } from '../generator/random.js';
@@ -15,6 +15,7 @@ import { NemesisRunner } from '../nemesis/runner.js';
 import { planSchedule } from '../nemesis/schedule.js';
 import { readOptions } from '../options/spec.js';
 import { writeReportsIndex, writeRunReport } from '../report/writer.js';
+import { runInControl } from '../run/control.js';
 import { createRunFolder, updateLatestLink, writeJson } from '../run/folder.js';
 import { Interrupt } from '../run/interrupt.js';
 import { RUN_MODE_OPTIONS, type RunCliOptions, type RunConfig, reproduceCommand } from '../run/options.js';
@@ -131,10 +132,12 @@ async function runOnce(
   const { config } = resolved;
   // Hosts that cannot carry the run are refused (exit 254, each named) before any folder or container.
   const runtime = await runtimeFor(config.hosts);
+  if (runtime.control) return runElsewhere(resolved, runtime, runtime.control, out, hooks);
 
-  const { dir, timestamp } = createRunFolder(config.out, config.name);
+  const { dir, timestamp } = createRunFolder(config.out, config.name, new Date(), givenRunFolder());
   hooks.onFolder?.(dir);
-  const runId = `${timestamp.replace(/[^0-9TZ]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
+  const runId =
+    givenRunId() ?? `${timestamp.replace(/[^0-9TZ]/g, '').toLowerCase()}-${randomBytes(3).toString('hex')}`;
   // test.json's fields in their long-standing order: name, runId, then the plan.
   const { name, ...planned } = plan;
   const test = {
@@ -196,6 +199,38 @@ async function runOnce(
   } finally {
     interrupt.dispose();
   }
+}
+
+/**
+ * A run whose clients cannot run on this machine (nodes on a Swarm's overlay): the same run inside
+ * a control container on the overlay; its folder is copied into --out and its answer is this one.
+ */
+async function runElsewhere(
+  resolved: ResolvedRun,
+  runtime: Runtime,
+  control: NonNullable<Runtime['control']>,
+  out: NodeJS.WritableStream,
+  hooks: RunHooks,
+): Promise<Exclude<RunAnswer, { error: string } | { dryRun: true }>> {
+  let ran: Awaited<ReturnType<typeof runInControl>>;
+  try {
+    ran = await runInControl(
+      resolved,
+      runtime,
+      control,
+      (line) => process.stderr.write(`${line}\n`),
+      hooks.onFolder,
+    );
+  } catch (err) {
+    throw startError(err, resolved.config.store);
+  }
+  const { answer, folder } = ran;
+  // The run inside has already said what went wrong (its standard error is this one).
+  if ('error' in answer || !folder) throw new ExitError(answer.exitCode);
+  out.write(
+    `report: ${join(relative(process.cwd(), folder) || '.', 'index.html')} (copied from the control container)\n`,
+  );
+  return answer as Exclude<RunAnswer, { error: string } | { dryRun: true }>;
 }
 
 /** Checks the recorded history, writes results.json, the report and the index, prints the verdict. */

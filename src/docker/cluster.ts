@@ -126,6 +126,7 @@ function clusterHandle(
   let removed: Promise<void> | undefined;
   const remove = () => {
     removed ??= (async () => {
+      await firewall.close();
       const results = await Promise.allSettled(placed.map((p) => p.remove()));
       for (const p of placed) forgetContainer(p.container.id);
       const problems = results
@@ -151,6 +152,8 @@ function clusterHandle(
   };
   const container = (name: string): Docker.Container => node(name).container;
   const paused = new Set<string>();
+  const firewall = new IptablesNetwork(nodes, undefined, (name) => paused.has(name));
+  firewall.warm();
   const resume = async (name: string): Promise<void> => {
     await node(name).resume();
     paused.delete(name);
@@ -160,7 +163,7 @@ function clusterHandle(
     network,
     nodes,
     container,
-    firewall: new IptablesNetwork(nodes),
+    firewall,
     async killProcess(name, match) {
       const result = await node(name).exec(['pkill', '-KILL', ...match]);
       // pkill exits 1 when nothing matched: the server was already down, which is what we want.

@@ -130,3 +130,72 @@ function collect(): { sink: PassThrough; text: () => string } {
   sink.on('data', (chunk: Buffer) => chunks.push(chunk));
   return { sink, text: () => Buffer.concat(chunks).toString('utf8') };
 }
+
+/**
+ * A process kept running inside a container that answers each line written to it with one line:
+ * what a repeated action costs once started is a write and a read, not an exec (whose process
+ * start alone takes 60-80 ms on a busy engine). Used for the firewall's rulesets.
+ */
+export interface ResidentProcess {
+  /** Sends one line (no newline in it) and resolves with the next line of output. */
+  request(line: string, timeoutMs: number): Promise<string>;
+  /** True once its stream ended or a request timed out: callers fall back to an exec. */
+  readonly broken: boolean;
+  close(): void;
+}
+
+/** Starts `argv` in the container with its standard input attached, answering line by line. */
+export async function startResident(containerId: string, argv: readonly string[]): Promise<ResidentProcess> {
+  const target = (engineOfContainer.get(containerId) ?? dockerClient()).getContainer(containerId);
+  const exec = await traced(`exec resident ${containerId.slice(0, 12)} ${argv[0]}`, () =>
+    target.exec({ Cmd: [...argv], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false }),
+  );
+  const stream = await exec.start({ hijack: true, stdin: true });
+  const stdout = new PassThrough();
+  dockerClient().modem.demuxStream(stream, stdout, new PassThrough().resume());
+  let broken = false;
+  let buffered = '';
+  const waiting: { resolve: (line: string) => void; reject: (err: Error) => void }[] = [];
+  const breakAll = (why: string) => {
+    broken = true;
+    for (const w of waiting.splice(0)) w.reject(new Error(why));
+    stream.destroy();
+  };
+  stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      waiting.shift()?.resolve(line);
+    }
+  });
+  stream.on('end', () => breakAll(`resident ${argv[0]} in ${containerId.slice(0, 12)} ended`));
+  stream.on('close', () => breakAll(`resident ${argv[0]} in ${containerId.slice(0, 12)} ended`));
+  stream.on('error', (err: Error) => breakAll(err.message));
+  return {
+    get broken() {
+      return broken;
+    },
+    request(line, timeoutMs) {
+      if (broken) return Promise.reject(new Error('resident process is gone'));
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          // Answers are matched to requests by order: after a lost one, nothing can be trusted.
+          breakAll(`no answer within ${timeoutMs} ms`);
+        }, timeoutMs);
+        waiting.push({
+          resolve: (answer) => {
+            clearTimeout(timer);
+            resolve(answer);
+          },
+          reject: (err) => {
+            clearTimeout(timer);
+            reject(err);
+          },
+        });
+        stream.write(`${line}\n`);
+      });
+    },
+    close: () => breakAll('closed'),
+  };
+}

@@ -21,6 +21,15 @@ export function runLabels(runId: string, owner: { pid: number; host: string } = 
   return { [LABEL.run]: runId, [LABEL.pid]: String(owner.pid), [LABEL.host]: owner.host };
 }
 
+/**
+ * Set in a control container by the dscheck that started it: the run inside labels its nodes with
+ * that process as their owner, so that `dscheck clean` removes them once it is gone.
+ */
+export const OWNER_ENV = { pid: 'DSCHECK_OWNER_PID', host: 'DSCHECK_OWNER_HOST' } as const;
+
 export function currentOwner(): { pid: number; host: string } {
+  const pid = Number(process.env[OWNER_ENV.pid]);
+  const host = process.env[OWNER_ENV.host];
+  if (Number.isInteger(pid) && pid > 0 && host) return { pid, host };
   return { pid: process.pid, host: hostname() };
 }

@@ -84,8 +84,13 @@ export async function createOnFreeSubnet(
   throw lastError;
 }
 
-function runNetworkHandle(network: Docker.Network, name: string, subnet: Cidr, gateway: string): RunNetwork {
-  const remove = () => removeNetwork(network);
+export function runNetworkHandle(
+  network: Docker.Network,
+  name: string,
+  subnet: Cidr,
+  gateway: string,
+  remove: () => Promise<void> = () => removeNetwork(network),
+): RunNetwork {
   return {
     id: network.id,
     name,
@@ -102,6 +107,7 @@ export async function removeNetwork(network: Docker.Network): Promise<void> {
   try {
     await traced(`remove network ${network.id.slice(0, 12)}`, () => network.remove());
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    // A Swarm manager answers 500 "not found" for an overlay removed a moment ago.
+    if ((err as { statusCode?: number }).statusCode !== 404 && !/not found/i.test(errorText(err))) throw err;
   }
 }

@@ -13,6 +13,7 @@ import { imageExists, type Progress } from './images.js';
 import { LABEL, type Labels } from './labels.js';
 import { errorText, traced } from './log.js';
 import { createRunNetwork, type RunNetwork, removeNetwork } from './networks.js';
+import type { ControlRun, ControlSpec } from './swarm/control.js';
 
 /**
  * Where a run's containers live (DESIGN.md, "Runtimes"). `localRuntime` is the one engine dscheck
@@ -32,6 +33,15 @@ export interface Runtime {
   startNode(spec: NodeSpec, index: number): Promise<PlacedNode>;
   /** Removes whatever carries this run's label on any host; returns what it could not remove. */
   removeRun(runId: string): Promise<string[]>;
+  /**
+   * Where the run's clients must run when this machine cannot reach the nodes' addresses (an
+   * overlay seen from outside the Swarm); absent when they can run here. `problem` says why these
+   * hosts cannot have one (exit 254 before any container starts).
+   */
+  readonly control?: {
+    readonly problem: string | undefined;
+    start(spec: ControlSpec): Promise<ControlRun>;
+  };
 }
 
 /** One node's container, on the host that holds it. */
@@ -102,9 +112,14 @@ export interface SweptEngine {
 /**
  * Removes every container labelled with the run on every engine, then its networks (a network
  * cannot go while a container is attached). Failures are collected, never thrown: this runs in
- * teardown, where the first error must stay the one reported.
+ * teardown, where the first error must stay the one reported. A container whose node label is
+ * `spared` is left (the control container, while the run inside it sweeps its own nodes).
  */
-export async function removeRunOn(engines: readonly SweptEngine[], runId: string): Promise<string[]> {
+export async function removeRunOn(
+  engines: readonly SweptEngine[],
+  runId: string,
+  spared?: string,
+): Promise<string[]> {
   const filters = { label: [`${LABEL.run}=${runId}`] };
   const problems: string[] = [];
   const attempt = async (what: string, action: () => Promise<void>) => {
@@ -119,9 +134,11 @@ export async function removeRunOn(engines: readonly SweptEngine[], runId: string
       attempt(`containers on ${name}`, async () => {
         const containers = await docker.listContainers({ all: true, filters });
         await Promise.all(
-          containers.map((c) =>
-            attempt(`${c.Names[0] ?? c.Id} on ${name}`, () => removeContainer(docker.getContainer(c.Id))),
-          ),
+          containers
+            .filter((c) => spared === undefined || c.Labels[LABEL.node] !== spared)
+            .map((c) =>
+              attempt(`${c.Names[0] ?? c.Id} on ${name}`, () => removeContainer(docker.getContainer(c.Id))),
+            ),
         );
       }),
     ),

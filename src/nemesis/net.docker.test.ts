@@ -92,6 +92,10 @@ describe('iptables network faults', () => {
 
     await db.network.heal();
     expect(Object.values(await reachability()).every(Boolean)).toBe(true);
+    // The rules went through each node's resident loader (an exec is only the fallback).
+    for (const n of db.nodes) {
+      expect((await execIn(n.containerId, ['pgrep', '-f', 'read -r rules'])).exitCode, n.name).toBe(0);
+    }
   });
 
   it('drops some packets but not all under loss, and heal stops it', async () => {

@@ -1,12 +1,21 @@
 import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** reports/<run-name>/<timestamp>/, created now; a second run in the same second gets a suffix. */
+/**
+ * reports/<run-name>/<timestamp>/, created now; a second run in the same second gets a suffix. A
+ * run in a control container is given its timestamp (its owner's folder has the same name).
+ */
 export function createRunFolder(
   out: string,
   name: string,
   now = new Date(),
+  given?: string,
 ): { dir: string; timestamp: string } {
+  if (given !== undefined) {
+    const dir = join(resolve(out, name), given);
+    mkdirSync(dir, { recursive: true });
+    return { dir, timestamp: given };
+  }
   const base = now
     .toISOString()
     .replace(/\.\d+Z$/, 'Z')

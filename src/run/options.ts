@@ -346,6 +346,13 @@ export function withoutIdleOptions(words: readonly string[], nemesis: readonly s
 
 /** The command line that repeats a run: every setting spelled out, the seed included. */
 export function reproduceCommand(config: RunConfig, resolved: ResolvedValues): string {
+  return reproduceArgs(config, resolved)
+    .map((a) => shellQuote(a))
+    .join(' ');
+}
+
+/** The reproduce command's words (`dscheck`, `run`, then the options), unquoted. */
+export function reproduceArgs(config: RunConfig, resolved: ResolvedValues): string[] {
   const effective: Record<string, unknown> = {
     ...config,
     nemesis: config.nemesis.length > 0 ? config.nemesis.join(',') : 'none',
@@ -366,7 +373,7 @@ export function reproduceCommand(config: RunConfig, resolved: ResolvedValues): s
     ...withoutIdleOptions(generic(SCHEDULE_OPTIONS), config.nemesis),
     ...Object.entries(config.workloadOptions).flatMap(([name, value]) => [`--${name}`, value]),
   ];
-  return args.map((a) => shellQuote(String(a))).join(' ');
+  return args.map(String);
 }
 
 export function shellQuote(word: string): string {

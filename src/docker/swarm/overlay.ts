@@ -2,7 +2,8 @@ import type Docker from 'dockerode';
 import { dockerClient } from '../client.js';
 import { LABEL, type Labels } from '../labels.js';
 import { traced } from '../log.js';
-import { createOnFreeSubnet, type RunNetwork, usedSubnets } from '../networks.js';
+import { createOnFreeSubnet, type RunNetwork, runNetworkHandle, usedSubnets } from '../networks.js';
+import { parseCidr } from '../subnets.js';
 import type { Engine } from './endpoints.js';
 
 /**
@@ -32,4 +33,19 @@ export async function createOverlayNetwork(
       }),
     ),
   );
+}
+
+/**
+ * The overlay a run was given rather than created (inside the control container, whose owner
+ * created it and removes it once the control container is gone): removing it here is a no-op.
+ */
+export async function adoptOverlayNetwork(name: string, manager: Engine): Promise<RunNetwork> {
+  const network = manager.docker.getNetwork(name);
+  const info = (await traced(`inspect overlay ${name} on ${manager.name}`, () => network.inspect())) as {
+    IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] };
+  };
+  const config = info.IPAM?.Config?.[0];
+  const subnet = config?.Subnet ? parseCidr(config.Subnet) : undefined;
+  if (!subnet || !config?.Gateway) throw new Error(`overlay ${name} has no IPv4 subnet`);
+  return runNetworkHandle(network, name, subnet, config.Gateway, async () => {});
 }

@@ -25,8 +25,11 @@ export interface TestHosts extends AsyncDisposable {
 /** The engines' API port inside the private network: plain tcp, only this host can reach it. */
 const API_PORT = 2375;
 const SWARM_PORT = 2377;
-/** Images are stored uncompressed (vfs copies every layer): room for a store image or two. */
-const DOCKER_TMPFS = 'exec,size=3g';
+/**
+ * vfs copies every layer and every container's whole file system: room for a store image, its node
+ * and, on the manager, the control container (a limit, not a reservation: tmpfs takes what is used).
+ */
+const DOCKER_TMPFS = 'exec,size=5g';
 /** What `--privileged` would give that a Docker engine needs (`--privileged` itself is refused here). */
 const HOST_CAPS = [
   'SYS_ADMIN',
@@ -208,4 +211,33 @@ function handle(
     return removed;
   };
   return { runId, engines, network, remove, [Symbol.asyncDispose]: remove };
+}
+
+/**
+ * What carries the run's label on any host (containers and networks, named with their host), once
+ * it stops shrinking or after `waitMs`: a worker drops its copy of an overlay a moment after the
+ * manager removed it.
+ */
+export async function leftoversOnHosts(
+  engines: readonly Engine[],
+  runId: string,
+  waitMs = 15_000,
+): Promise<string[]> {
+  const filters = { label: [`${LABEL.run}=${runId}`] };
+  const left = async () =>
+    (
+      await Promise.all(
+        engines.map(async (e) => [
+          ...(await e.docker.listContainers({ all: true, filters })).map((c) => `${e.name} ${c.Names[0]}`),
+          ...(await e.docker.listNetworks({ filters })).map((n) => `${e.name} ${n.Name}`),
+        ]),
+      )
+    ).flat();
+  const deadline = Date.now() + waitMs;
+  let remaining = await left();
+  while (remaining.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    remaining = await left();
+  }
+  return remaining;
 }
