@@ -1,7 +1,9 @@
 import { type ColdCacheResult, coldCacheChecker } from '../../checker/cold-cache.js';
 import { linearizableChecker } from '../../checker/linearizable.js';
+import { type LockResult, lockChecker } from '../../checker/lock.js';
 import { type ClientTime, perf, perfChecker, quantiles, type SideAvailability } from '../../checker/perf.js';
-import { transactionsChecker } from '../../checker/transactions/index.js';
+import { type QueueResult, queueChecker } from '../../checker/queue.js';
+import { type TransactionsResult, transactionsChecker } from '../../checker/transactions/index.js';
 import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../../checker/types.js';
 import { CHECKERS } from '../../checkers.js';
 import type { History, Operation } from '../../history/types.js';
@@ -13,9 +15,59 @@ import { runSettings } from '../settings.js';
 
 /**
  * What a run's lesson is about, from the checkers it had: a cache that goes cold, transactions'
- * anomalies, or (the default) what a store does under faults in CAP terms.
+ * anomalies, a lease lock's holders, a queue's messages, or (the default) what a store does under
+ * faults in CAP terms.
  */
-export type Lesson = 'cap' | 'cache' | 'transactions';
+export type Lesson = 'cap' | 'cache' | 'transactions' | 'lock' | 'queue';
+
+/** A lease lock run's numbers: what the holders believed, and what the protected resource took. */
+export interface LockFigures {
+  grants: number;
+  leaseMs?: number;
+  /** How long a holder stopped between its grant and its write (one grant in ten); 0: never. */
+  holderPauseMs?: number;
+  fencing?: boolean;
+  /** Releases that found the lock no longer theirs: the lease ran out while its holder still believed in it. */
+  lostLeases: number;
+  overlaps: number;
+  longestOverlapMs: number;
+  /** Writes the resource accepted with an older token than one it had taken: fencing violations. */
+  unsafe: number;
+  /** Writes a fenced resource rejected for their old token. */
+  fenced: number;
+  mutex: Validity;
+}
+
+/** A queue run's numbers: what became of the acknowledged messages, against the delivery promised. */
+export interface QueueFigures {
+  promised: string;
+  delivery: string;
+  /** streams or list, as the workload ran it. */
+  queue?: string;
+  acknowledged: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  extraDeliveries: number;
+  /** Undefined for results recorded before the checker counted reordering. */
+  reordered?: number;
+  recovered: number;
+  unexpected: number;
+  /** Acknowledged, never dequeued, and no drain ran to tell lost from still queued. */
+  notDequeued: number;
+}
+
+/** A transactions run's numbers: its anomalies by class, the models they rule out, and its aborts. */
+export interface TxnFigures {
+  txns: number;
+  ok: number;
+  aborted: number;
+  unknown: number;
+  anomalies: Record<string, number>;
+  /** Consistency models ruled out, weakest first (Elle's names). */
+  ruledOut: string[];
+  isolation?: string;
+}
 
 /** A cache run's numbers at its worst fault (the largest database spike), and over the run. */
 export interface CacheFigures {
@@ -88,6 +140,9 @@ export interface CompareRun {
   /** The first linearizability failure's time, when the run had one. */
   firstFailure?: AnomalyTiming;
   cache?: CacheFigures;
+  lock?: LockFigures;
+  queue?: QueueFigures;
+  txn?: TxnFigures;
   /** Each checker's digest (its `compare.digest`) by checker name, for the checkers the run had. */
   checks: Readonly<Record<string, unknown>>;
   /** Writes invoked during faults, by the node the client talked to. */
@@ -120,6 +175,10 @@ export function digestRun(data: RunFolderData): CompareRun {
   // The history gives the newest measurements (client time, sides); results.json the stored ones.
   const perfResult = history ? perf(history) : resultOf(perfChecker, checkers);
   const cold = resultOf(coldCacheChecker, checkers);
+  const lock = resultOf(lockChecker, checkers);
+  const queue = resultOf(queueChecker, checkers);
+  const txn = resultOf(transactionsChecker, checkers);
+  const definition = record(record(test.workload)?.definition);
   const notes: string[] = [];
   if (!results) notes.push('no results.json: the run did not finish, nothing was checked');
   const interrupted = results?.interrupted === true;
@@ -162,13 +221,14 @@ export function digestRun(data: RunFolderData): CompareRun {
       ? { p50: perfResult.latencyMs.p50, p99: perfResult.latencyMs.p99 }
       : undefined,
     healthyLatencyMs: history ? healthyLatency(history.operations, windows) : undefined,
-    lesson: cold ? 'cache' : resultOf(transactionsChecker, checkers) ? 'transactions' : 'cap',
+    lesson: cold ? 'cache' : txn ? 'transactions' : lock ? 'lock' : queue ? 'queue' : 'cap',
     clientTime: perfResult?.availability.clientTime,
     sides: perfResult?.availability.bySide ?? [],
     firstFailure: history ? firstFailure(checkers, history.operations, windows) : undefined,
-    cache: cold
-      ? cacheFigures(cold, record(record(record(test.workload)?.definition)?.['cache-aside']))
-      : undefined,
+    cache: cold ? cacheFigures(cold, record(definition?.['cache-aside'])) : undefined,
+    lock: lock ? lockFigures(lock, record(definition?.lock)) : undefined,
+    queue: queue ? queueFigures(queue, record(definition?.queue)) : undefined,
+    txn: txn ? txnFigures(txn, text(definition?.isolation), text(options.isolation)) : undefined,
     checks: Object.fromEntries(
       CHECKERS.flatMap((c) => {
         const digest = c.compare?.digest(checkers);
@@ -214,6 +274,59 @@ function cacheFigures(r: ColdCacheResult, settings: Record<string, unknown> | un
       hitPct: r.series.map((s) => (s.hitRatio === null ? null : Math.round(s.hitRatio * 1000) / 10)),
       dbQps: r.series.map((s) => s.dbQueries),
     },
+  };
+}
+
+function lockFigures(r: LockResult, settings: Record<string, unknown> | undefined): LockFigures {
+  return {
+    grants: r.holds,
+    leaseMs: number(settings?.leaseMs),
+    holderPauseMs: number(settings?.holderPauseMs),
+    fencing: typeof settings?.fencing === 'boolean' ? settings.fencing : undefined,
+    lostLeases: r.releases.fail,
+    overlaps: r.overlaps.count,
+    longestOverlapMs: r.overlaps.maxMs,
+    unsafe: r.unsafe.count,
+    fenced: r.writes.fenced,
+    mutex: r.mutex.valid,
+  };
+}
+
+function queueFigures(r: QueueResult, settings: Record<string, unknown> | undefined): QueueFigures {
+  return {
+    promised: r.promised,
+    delivery: r.delivery,
+    queue: text(settings?.queue),
+    acknowledged: r.enqueues.ok,
+    delivered: r.delivered,
+    lost: r.lost.count,
+    duplicated: r.duplicated.count,
+    extraDeliveries: r.duplicated.extra,
+    // Results recorded before the checker counted reordering have no such field.
+    reordered: (r.reordered as QueueResult['reordered'] | undefined)?.count,
+    recovered: r.recovered.count,
+    unexpected: r.unexpected.count,
+    notDequeued: r.notDequeued.count,
+  };
+}
+
+/** The isolation level asked for: the run's option when given, else the workload's (default: the server's). */
+function txnFigures(
+  r: TransactionsResult,
+  workload: string | undefined,
+  option: string | undefined,
+): TxnFigures {
+  return {
+    txns: r.stats.txns,
+    ok: r.stats.ok,
+    aborted: r.stats.fail,
+    unknown: r.stats.info,
+    anomalies: Object.fromEntries(Object.entries(r.anomalies).filter(([, n]) => (n ?? 0) > 0)) as Record<
+      string,
+      number
+    >,
+    ruledOut: r.notOk,
+    isolation: option ?? workload,
   };
 }
 

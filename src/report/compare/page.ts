@@ -3,7 +3,7 @@ import { CHECKERS } from '../../checkers.js';
 import { esc, inlineScript, inlineStyle, scriptJson } from '../escape.js';
 import type { ReportAssets } from '../page.js';
 import type { CompareRun, Lesson } from './data.js';
-import { cacheClosing, cacheReading, pageLesson, transactionsReading } from './lessons.js';
+import { closing as closingSentence, lessonReading, pageLesson } from './lessons.js';
 import { duration, pct, type Reading, readRuns } from './reading.js';
 
 /** What a matrix preset says about its grid, shown above the table. */
@@ -91,11 +91,11 @@ export function renderComparePage(
       if (lesson === 'cap') {
         return `<li class="reading ${esc(choiceClass(readings[i]))}">${head}${esc(readings[i].cap)}. <span class="else">${esc(readings[i].pacelc)}.</span>${notes}</li>`;
       }
-      const words = lesson === 'cache' ? cacheReading(r) : transactionsReading(r);
+      const words = lessonReading(lesson, r);
       return `<li class="reading">${head}${esc(words)}.${notes}</li>`;
     })
     .join('\n');
-  const closing = lesson === 'cache' ? cacheClosing(runs) : '';
+  const closing = closingSentence(lesson, runs);
   const section = READINGS[lesson];
   const commands = runs
     .map(
@@ -179,6 +179,9 @@ const share = (x: number | null | undefined) => (x === null || x === undefined ?
  */
 function lessonColumns(lesson: Lesson, runs: readonly CompareRun[]): Column[] {
   if (lesson === 'cache') return CACHE_COLUMNS;
+  if (lesson === 'lock') return LOCK_COLUMNS;
+  if (lesson === 'queue') return QUEUE_COLUMNS;
+  if (lesson === 'transactions') return TXN_COLUMNS;
   const checkers: Column[] = CHECKERS.flatMap((c) => {
     const compare = c.compare;
     if (!compare || !runs.some((r) => r.checks[c.name] !== undefined)) return [];
@@ -248,6 +251,94 @@ const CACHE_COLUMNS: Column[] = [
   { head: 'errors', cell: ({ cache: c }) => (c === undefined ? undefined : String(c.errors)) },
 ];
 
+const LOCK_COLUMNS: Column[] = [
+  {
+    head: 'holder pause / lease',
+    cell: ({ lock: l }) =>
+      l === undefined
+        ? undefined
+        : `${l.holderPauseMs ? duration(l.holderPauseMs) : 'none'} / ${l.leaseMs === undefined ? '-' : duration(l.leaseMs)}`,
+  },
+  {
+    head: 'fenced resource',
+    cell: ({ lock: l }) => (l?.fencing === undefined ? undefined : l.fencing ? 'yes' : 'no'),
+  },
+  { head: 'grants', cell: ({ lock: l }) => l && count(l.grants) },
+  {
+    head: 'leases lost by their holder',
+    title:
+      'releases that found the lock no longer theirs: the lease ran out while the holder still believed it held it',
+    cell: ({ lock: l }) => l && count(l.lostLeases),
+  },
+  {
+    head: 'overlapping holders (longest)',
+    title: 'times two clients believed they held the lock at once',
+    cell: ({ lock: l }) =>
+      l && `${count(l.overlaps)}${l.overlaps > 0 ? ` (${duration(l.longestOverlapMs)})` : ''}`,
+  },
+  {
+    head: 'unsafe writes accepted',
+    title:
+      'fencing violations: writes the resource accepted with an older token than one it had already taken',
+    cell: ({ lock: l }) => l && count(l.unsafe),
+  },
+  { head: 'rejected by the fence', cell: ({ lock: l }) => l && count(l.fenced) },
+  {
+    head: 'mutex model',
+    cell: ({ lock: l }) => l && (l.mutex === true ? 'valid' : l.mutex === false ? 'invalid' : 'unknown'),
+  },
+];
+
+const QUEUE_COLUMNS: Column[] = [
+  {
+    head: 'delivery promised → seen',
+    cell: ({ queue: q }) => q && `${q.promised} → ${q.delivery}`,
+  },
+  { head: 'queue', cell: ({ queue: q }) => q?.queue },
+  { head: 'acknowledged enqueues', cell: ({ queue: q }) => q && count(q.acknowledged) },
+  { head: 'lost', cell: ({ queue: q }) => q && count(q.lost) },
+  {
+    head: 'duplicated (extra deliveries)',
+    cell: ({ queue: q }) => q && `${count(q.duplicated)} (${count(q.extraDeliveries)})`,
+  },
+  {
+    head: 'out of order',
+    title: 'messages first delivered after a message enqueued after them had been delivered',
+    cell: ({ queue: q }) => (q?.reordered === undefined ? undefined : count(q.reordered)),
+  },
+  {
+    head: 'recovered',
+    title: 'enqueues that timed out (unknown) whose message was delivered after all',
+    cell: ({ queue: q }) => q && count(q.recovered),
+  },
+  { head: 'answered during faults', cell: (r) => share(r.answeredInside) },
+];
+
+const TXN_COLUMNS: Column[] = [
+  { head: 'isolation', cell: ({ txn: t }) => t?.isolation },
+  {
+    head: 'transactions ok / aborted / unknown',
+    cell: ({ txn: t }) => t && `${count(t.ok)} / ${count(t.aborted)} / ${count(t.unknown)}`,
+  },
+  {
+    head: 'anomalies',
+    cell: ({ txn: t }) =>
+      t &&
+      (Object.keys(t.anomalies).length === 0
+        ? 'none'
+        : Object.entries(t.anomalies)
+            .map(([name, n]) => `${name} ×${count(n)}`)
+            .join(', ')),
+  },
+  {
+    head: 'rules out',
+    title: 'the weakest consistency model the anomalies rule out (and every stronger one)',
+    cell: ({ txn: t }) => t && (t.ruledOut[0] ?? 'nothing'),
+  },
+];
+
+const count = (n: number) => n.toLocaleString('en');
+
 /** The plots of a lesson, each with its per-run series. */
 const PLOTS: Record<
   'cache' | 'service',
@@ -304,7 +395,15 @@ const READINGS: Record<Lesson, { title: string; note: string }> = {
   },
   transactions: {
     title: "The transactions' anomalies",
-    note: 'Drawn from the transactions checker: the anomalies (cycles of dependencies between transactions) each run showed, by class.',
+    note: 'Drawn from the transactions checker: the anomalies (cycles of dependencies between transactions) each run showed, by class, the weakest consistency model they rule out, and how many transactions the database aborted instead.',
+  },
+  lock: {
+    title: 'What the lock let its holders do',
+    note: 'Drawn from the lock checker: leases that ran out under a holder that still believed in them, times two clients held the lock at once, and writes the protected resource accepted with an old token (fencing violations) or rejected (the fence).',
+  },
+  queue: {
+    title: 'What became of the messages',
+    note: 'Drawn from the queue checker, per delivery mode: acknowledged messages lost, messages delivered more than once, and messages delivered out of order, against the delivery the run promised.',
   },
 };
 
@@ -312,7 +411,11 @@ const TABLE_NOTES: Record<Lesson, string> = {
   cap: '"Answered" counts operations that got an ok or a definite answer the operation asked for (a compare-and-set that found another value); "of time" is the share of client time with answers; the cut-off side is the minority of a partition or a killed or paused node.',
   cache:
     'The numbers are those of the fault after which the database load rose most; the hit ratio is back when within 5% of before.',
-  transactions: '"Answered" counts transactions that got an ok.',
+  transactions:
+    'An anomaly is a cycle of dependencies between transactions that no serial order explains; aborted transactions are those the database refused (deadlock, conflict).',
+  lock: 'A holder believes it holds the lock from its grant until it begins to release, at most for its lease; an unsafe write is one the resource accepted with an older token than one it had already taken.',
+  queue:
+    'Lost: acknowledged, never delivered, not even by the final drain; out of order: first delivered after a message enqueued after it had been delivered.',
 };
 
 function verdictWord(valid: Validity, interrupted: boolean): string {
