@@ -1,11 +1,18 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { loadMatrixPreset } from '../../matrix/plan.js';
+import { runOptionSpecs } from '../../run/options.js';
 import { readRuns } from './reading.js';
 import { writeComparePage } from './writer.js';
 
-/** Run folders recorded by real runs (`dscheck matrix cold-cache --time-limit 30 --seed 8`, and cap-cassandra's QUORUM run, seed 5, 20 s). */
+/**
+ * Run folders recorded by real runs of the presets (the commands are in fixtures/README.md), one
+ * folder per variant: test.json, results.json and, where the readings need it, history.ndjson
+ * (large files gzipped).
+ */
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const COLD = ['modulo', 'modulo-jitter', 'consistent', 'consistent-jitter'];
 
@@ -13,6 +20,54 @@ async function page(dirs: { dir: string; label: string }[]) {
   const out = join(mkdtempSync(join(tmpdir(), 'dscheck-lessons-')), 'index.html');
   const { runs } = await writeComparePage(dirs, out, { title: 'fixture' });
   return { runs, html: readFileSync(out, 'utf8') };
+}
+
+/** A fixture's run folder as the run left it: a copy with its gzipped files unpacked. */
+function unpacked(preset: string, variant: string): string {
+  const from = join(FIXTURES, preset, variant);
+  const to = join(mkdtempSync(join(tmpdir(), 'dscheck-fixture-')), variant);
+  mkdirSync(to);
+  for (const file of readdirSync(from)) {
+    const bytes = readFileSync(join(from, file));
+    if (file.endsWith('.gz')) writeFileSync(join(to, file.slice(0, -3)), gunzipSync(bytes));
+    else writeFileSync(join(to, file), bytes);
+  }
+  return to;
+}
+
+/**
+ * The page `dscheck matrix <preset>` writes, on the preset's recorded runs: its variants' labels,
+ * title, explanation and "look for", so the test reads what a student would.
+ */
+async function presetPage(name: string) {
+  const preset = loadMatrixPreset(name, runOptionSpecs());
+  const folders = preset.variants.map((v) => ({ dir: unpacked(name, v.name), label: v.label }));
+  const out = join(mkdtempSync(join(tmpdir(), 'dscheck-preset-')), 'index.html');
+  const { runs } = await writeComparePage(folders, out, {
+    title: preset.title,
+    explanation: preset.explanation,
+    lookFor: preset.lookFor,
+  });
+  const html = readFileSync(out, 'utf8');
+  const readings = [...html.matchAll(/<li class="reading[^"]*">(.*?)<\/li>/gs)].map((m) => plain(m[1]));
+  const closing = plain(/<p class="closing">(.*?)<\/p>/s.exec(html)?.[1] ?? '');
+  const byLabel = (label: string) => {
+    const i = preset.variants.findIndex((v) => v.label === label);
+    if (i < 0) throw new Error(`no variant labelled ${label} in ${name}`);
+    return { run: runs[i], reading: readings[i] };
+  };
+  return { preset, runs, html, readings, closing, byLabel };
+}
+
+/** Text of a page fragment, without tags and with the entities the page escapes undone. */
+function plain(fragment: string): string {
+  return fragment
+    .replace(/<[^>]+>/g, '')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 describe('the cold-cache page, on recorded runs', () => {
@@ -52,22 +107,107 @@ describe('the cold-cache page, on recorded runs', () => {
   });
 });
 
-describe("cap-cassandra's QUORUM run, recorded", () => {
-  it('reads the refused minority side as consistency, the healthy-period cas anomaly apart', async () => {
-    const { runs, html } = await page([{ dir: join(FIXTURES, 'cap-cassandra-quorum'), label: 'QUORUM' }]);
-    const [quorum] = runs;
-    const minority = quorum.sides.find((s) => s.side === 'minority');
-    const majority = quorum.sides.find((s) => s.side === 'majority');
-    expect(minority?.nodes).toHaveLength(1);
-    expect(minority?.clientTime.share).toBeLessThan(0.5);
-    expect(majority?.clientTime.share).toBeGreaterThan(0.5);
-    expect(minority?.answered).toBe(0);
-    // By operations the run looks available (the refused clients, stuck in timeouts, issued few).
-    expect(quorum.answeredInside).toBeGreaterThan(0.8);
-    expect(readRuns(runs)[0].choice).toBe('consistency');
-    expect(html).toContain('chose consistency on the minority side');
-    expect(readRuns(runs)[0].cap).toBe(
-      "chose consistency on the minority side: the minority side (n2) got answers in 0% of its clients' time (0 of 30 operations answered), the majority side in 88% during the partition; separately, not linearizable on 2 of 8 keys on the majority side (read-then-write cas under last-write-wins)",
+describe('the cap-cassandra page, on recorded runs (ONE, QUORUM, SERIAL: seed 5, 20 s)', () => {
+  it('reads ONE as availability with stale reads, QUORUM and SERIAL as consistency on the minority side', async () => {
+    const { byLabel, runs } = await presetPage('cap-cassandra');
+    const choices = readRuns(runs).map((r) => r.choice);
+    expect(choices).toEqual(['availability', 'consistency', 'consistency']);
+
+    const one = byLabel('ONE');
+    const oneCutOff = one.run.sides.find((s) => s.side === 'minority');
+    expect(oneCutOff?.clientTime.share).toBeGreaterThan(0.9);
+    expect(one.reading).toMatch(
+      /^ONE: chose availability: answered 100% during the partition, 15% of reads stale by up to 6\.5 s;/,
+    );
+
+    for (const label of ['QUORUM', 'SERIAL (lightweight transactions)']) {
+      const { run, reading } = byLabel(label);
+      const minority = run.sides.find((s) => s.side === 'minority');
+      expect(minority?.answered).toBe(0);
+      expect(minority?.clientTime.share).toBeLessThan(0.1);
+      expect(reading).toContain(`${label}: chose consistency on the minority side: the minority side (n2)`);
+    }
+    // QUORUM's cas is read-then-write: not linearizable, from a healthy period on, beside the choice.
+    expect(byLabel('QUORUM').reading).toContain(
+      'separately, not linearizable on 4 of 8 keys also without faults (first failure at 2.9 s, in a healthy period) (read-then-write cas under last-write-wins)',
+    );
+    // SERIAL: lightweight transactions, linearizable.
+    expect(byLabel('SERIAL (lightweight transactions)').reading).toContain('no anomaly found');
+  });
+
+  it("fills the stale reads column for ONE only, closes with each level's choice, and SERIAL pays in healthy latency", async () => {
+    const { html, closing, byLabel } = await presetPage('cap-cassandra');
+    expect(html).toContain('<td>15%, 6.5 s</td>');
+    expect(html.match(/<td>none of \d+<\/td>/g)).toHaveLength(2);
+    expect(closing).toMatch(
+      /^ONE chose availability \(minority side served 100% of its time; 15% of reads stale by up to 6\.5 s\); QUORUM chose consistency \(minority side served 0% of its time\); SERIAL \(lightweight transactions\) chose consistency \(minority side served 2% of its time\)\. Healthy p99: /,
+    );
+    const p50 = ['ONE', 'QUORUM', 'SERIAL (lightweight transactions)'].map(
+      (l) => byLabel(l).run.healthyLatencyMs?.p50 ?? 0,
+    );
+    expect(p50[0]).toBeLessThan(p50[1]);
+    expect(p50[1]).toBeLessThan(p50[2]);
+  });
+});
+
+describe('the redis-failover page, on recorded runs (seed 5, 30 s)', () => {
+  it('reads replicated as linearizable, Sentinel as losing to the failover, and WAIT as refusing writes', async () => {
+    const { byLabel, closing } = await presetPage('redis-failover');
+    expect(byLabel('replicated').reading).toContain(
+      'replicated: answered 100% during the partition (100% of client time) with no anomaly: these faults did not force a choice',
+    );
+    expect(byLabel('Sentinel').reading).toMatch(
+      /^Sentinel: chose availability: answered 91% during the partition, 11% of reads stale by up to 5\.4 s; not linearizable on 8 of 8 keys;/,
+    );
+    expect(byLabel('replicated + WAIT 1').reading).toContain(
+      'chose consistency: answered only 67% during the partition (93% outside)',
+    );
+    // WAIT narrows the window, it does not close it: the old primary served half its clients' time
+    // and the history is still not linearizable.
+    expect(byLabel('Sentinel + WAIT 1').reading).toContain(
+      'gave up both: answered only 66% during the partition and still not linearizable on 7 of 8 keys',
+    );
+    expect(closing).toMatch(
+      /Healthy p99: replicated 36 ms, replicated \+ WAIT 1 81 ms, Sentinel 107 ms, Sentinel \+ WAIT 1 197 ms\.$/,
+    );
+  });
+});
+
+describe('the lock-redis page, on recorded runs (seed 7, 20 s)', () => {
+  it('counts lost leases, overlapping holders and fencing violations per configuration', async () => {
+    const { byLabel, html, closing } = await presetPage('lock-redis');
+    expect(html).toContain('<h2>What the lock let its holders do</h2>');
+    expect(html).toContain('<th scope="col" title="fencing violations: writes the resource accepted');
+    expect(byLabel('no pause').reading).toBe(
+      'no pause: no holder paused, lease 1.0 s: 630 grants; no lease ran out under its holder; never two holders at once; no write with an old token.',
+    );
+    expect(byLabel('2 s pauses, unfenced').reading).toContain(
+      '16 leases ran out under holders that still believed in them (their release found the lock gone); never two holders at once; the resource accepted 14 writes with an old token (fencing violations)',
+    );
+    expect(byLabel('2 s pauses, fenced').reading).toContain(
+      'the fence rejected 17 writes with an old token: no fencing violation got through',
+    );
+    expect(closing).toContain(
+      'only the fence stopped them (2 s pauses, fenced: 17 rejected, against 2 s pauses, unfenced: 14 accepted)',
+    );
+    expect(html).not.toContain('CAP does not apply');
+  });
+});
+
+describe('the queue-redis page, on recorded runs (seed 7, 30 s, kill)', () => {
+  it('counts lost, duplicated and reordered messages per delivery mode: losses in every mode', async () => {
+    const { runs, byLabel, html, closing } = await presetPage('queue-redis');
+    expect(runs.map((r) => r.lesson)).toEqual(['queue', 'queue', 'queue']);
+    expect(html).toContain('<h2>What became of the messages</h2>');
+    expect(byLabel('at-most-once').reading).toMatch(
+      /^at-most-once: at-most-once promised, at-most-once seen, under kill: 19 of 490 acknowledged messages lost; none delivered twice; none out of order\./,
+    );
+    expect(byLabel('at-least-once').reading).toContain(
+      'at-least-once promised, at-most-once seen, under kill: 19 of 502 acknowledged messages lost',
+    );
+    expect(byLabel('list (LMOVE/LREM), at-least-once').run.queue).toMatchObject({ queue: 'list', lost: 18 });
+    expect(closing).toContain(
+      'Every delivery mode lost acknowledged messages: they went with the queue itself, which no consumer-side acknowledgement brings back.',
     );
   });
 });

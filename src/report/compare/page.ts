@@ -4,7 +4,7 @@ import { esc, inlineScript, inlineStyle, scriptJson } from '../escape.js';
 import type { ReportAssets } from '../page.js';
 import type { CompareRun, Lesson } from './data.js';
 import { closing as closingSentence, lessonReading, pageLesson } from './lessons.js';
-import { duration, pct, type Reading, readRuns } from './reading.js';
+import { capClosing, duration, pct, type Reading, readRuns } from './reading.js';
 
 /** What a matrix preset says about its grid, shown above the table. */
 export interface CompareIntro {
@@ -95,7 +95,7 @@ export function renderComparePage(
       return `<li class="reading">${head}${esc(words)}.${notes}</li>`;
     })
     .join('\n');
-  const closing = closingSentence(lesson, runs);
+  const closing = lesson === 'cap' ? capClosing(runs, readings) : closingSentence(lesson, runs);
   const section = READINGS[lesson];
   const commands = runs
     .map(
