@@ -1,5 +1,5 @@
 import { duration, percent as pct } from '../../checker/words.js';
-import type { CacheFigures, CompareRun, Lesson, LockFigures, QueueFigures, TxnFigures } from './data.js';
+import type { CacheFigures, CompareRun, Lesson, TxnFigures } from './data.js';
 
 /**
  * The readings of lessons that are not about CAP: a cache going cold, transactions' anomalies, a
