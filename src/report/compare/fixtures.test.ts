@@ -211,3 +211,73 @@ describe('the queue-redis page, on recorded runs (seed 7, 30 s, kill)', () => {
     );
   });
 });
+
+describe('the replication-mysql page, on recorded runs (seed 5, 30 s)', () => {
+  it('counts lost writes after the failover for async and semi-sync, and reads Galera as refusing on the minority', async () => {
+    const { byLabel, html, closing } = await presetPage('replication-mysql');
+    expect(html).toContain('<td>503 of 1,359</td>');
+    expect(byLabel('async replication + failover').reading).toMatch(
+      /^async replication \+ failover: chose availability: answered 98% during the partition and failover, lost 503 of 1,359 acknowledged writes;/,
+    );
+    // Semi-sync waited for its timeout (the old primary served 79% of its clients' time), then lost writes as async does.
+    expect(byLabel('semi-sync replication + failover').reading).toContain(
+      'gave up both: answered only 96% during the partition and failover and still lost 554 of 1,265 acknowledged writes',
+    );
+    const galera = byLabel('Galera (one node cut off)');
+    expect(galera.reading).toContain(
+      "chose consistency on the minority side: the minority side (n2) got answers in 6% of its clients' time (0 of 78 operations answered)",
+    );
+    expect(galera.reading).toContain('no anomaly found');
+    expect(galera.run.answeredInside).toBeLessThan(
+      byLabel('async replication + failover').run.answeredInside ?? 0,
+    );
+    expect(closing).toContain(
+      'Galera (one node cut off) chose consistency (minority side served 6% of its time)',
+    );
+  });
+});
+
+describe('the isolation-mariadb page, on recorded runs (seed 12, 20 s, no faults)', () => {
+  it('names the anomalies each level allows, the models they rule out, and what serializable costs', async () => {
+    const { byLabel, html, closing, runs } = await presetPage('isolation-mariadb');
+    expect(runs.map((r) => r.lesson)).toEqual([
+      'transactions',
+      'transactions',
+      'transactions',
+      'transactions',
+    ]);
+    expect(html).toContain('<h2>The transactions&#39; anomalies</h2>');
+    const rc = byLabel('single node, READ COMMITTED');
+    expect(rc.reading).toContain(
+      '19 anomalies (lost-update ×1, G-single ×14, G2-item ×4), which rule out repeatable-read, snapshot-isolation and stronger',
+    );
+    expect(byLabel('single node, REPEATABLE READ').run.txn?.anomalies['G-single']).toBe(18);
+    const serializable = byLabel('single node, SERIALIZABLE');
+    expect(serializable.reading).toContain(
+      'no anomaly: every transaction fits one order of the others; 73 of 670 transactions aborted (11%)',
+    );
+    // Serializable pays for having no anomaly: a larger share of aborted transactions than every
+    // other level (Galera's certification aborts included) and the highest p99.
+    const aborted = (r: (typeof runs)[number]) => (r.txn ? r.txn.aborted / r.txn.txns : 0);
+    for (const other of runs.filter((r) => r !== serializable.run)) {
+      expect(aborted(serializable.run)).toBeGreaterThan(aborted(other));
+      expect(serializable.run.latencyMs?.p99).toBeGreaterThan(other.latencyMs?.p99 ?? 0);
+    }
+    expect(byLabel('Galera, 3 nodes, defaults').reading).toMatch(
+      /^Galera, 3 nodes, defaults: 20 anomalies \(G-single ×11/,
+    );
+    expect(closing).toContain('single node, SERIALIZABLE: no anomaly, 11% aborted, p99 1.3 s');
+    expect(html).not.toContain('CAP does not apply');
+  });
+});
+
+describe('the cold-cache page as the preset writes it', () => {
+  it("answers the preset's look-for: modulo moves about three quarters of the keys, consistent hashing about a quarter", async () => {
+    const { byLabel, closing } = await presetPage('cold-cache');
+    expect(byLabel('modulo, no jitter').reading).toMatch(/^modulo, no jitter: modulo moved 76% of keys/);
+    expect(byLabel('consistent hashing, no jitter').reading).toMatch(
+      /^consistent hashing, no jitter: consistent moved 27% of keys/,
+    );
+    expect(closing).toContain('consistent kept 73% of the cache warm');
+  });
+});

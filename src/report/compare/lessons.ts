@@ -7,7 +7,7 @@ import type { CacheFigures, CompareRun, Lesson, TxnFigures } from './data.js';
  * did; `closing` compares the runs, answering the preset's "look for". Pure.
  */
 
-type Run = Pick<CompareRun, 'label' | 'cache' | 'lock' | 'queue' | 'txn' | 'faultKinds'>;
+type Run = Pick<CompareRun, 'label' | 'cache' | 'lock' | 'queue' | 'txn' | 'faultKinds' | 'latencyMs'>;
 
 /** One run's reading in its lesson's words (the CAP lesson is read by reading.ts). */
 export function lessonReading(lesson: Exclude<Lesson, 'cap'>, run: Run): string {
@@ -230,8 +230,14 @@ export function transactionsReading(run: Run): string {
   const found =
     total === 0
       ? 'no anomaly: every transaction fits one order of the others'
-      : `${plural(total, 'anomaly', 'anomalies')} (${anomalyList(t)})${t.ruledOut.length > 0 ? `, which rule out ${t.ruledOut[0]}${t.ruledOut.length > 1 ? ' and stronger' : ''}` : ''}`;
+      : `${plural(total, 'anomaly', 'anomalies')} (${anomalyList(t)})${t.ruledOut.length > 0 ? `, which rule out ${ruledOutWords(t.ruledOut)}` : ''}`;
   return `${found}; ${abortWords(t)}`;
+}
+
+/** Repeatable read and snapshot isolation are not ordered: name both before "and stronger". */
+function ruledOutWords(models: readonly string[]): string {
+  if (models.length <= 2) return models.join(' and ');
+  return `${models.slice(0, 2).join(', ')} and stronger`;
 }
 
 function anomalyList(t: TxnFigures): string {
@@ -247,13 +253,13 @@ function abortWords(t: TxnFigures): string {
 
 /** Each run's anomalies against its aborts: what the stronger levels buy and what they cost. */
 export function transactionsClosing(runs: readonly Run[]): string {
-  const txns = runs.flatMap((r) => (r.txn ? [{ label: r.label, t: r.txn }] : []));
+  const txns = runs.flatMap((r) => (r.txn ? [{ label: r.label, t: r.txn, p99: r.latencyMs?.p99 }] : []));
   if (txns.length === 0) return '';
   const each = txns
-    .map(({ label, t }) => {
+    .map(({ label, t, p99 }) => {
       const total = Object.values(t.anomalies).reduce((a, b) => a + b, 0);
       const aborted = t.txns === 0 ? '' : `, ${pct(t.aborted / t.txns)} aborted`;
-      return `${label}: ${total === 0 ? 'no anomaly' : `${plural(total, 'anomaly', 'anomalies')} (${Object.keys(t.anomalies).join(', ')})`}${aborted}`;
+      return `${label}: ${total === 0 ? 'no anomaly' : `${plural(total, 'anomaly', 'anomalies')} (${Object.keys(t.anomalies).join(', ')})`}${aborted}${p99 === undefined ? '' : `, p99 ${duration(p99)}`}`;
     })
     .join('; ');
   return `${each}.`;
