@@ -236,7 +236,7 @@ export function digestRun(data: RunFolderData): CompareRun {
       }),
     ),
     faultWrites: history ? faultWrites(history.operations, windows) : [],
-    series: history ? perSecond(history.operations) : { second: [], answeredPct: [], opsPerS: [] },
+    series: history ? perSecond(history.operations) : timelineSeries(perfResult?.timeline ?? []),
     faults: spans.map((s) => ({
       kind: s.kind,
       label: s.label,
@@ -408,6 +408,21 @@ function perSecond(operations: readonly Operation[]): CompareRun['series'] {
     series.second.push(s);
     series.answeredPct.push(b && b.ops > 0 ? Math.round((b.answered / b.ops) * 1000) / 10 : null);
     series.opsPerS.push(b?.ops ?? 0);
+  }
+  return series;
+}
+
+/**
+ * Per second from the stored perf timeline, for a run folder without its history: ok over all
+ * operations invoked in the second (a cas that found another value counts as not answered here).
+ */
+function timelineSeries(timeline: readonly { second: number; ok: number; fail: number; info: number }[]) {
+  const series: CompareRun['series'] = { second: [], answeredPct: [], opsPerS: [] };
+  for (const t of timeline) {
+    const ops = t.ok + t.fail + t.info;
+    series.second.push(t.second);
+    series.answeredPct.push(ops > 0 ? Math.round((t.ok / ops) * 1000) / 10 : null);
+    series.opsPerS.push(ops);
   }
   return series;
 }

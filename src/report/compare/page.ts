@@ -63,7 +63,12 @@ export function renderComparePage(
       series: runs.map((r) => p.series(r)),
     })),
   };
-  const columns = lessonColumns(lesson, runs);
+  // What ran, then the lesson's measurements; a column of what ran that no run has (a lock run's
+  // consistency level) is left out rather than shown as a column of dashes.
+  const columns = [
+    ...RUN_COLUMNS.filter((c) => runs.some((r) => (c.cell(r) ?? '') !== '')),
+    ...lessonColumns(lesson, runs),
+  ];
   const swatch = (i: number) => `<span class="run-sw" style="background:${color(i)}"></span>`;
   const paragraphs = (t: string | undefined) =>
     (t ?? '')
@@ -124,7 +129,7 @@ ${intros}
 <section id="runs">
 <h2>Runs</h2>
 <div class="scroll"><table class="compare">
-<thead><tr><th scope="col">run</th><th scope="col">store</th><th scope="col">topology</th><th scope="col">consistency</th><th scope="col">settings</th><th scope="col">workload</th><th scope="col">faults</th><th scope="col">seed</th>${columns.map((c) => `<th scope="col"${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`).join('')}<th scope="col">latency p50 / p99</th><th scope="col">verdict</th></tr></thead>
+<thead><tr><th scope="col">run</th>${columns.map((c) => `<th scope="col"${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`).join('')}<th scope="col">latency p50 / p99</th><th scope="col">verdict</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -167,8 +172,19 @@ function row(r: CompareRun, i: number, swatch: string, columns: readonly Column[
     `<td${title ? ` title="${esc(title)}"` : ''}>${v === undefined || v === '' ? '-' : esc(v)}</td>`;
   const latency = r.latencyMs ? `${duration(r.latencyMs.p50)} / ${duration(r.latencyMs.p99)}` : undefined;
   const name = r.href ? `<a href="${esc(r.href)}">${esc(r.label)}</a>` : esc(r.label);
-  return `<tr data-run="${i}"><th scope="row">${swatch}${name}</th>${cell(r.store)}${cell(r.topology)}${cell(r.consistency)}${cell(r.settings.join(', '))}${cell(r.workload)}${cell(r.nemesis)}${cell(r.seed)}${columns.map((c) => cell(c.cell(r))).join('')}${cell(latency)}<td class="verdict ${verdictClass(r.valid)}">${esc(verdictWord(r.valid, r.interrupted))}</td></tr>`;
+  return `<tr data-run="${i}"><th scope="row">${swatch}${name}</th>${columns.map((c) => cell(c.cell(r))).join('')}${cell(latency)}<td class="verdict ${verdictClass(r.valid)}">${esc(verdictWord(r.valid, r.interrupted))}</td></tr>`;
 }
+
+/** What ran: the same columns on every page. */
+const RUN_COLUMNS: Column[] = [
+  { head: 'store', cell: (r) => r.store },
+  { head: 'topology', cell: (r) => r.topology },
+  { head: 'consistency', cell: (r) => r.consistency },
+  { head: 'settings', cell: (r) => r.settings.join(', ') },
+  { head: 'workload', cell: (r) => r.workload },
+  { head: 'faults', cell: (r) => r.nemesis },
+  { head: 'seed', cell: (r) => (r.seed === undefined ? undefined : String(r.seed)) },
+];
 
 const share = (x: number | null | undefined) => (x === null || x === undefined ? undefined : pct(x));
 
