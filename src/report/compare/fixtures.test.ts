@@ -136,6 +136,14 @@ describe('the lock-redis page, on recorded runs (seed 7, 20 s)', () => {
     );
     expect(html).not.toContain('CAP does not apply');
   });
+
+  it('gives reproduce commands without the fault schedule of runs that have no nemesis', async () => {
+    const { runs } = await presetPage('lock-redis');
+    for (const r of runs) {
+      expect(r.command).toContain('--nemesis none');
+      expect(r.command).not.toContain('--nemesis-interval');
+    }
+  });
 });
 
 describe('the queue-redis page, on recorded runs (seed 7, 30 s, kill)', () => {
