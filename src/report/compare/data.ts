@@ -1,7 +1,14 @@
 import { type ColdCacheResult, coldCacheChecker } from '../../checker/cold-cache.js';
 import { linearizableChecker } from '../../checker/linearizable.js';
 import { type LockResult, lockChecker } from '../../checker/lock.js';
-import { type ClientTime, perf, perfChecker, quantiles, type SideAvailability } from '../../checker/perf.js';
+import {
+  ANSWERED_FAILURES,
+  type ClientTime,
+  perf,
+  perfChecker,
+  quantiles,
+  type SideAvailability,
+} from '../../checker/perf.js';
 import { type QueueResult, queueChecker } from '../../checker/queue.js';
 import { type TransactionsResult, transactionsChecker } from '../../checker/transactions/index.js';
 import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../../checker/types.js';
@@ -162,8 +169,6 @@ export interface RunFolderData {
 }
 
 const WRITE_FS = new Set(['write', 'cas', 'put', 'append', 'add', 'acquire', 'release']);
-/** A cas that found another value is a correct, timely answer (as the perf checker counts it). */
-const ANSWERED_FAILURES = new Set(['cas-mismatch']);
 const NS_PER_S = 1e9;
 
 /** The comparison's view of one run. Pure. */
@@ -379,7 +384,7 @@ function faultWrites(
   const byNode = new Map<string, { ops: number; ok: number; fail: number; info: number }>();
   for (const op of operations) {
     if (!WRITE_FS.has(op.f) || op.node === undefined || !inWindow(op.call, windows)) continue;
-    // A cas that found another value was served: count it with the writes that went through.
+    // A cas that found another value was served (as the perf checker counts it): count it with the writes that went through.
     const outcome = answered(op) ? 'ok' : op.pending ? 'info' : op.outcome;
     const n = byNode.get(op.node) ?? { ops: 0, ok: 0, fail: 0, info: 0 };
     n.ops++;
