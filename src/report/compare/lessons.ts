@@ -149,7 +149,7 @@ export function lockReading(run: Run): string {
         ? `the fence rejected ${plural(l.fenced, 'write')} with an old token: no fencing violation got through`
         : 'no write with an old token',
   ];
-  if (l.mutex === false) parts.push('not a valid mutex');
+  if (l.mutex === false) parts.push('as a plain mutex (one that knows no leases) not linearizable');
   return parts.join('; ');
 }
 

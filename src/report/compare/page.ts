@@ -300,7 +300,9 @@ const LOCK_COLUMNS: Column[] = [
   },
   { head: 'rejected by the fence', cell: ({ lock: l }) => l && count(l.fenced) },
   {
-    head: 'mutex model',
+    head: 'as a plain mutex',
+    title:
+      'acquire and release checked for linearizability against a mutex that knows no leases: a lease that runs out under its holder breaks it',
     cell: ({ lock: l }) => l && (l.mutex === true ? 'valid' : l.mutex === false ? 'invalid' : 'unknown'),
   },
 ];
