@@ -16,7 +16,7 @@ const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 const HOSTILE_SCRIPT = '</script><script>window.__pwned=2</script>';
 
 interface PageGlobals {
-  dscheckCompare?: { plots: unknown[] };
+  dscheckCompare?: { plots: unknown[]; data: { plots: { id: string }[] } };
   __pwned?: number;
 }
 
@@ -131,10 +131,16 @@ beforeAll(async () => {
   const opened = await openOffline(browser, path);
   page = opened.page;
   problems = opened.problems;
-  await page.waitForFunction(
-    () => ((globalThis as unknown as PageGlobals).dscheckCompare?.plots.length ?? 0) === 2,
-  );
+  await page.waitForFunction(allPlotsDrawn);
 });
+
+/** Whether the page drew every plot its data has. */
+function allPlotsDrawn(): boolean {
+  const compare = (globalThis as unknown as PageGlobals).dscheckCompare;
+  return (
+    compare !== undefined && compare.plots.length > 0 && compare.plots.length === compare.data.plots.length
+  );
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -253,11 +259,15 @@ describe("every preset's page, on its recorded runs, at 1280 px", () => {
       const { path, runs } = await presetPage(name, join(ARTIFACTS, `compare-preset-${name}.html`));
       const opened = await openOffline(browser, path);
       await opened.page.setViewportSize({ width: 1280, height: 900 });
-      await opened.page.waitForFunction(
-        () => ((globalThis as unknown as PageGlobals).dscheckCompare?.plots.length ?? 0) === 2,
-      );
+      await opened.page.waitForFunction(allPlotsDrawn);
       expect(opened.problems).toEqual([]);
       expect(await tableFits(opened.page)).toBe(true);
+      // A CAP page whose runs judged stale reads plots them over time, beside availability.
+      const staleJudged = runs.some((r) => r.staleSeries !== undefined);
+      await expect(opened.page.locator('#plot-stale-reads canvas').count()).resolves.toBe(
+        staleJudged ? 1 : 0,
+      );
+      if (staleJudged) expect(await canvasDrawn(opened.page, '#plot-stale-reads canvas')).toBe(true);
       await expect(opened.page.locator('#readings h2').textContent()).resolves.toBe(LESSON_HEADINGS[name]);
       await expect(opened.page.locator('#readings li.reading').count()).resolves.toBe(runs.length);
       await expect(opened.page.locator('.closing').textContent()).resolves.not.toBe('');

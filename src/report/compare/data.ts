@@ -10,6 +10,7 @@ import {
   type SideAvailability,
 } from '../../checker/perf.js';
 import { type QueueResult, queueChecker } from '../../checker/queue.js';
+import { staleReadsChecker } from '../../checker/stale-reads.js';
 import { type TransactionsResult, transactionsChecker } from '../../checker/transactions/index.js';
 import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../../checker/types.js';
 import { CHECKERS } from '../../checkers.js';
@@ -156,6 +157,8 @@ export interface CompareRun {
   faultWrites: { node: string; ops: number; ok: number; fail: number; info: number }[];
   /** Per second since the run's start: answered share (%) and completions of the operations invoked in it. */
   series: { second: number[]; answeredPct: (number | null)[]; opsPerS: number[] };
+  /** Per second since the run's start: the share (%) of its reads that were stale, when the stale-reads checker ran. */
+  staleSeries?: { second: number[]; stalePct: (number | null)[] };
   faults: { kind: string; label: string; start: number; end: number }[];
 }
 
@@ -242,6 +245,7 @@ export function digestRun(data: RunFolderData): CompareRun {
     ),
     faultWrites: history ? faultWrites(history.operations, windows) : [],
     series: history ? perSecond(history.operations) : timelineSeries(perfResult?.timeline ?? []),
+    staleSeries: staleSeries(checkers),
     faults: spans.map((s) => ({
       kind: s.kind,
       label: s.label,
@@ -415,6 +419,16 @@ function perSecond(operations: readonly Operation[]): CompareRun['series'] {
     series.opsPerS.push(b?.ops ?? 0);
   }
   return series;
+}
+
+/** The stale-reads checker's timeline as a share of each second's reads. */
+function staleSeries(checkers: Record<string, CheckerResult>): CompareRun['staleSeries'] {
+  const timeline = resultOf(staleReadsChecker, checkers)?.timeline;
+  if (!timeline) return undefined;
+  return {
+    second: timeline.map((t) => t.second),
+    stalePct: timeline.map((t) => (t.reads > 0 ? Math.round((t.stale / t.reads) * 1000) / 10 : null)),
+  };
 }
 
 /**

@@ -53,7 +53,11 @@ export function renderComparePage(
   const lesson = pageLesson(runs);
   const readings = readRuns(runs);
   const color = (i: number) => RUN_COLORS[i % RUN_COLORS.length];
-  const lessonPlots = PLOTS[lesson === 'cache' ? 'cache' : 'service'];
+  // A CAP page whose runs judged stale reads shows when they happened, against the faults.
+  const lessonPlots = [
+    ...PLOTS[lesson === 'cache' ? 'cache' : 'service'],
+    ...(lesson === 'cap' && runs.some((r) => r.staleSeries) ? [STALE_PLOT] : []),
+  ];
   const data: ComparePageData = {
     runs: runs.map((r, i) => ({ label: r.label, color: color(i), faults: r.faults })),
     plots: lessonPlots.map((p) => ({
@@ -147,7 +151,7 @@ ${closing ? `<p class="closing">${esc(closing)}</p>` : ''}
 <section id="plots">
 <h2>Over time</h2>
 <p class="legend">${legend}</p>
-<p class="hint">Time since each run's start. Each run's fault windows are a strip of its colour along the top of the plot (first run on top) and a light shade of it below. Drag to zoom both plots; double-click to zoom out.</p>
+<p class="hint">Time since each run's start. Each run's fault windows are a strip of its colour along the top of the plot (first run on top) and a light shade of it below. Drag across a plot to zoom them all; double-click to zoom out.</p>
 ${lessonPlots.map((p) => `<figure class="plot"><figcaption><strong>${esc(p.title)}</strong>: ${esc(p.caption)}</figcaption><div id="${esc(p.id)}"></div></figure>`).join('\n')}
 </section>
 <section id="reproduce">
@@ -400,6 +404,15 @@ const PLOTS: Record<
       series: (r) => ({ second: r.cache?.series.second ?? [], values: r.cache?.series.dbQps ?? [] }),
     },
   ],
+};
+
+const STALE_PLOT: (typeof PLOTS)['service'][number] = {
+  id: 'plot-stale-reads',
+  title: 'Stale reads',
+  caption: 'share of the reads invoked in each second that returned a value already overwritten',
+  yLabel: 'stale reads (%)',
+  range: [0, 100],
+  series: (r) => ({ second: r.staleSeries?.second ?? [], values: r.staleSeries?.stalePct ?? [] }),
 };
 
 const READINGS: Record<Lesson, { title: string; note: string }> = {
