@@ -81,6 +81,19 @@ describe('perf', () => {
     expect(result.byF.write.latencyMs).toEqual({ p50: 20, p90: 1000, p99: 1000, max: 1000 });
     expect(result.latencyMs?.max).toBe(1000);
   });
+  it("counts a lock held by another and a fence's rejection as answers, a refused connection not", () => {
+    const lockOps = [
+      { ...op(0, 'acquire', 'fail', 0, 10), error: 'held' },
+      { ...op(1, 'write', 'fail', 20, 30), error: 'fenced' },
+      { ...op(2, 'acquire', 'fail', 40, 50), error: 'not-connected' },
+      op(3, 'acquire', 'ok', 60, 70),
+    ];
+    expect(perf({ operations: lockOps, nemesis: [] }).availability.overall).toMatchObject({
+      ops: 4,
+      ok: 1,
+      answered: 3,
+    });
+  });
   it('splits availability by fault windows', () => {
     // A cas that found another value was answered: the store was available for it.
     expect(result.availability.insideFaults).toEqual({

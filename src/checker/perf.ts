@@ -37,9 +37,10 @@ export interface Availability {
 
 /**
  * `fail` reasons that are the store working as asked, not the store being unavailable: a cas that
- * finds another value is a correct, timely answer.
+ * finds another value, an acquire that finds the lock held, a write a fenced resource rejects for
+ * its old token are correct, timely answers.
  */
-const ANSWERED_FAILURES: ReadonlySet<string> = new Set(['cas-mismatch']);
+export const ANSWERED_FAILURES: ReadonlySet<string> = new Set(['cas-mismatch', 'held', 'fenced']);
 
 /**
  * Client time: each second in which a client (a process id) had an operation under way is one

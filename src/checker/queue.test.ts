@@ -57,6 +57,78 @@ describe('queue checker', () => {
     expect(r.recovered).toEqual({ count: 1, messages: [3] });
   });
 
+  it('counts a message first delivered after a later-enqueued one was delivered as reordered', () => {
+    const r = checkQueue(
+      history([
+        [0, 'enqueue', 1, 'ok', 1],
+        [0, 'enqueue', 2, 'ok', 2],
+        [0, 'enqueue', 3, 'ok', 3],
+        [1, 'dequeue', null, 'ok', 2],
+        [1, 'dequeue', null, 'ok', 3],
+        [2, 'dequeue', null, 'ok', 1],
+        [3, 'dequeue', null, 'ok', 3],
+        [3, 'drain', null, 'ok', []],
+      ]),
+    );
+    // 1 was overtaken by 2 and 3; 3's second delivery (a duplicate) does not make 2 or 3 late.
+    expect(r.reordered).toEqual({ count: 1, messages: [1] });
+    expect(r.valid).toBe(false);
+  });
+
+  it('counts no reordering when enqueues overlap: their order is not certain', () => {
+    const operations: Operation[] = [
+      {
+        index: 0,
+        process: 0,
+        f: 'enqueue',
+        key: 'q',
+        input: 1,
+        output: 1,
+        outcome: 'ok',
+        pending: false,
+        call: 0,
+        ret: 20,
+      },
+      {
+        index: 1,
+        process: 1,
+        f: 'enqueue',
+        key: 'q',
+        input: 2,
+        output: 2,
+        outcome: 'ok',
+        pending: false,
+        call: 10,
+        ret: 30,
+      },
+      {
+        index: 2,
+        process: 2,
+        f: 'dequeue',
+        key: 'q',
+        input: null,
+        output: 2,
+        outcome: 'ok',
+        pending: false,
+        call: 40,
+        ret: 45,
+      },
+      {
+        index: 3,
+        process: 2,
+        f: 'dequeue',
+        key: 'q',
+        input: null,
+        output: 1,
+        outcome: 'ok',
+        pending: false,
+        call: 50,
+        ret: 55,
+      },
+    ];
+    expect(checkQueue({ operations }).reordered.count).toBe(0);
+  });
+
   it('holds the history to the promised delivery', () => {
     const lossy = history([
       [0, 'enqueue', 1, 'ok', 1],

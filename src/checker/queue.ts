@@ -15,7 +15,11 @@ import type { Checker, CheckerResult, Validity } from './types.js';
  *   "not dequeued": it may still wait in the queue);
  * - duplicated: dequeued more than once;
  * - unexpected: dequeued but never enqueued, or its enqueue definitely failed;
- * - recovered: its enqueue ended unknown, and it was dequeued after all.
+ * - recovered: its enqueue ended unknown, and it was dequeued after all;
+ * - reordered: overtaken, first delivered after a message enqueued after it had been delivered
+ *   (its enqueue completed before the other's began, and the other's delivery completed before its
+ *   own began: the order is certain). Not a verdict: a queue with several consumers promises no
+ *   order, but a redelivered or long-stuck message shows here.
  * The delivery the history shows: exactly-once (nothing lost or duplicated), at-most-once (no
  * duplicates), at-least-once (no losses), or neither. With `promised` the verdict holds the history
  * to that guarantee (at-most-once may lose, at-least-once may duplicate); without it, to
@@ -54,6 +58,7 @@ export interface QueueResult extends CheckerResult {
   duplicated: { count: number; extra: number; messages: DuplicatedMessage[] };
   unexpected: { count: number; messages: number[] };
   recovered: { count: number; messages: number[] };
+  reordered: { count: number; messages: number[] };
   ms: number;
 }
 
@@ -131,6 +136,7 @@ export function checkQueue(history: Pick<History, 'operations'>, options: QueueO
         });
       }
     }
+  const reordered = [...queues.values()].flatMap(overtaken);
   const byNumber = (a: number, b: number) => a - b;
   const delivery: Delivery | 'neither' =
     lost.length === 0 && duplicated.length === 0
@@ -170,13 +176,46 @@ export function checkQueue(history: Pick<History, 'operations'>, options: QueueO
     },
     unexpected: list(unexpected),
     recovered: list(recovered),
+    reordered: list(reordered),
     ms: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The messages of one queue first delivered after a message that was enqueued after them had been
+ * delivered. Sweeps the messages by enqueue invocation, keeping the earliest delivery completion
+ * of every later-enqueued message (a suffix minimum).
+ */
+function overtaken(queue: ReadonlyMap<number, Deliveries>): number[] {
+  const delivered = [...queue]
+    .flatMap(([message, { enqueue, deliveries }]) =>
+      enqueue && enqueue.outcome === 'ok' && !enqueue.pending && deliveries.length > 0
+        ? [{ message, enqueue, first: deliveries.reduce((a, b) => (b.call < a.call ? b : a)) }]
+        : [],
+    )
+    .sort((a, b) => a.enqueue.call - b.enqueue.call);
+  const laterDelivered: number[] = new Array(delivered.length + 1).fill(Number.POSITIVE_INFINITY);
+  for (let i = delivered.length - 1; i >= 0; i--) {
+    laterDelivered[i] = Math.min(laterDelivered[i + 1], delivered[i].first.ret);
+  }
+  return delivered.flatMap(({ message, enqueue, first }) => {
+    // The first message whose enqueue began after this one's completed.
+    let lo = 0;
+    let hi = delivered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (delivered[mid].enqueue.call > enqueue.ret) hi = mid;
+      else lo = mid + 1;
+    }
+    return laterDelivered[lo] < first.call ? [message] : [];
+  });
 }
 
 export interface QueueDigest {
   lost: number;
   duplicated: number;
+  /** Absent in digests of results recorded before the checker counted it. */
+  reordered?: number;
   delivery: QueueResult['delivery'];
   valid: Validity;
 }
@@ -213,6 +252,7 @@ export const queueChecker: Checker<QueueOptions, QueueResult, QueueDigest> = {
     digest: (r) => ({
       lost: r.lost.count,
       duplicated: r.duplicated.count,
+      reordered: r.reordered?.count,
       delivery: r.delivery,
       valid: r.valid,
     }),

@@ -1,5 +1,5 @@
-import { relative } from 'node:path';
 import { UsageError } from '../errors.js';
+import { shownPath } from '../io/files.js';
 import { writeComparePage } from '../report/compare/writer.js';
 
 export interface CompareOptions {
@@ -23,5 +23,5 @@ export async function compare(
     options.out,
     { title: options.title ?? `Comparison of ${dirs.length} run${dirs.length === 1 ? '' : 's'}` },
   );
-  out.write(`${runs.length} runs compared\ncomparison: ${relative(process.cwd(), path) || path}\n`);
+  out.write(`${runs.length} runs compared\ncomparison: ${shownPath(path)}\n`);
 }

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ModelName } from '../checker/linearizable/models.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
+import { shownPath } from '../io/files.js';
 import { writeHistoryReport, writeRunReport } from '../report/writer.js';
 import { parseInitialValue } from './check.js';
 
@@ -35,7 +36,7 @@ export async function report(
       );
     }
     const page = await writeRunReport(target, options.out === undefined ? undefined : resolve(options.out));
-    out.write(`report: ${relative(process.cwd(), page) || page}\n`);
+    out.write(`report: ${shownPath(page)}\n`);
     return;
   }
   const { path, valid } = await writeHistoryReport(target, {
@@ -44,7 +45,7 @@ export async function report(
     format: options.format,
     out: options.out,
   });
-  out.write(`report: ${relative(process.cwd(), path) || path}\n`);
+  out.write(`report: ${shownPath(path)}\n`);
   if (valid === false) throw new ExitError(EXIT.invalid);
   if (valid === 'unknown') throw new ExitError(EXIT.unknown);
 }

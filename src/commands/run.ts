@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
 import type { Validity } from '../checker/types.js';
 import { CHECKERS } from '../checkers.js';
@@ -10,6 +10,7 @@ import { describeError } from '../exit.js';
 import { MAX_SEED, Random } from '../generator/random.js';
 import { Recorder } from '../history/recorder.js';
 import { HistoryWriter } from '../history/writer.js';
+import { shownPath } from '../io/files.js';
 import { createFaults, createMonitors } from '../nemesis/index.js';
 import { NemesisRunner } from '../nemesis/runner.js';
 import { planSchedule } from '../nemesis/schedule.js';
@@ -149,9 +150,7 @@ async function runOnce(
     argv: process.argv.slice(2),
   };
   writeJson(join(dir, 'test.json'), test);
-  process.stderr.write(
-    `dscheck run ${config.name}: seed ${config.seed}, folder ${relative(process.cwd(), dir) || '.'}\n`,
-  );
+  process.stderr.write(`dscheck run ${config.name}: seed ${config.seed}, folder ${shownPath(dir)}\n`);
 
   const historyFile = join(dir, 'history.ndjson');
   const writer = new HistoryWriter(historyFile);
@@ -274,7 +273,7 @@ async function judge(
     async () => void (await writeReportsIndex(config.out)),
   );
   quietly(log, 'updating the latest link', () => updateLatestLink(dir, timestamp));
-  const report = join(relative(process.cwd(), dir) || '.', 'index.html');
+  const report = join(shownPath(dir), 'index.html');
   out.write(`${summary.join('\n')}\nreport: ${report}\n`);
   const exitCode = verdictCode(results);
   return {

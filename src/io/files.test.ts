@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { fileErrorMessage, relativeHref, writeOutputFile } from './files.js';
+import { fileErrorMessage, relativeHref, shownPath, writeOutputFile } from './files.js';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'dscheck-io-'));
 
@@ -48,6 +48,18 @@ describe('relativeHref', () => {
       './javascript%3Aalert(1)/index.html',
     );
     expect(relativeHref('/r/a', '/r/b #?%/x')).toBe('../b%20%23%3F%25/x');
+  });
+});
+
+describe('shownPath', () => {
+  it('is relative inside the working directory and absolute outside it, never ../..', () => {
+    expect(shownPath(join(process.cwd(), 'reports', 'x', 'index.html'))).toBe(
+      join('reports', 'x', 'index.html'),
+    );
+    expect(shownPath(process.cwd())).toBe('.');
+    const outside = join(tmpdir(), 'mx', 'index.html');
+    expect(shownPath(outside)).toBe(resolve(outside));
+    expect(shownPath(join('..', 'elsewhere'))).toBe(resolve('..', 'elsewhere'));
   });
 });
 

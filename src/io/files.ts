@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /**
@@ -46,6 +46,16 @@ function realTarget(path: string): string {
       return absolute;
     }
   }
+}
+
+/**
+ * A path as the terminal shows it: relative to the working directory when it is inside it
+ * (`reports/x/index.html`), else absolute (never `../../tmp/x`, which nobody can read or paste).
+ */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  if (rel === '') return '.';
+  return rel.startsWith('..') || isAbsolute(rel) ? resolve(path) : rel;
 }
 
 /**

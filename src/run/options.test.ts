@@ -156,4 +156,9 @@ describe('withoutIdleOptions', () => {
     expect(withoutIdleOptions(words, ['reshard'])).toEqual(['--nemesis', 'reshard', '--recovery', '5']);
     expect(withoutIdleOptions(words, ['loss', 'partition'])).toEqual(words);
   });
+  it('drops the fault schedule of a run with no nemesis at all', () => {
+    const words = ['--nemesis', 'none', '--nemesis-interval', '10', '--recovery', '5'];
+    expect(withoutIdleOptions(words, [])).toEqual(['--nemesis', 'none', '--recovery', '5']);
+    expect(withoutIdleOptions(words, ['kill'])).toEqual(words);
+  });
 });

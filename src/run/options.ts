@@ -330,14 +330,21 @@ export const NEMESIS_ONLY_OPTIONS: Readonly<Record<string, string>> = {
   'clock-skew-ms': 'clock',
 };
 
+/** Options of the fault schedule: idle when a run has no nemesis at all. */
+const SCHEDULE_ONLY_OPTIONS = new Set(['nemesis-interval']);
+
 /**
  * A command's words without the options of nemeses it does not run (`--partition` of a run with
- * no partition), for commands stored before the reproduce command left them out.
+ * no partition, `--nemesis-interval` of a run with no nemesis), for commands stored before the
+ * reproduce command left them out.
  */
 export function withoutIdleOptions(words: readonly string[], nemesis: readonly string[]): string[] {
   return words.filter((word, i) => {
     const idle = (w: string | undefined) => {
-      const kind = w?.startsWith('--') ? NEMESIS_ONLY_OPTIONS[w.slice(2)] : undefined;
+      const name = w?.startsWith('--') ? w.slice(2) : undefined;
+      if (name === undefined) return false;
+      if (SCHEDULE_ONLY_OPTIONS.has(name)) return nemesis.length === 0;
+      const kind = NEMESIS_ONLY_OPTIONS[name];
       return kind !== undefined && !nemesis.includes(kind);
     };
     return !idle(word) && !idle(words[i - 1]);

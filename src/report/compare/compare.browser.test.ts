@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { perf } from '../../checker/perf.js';
 import { readHistory } from '../../history/reader.js';
 import type { HistoryEvent } from '../../history/types.js';
+import { MATRIX_PRESETS } from '../../matrix/plan.js';
 import { canvasDrawn, launchChromium, openOffline } from '../../testing/browser.js';
+import { presetPage } from '../../testing/recorded-presets.js';
 import { writeComparePage } from './writer.js';
 
 const ARTIFACTS = resolve('reports/test-artifacts');
@@ -14,7 +16,7 @@ const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 const HOSTILE_SCRIPT = '</script><script>window.__pwned=2</script>';
 
 interface PageGlobals {
-  dscheckCompare?: { plots: unknown[] };
+  dscheckCompare?: { plots: unknown[]; data: { plots: { id: string }[] } };
   __pwned?: number;
 }
 
@@ -129,10 +131,16 @@ beforeAll(async () => {
   const opened = await openOffline(browser, path);
   page = opened.page;
   problems = opened.problems;
-  await page.waitForFunction(
-    () => ((globalThis as unknown as PageGlobals).dscheckCompare?.plots.length ?? 0) === 2,
-  );
+  await page.waitForFunction(allPlotsDrawn);
 });
+
+/** Whether the page drew every plot its data has. */
+function allPlotsDrawn(): boolean {
+  const compare = (globalThis as unknown as PageGlobals).dscheckCompare;
+  return (
+    compare !== undefined && compare.plots.length > 0 && compare.plots.length === compare.data.plots.length
+  );
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -231,4 +239,43 @@ describe('the comparison table at 1280 px', () => {
     );
     await opened.page.close();
   });
+});
+
+/** The readings' heading of each preset's lesson. */
+const LESSON_HEADINGS: Record<(typeof MATRIX_PRESETS)[number], string> = {
+  'cap-cassandra': 'In CAP and PACELC terms',
+  'replication-mysql': 'In CAP and PACELC terms',
+  'redis-failover': 'In CAP and PACELC terms',
+  'cold-cache': 'What the cache did',
+  'lock-redis': 'What the lock let its holders do',
+  'queue-redis': 'What became of the messages',
+  'isolation-mariadb': "The transactions' anomalies",
+};
+
+describe("every preset's page, on its recorded runs, at 1280 px", () => {
+  it.each(MATRIX_PRESETS)(
+    '%s: no console error, the table fits, a reading per run and a closing sentence',
+    async (name) => {
+      const { path, runs } = await presetPage(name, join(ARTIFACTS, `compare-preset-${name}.html`));
+      const opened = await openOffline(browser, path);
+      await opened.page.setViewportSize({ width: 1280, height: 900 });
+      await opened.page.waitForFunction(allPlotsDrawn);
+      expect(opened.problems).toEqual([]);
+      expect(await tableFits(opened.page)).toBe(true);
+      // A CAP page whose runs judged stale reads plots them over time, beside availability.
+      const staleJudged = runs.some((r) => r.staleSeries !== undefined);
+      await expect(opened.page.locator('#plot-stale-reads canvas').count()).resolves.toBe(
+        staleJudged ? 1 : 0,
+      );
+      if (staleJudged) expect(await canvasDrawn(opened.page, '#plot-stale-reads canvas')).toBe(true);
+      await expect(opened.page.locator('#readings h2').textContent()).resolves.toBe(LESSON_HEADINGS[name]);
+      await expect(opened.page.locator('#readings li.reading').count()).resolves.toBe(runs.length);
+      await expect(opened.page.locator('.closing').textContent()).resolves.not.toBe('');
+      // No cell of a lesson's own columns is left without a measurement.
+      const cells = await opened.page.locator('table.compare tbody td').allTextContents();
+      expect(cells.filter((c) => c === '-').length).toBeLessThan(cells.length / 4);
+      await opened.page.screenshot({ path: join(ARTIFACTS, `compare-preset-${name}.png`), fullPage: true });
+      await opened.page.close();
+    },
+  );
 });

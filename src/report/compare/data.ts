@@ -1,7 +1,17 @@
 import { type ColdCacheResult, coldCacheChecker } from '../../checker/cold-cache.js';
 import { linearizableChecker } from '../../checker/linearizable.js';
-import { type ClientTime, perf, perfChecker, quantiles, type SideAvailability } from '../../checker/perf.js';
-import { transactionsChecker } from '../../checker/transactions/index.js';
+import { type LockResult, lockChecker } from '../../checker/lock.js';
+import {
+  ANSWERED_FAILURES,
+  type ClientTime,
+  perf,
+  perfChecker,
+  quantiles,
+  type SideAvailability,
+} from '../../checker/perf.js';
+import { type QueueResult, queueChecker } from '../../checker/queue.js';
+import { staleReadsChecker } from '../../checker/stale-reads.js';
+import { type TransactionsResult, transactionsChecker } from '../../checker/transactions/index.js';
 import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../../checker/types.js';
 import { CHECKERS } from '../../checkers.js';
 import type { History, Operation } from '../../history/types.js';
@@ -13,9 +23,59 @@ import { runSettings } from '../settings.js';
 
 /**
  * What a run's lesson is about, from the checkers it had: a cache that goes cold, transactions'
- * anomalies, or (the default) what a store does under faults in CAP terms.
+ * anomalies, a lease lock's holders, a queue's messages, or (the default) what a store does under
+ * faults in CAP terms.
  */
-export type Lesson = 'cap' | 'cache' | 'transactions';
+export type Lesson = 'cap' | 'cache' | 'transactions' | 'lock' | 'queue';
+
+/** A lease lock run's numbers: what the holders believed, and what the protected resource took. */
+export interface LockFigures {
+  grants: number;
+  leaseMs?: number;
+  /** How long a holder stopped between its grant and its write (one grant in ten); 0: never. */
+  holderPauseMs?: number;
+  fencing?: boolean;
+  /** Releases that found the lock no longer theirs: the lease ran out while its holder still believed in it. */
+  lostLeases: number;
+  overlaps: number;
+  longestOverlapMs: number;
+  /** Writes the resource accepted with an older token than one it had taken: fencing violations. */
+  unsafe: number;
+  /** Writes a fenced resource rejected for their old token. */
+  fenced: number;
+  mutex: Validity;
+}
+
+/** A queue run's numbers: what became of the acknowledged messages, against the delivery promised. */
+export interface QueueFigures {
+  promised: string;
+  delivery: string;
+  /** streams or list, as the workload ran it. */
+  queue?: string;
+  acknowledged: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  extraDeliveries: number;
+  /** Undefined for results recorded before the checker counted reordering. */
+  reordered?: number;
+  recovered: number;
+  unexpected: number;
+  /** Acknowledged, never dequeued, and no drain ran to tell lost from still queued. */
+  notDequeued: number;
+}
+
+/** A transactions run's numbers: its anomalies by class, the models they rule out, and its aborts. */
+export interface TxnFigures {
+  txns: number;
+  ok: number;
+  aborted: number;
+  unknown: number;
+  anomalies: Record<string, number>;
+  /** Consistency models ruled out, weakest first (Elle's names). */
+  ruledOut: string[];
+  isolation?: string;
+}
 
 /** A cache run's numbers at its worst fault (the largest database spike), and over the run. */
 export interface CacheFigures {
@@ -88,12 +148,17 @@ export interface CompareRun {
   /** The first linearizability failure's time, when the run had one. */
   firstFailure?: AnomalyTiming;
   cache?: CacheFigures;
+  lock?: LockFigures;
+  queue?: QueueFigures;
+  txn?: TxnFigures;
   /** Each checker's digest (its `compare.digest`) by checker name, for the checkers the run had. */
   checks: Readonly<Record<string, unknown>>;
   /** Writes invoked during faults, by the node the client talked to. */
   faultWrites: { node: string; ops: number; ok: number; fail: number; info: number }[];
   /** Per second since the run's start: answered share (%) and completions of the operations invoked in it. */
   series: { second: number[]; answeredPct: (number | null)[]; opsPerS: number[] };
+  /** Per second since the run's start: the share (%) of its reads that were stale, when the stale-reads checker ran. */
+  staleSeries?: { second: number[]; stalePct: (number | null)[] };
   faults: { kind: string; label: string; start: number; end: number }[];
 }
 
@@ -107,8 +172,6 @@ export interface RunFolderData {
 }
 
 const WRITE_FS = new Set(['write', 'cas', 'put', 'append', 'add', 'acquire', 'release']);
-/** A cas that found another value is a correct, timely answer (as the perf checker counts it). */
-const ANSWERED_FAILURES = new Set(['cas-mismatch']);
 const NS_PER_S = 1e9;
 
 /** The comparison's view of one run. Pure. */
@@ -120,6 +183,10 @@ export function digestRun(data: RunFolderData): CompareRun {
   // The history gives the newest measurements (client time, sides); results.json the stored ones.
   const perfResult = history ? perf(history) : resultOf(perfChecker, checkers);
   const cold = resultOf(coldCacheChecker, checkers);
+  const lock = resultOf(lockChecker, checkers);
+  const queue = resultOf(queueChecker, checkers);
+  const txn = resultOf(transactionsChecker, checkers);
+  const definition = record(record(test.workload)?.definition);
   const notes: string[] = [];
   if (!results) notes.push('no results.json: the run did not finish, nothing was checked');
   const interrupted = results?.interrupted === true;
@@ -162,13 +229,14 @@ export function digestRun(data: RunFolderData): CompareRun {
       ? { p50: perfResult.latencyMs.p50, p99: perfResult.latencyMs.p99 }
       : undefined,
     healthyLatencyMs: history ? healthyLatency(history.operations, windows) : undefined,
-    lesson: cold ? 'cache' : resultOf(transactionsChecker, checkers) ? 'transactions' : 'cap',
+    lesson: cold ? 'cache' : txn ? 'transactions' : lock ? 'lock' : queue ? 'queue' : 'cap',
     clientTime: perfResult?.availability.clientTime,
     sides: perfResult?.availability.bySide ?? [],
     firstFailure: history ? firstFailure(checkers, history.operations, windows) : undefined,
-    cache: cold
-      ? cacheFigures(cold, record(record(record(test.workload)?.definition)?.['cache-aside']))
-      : undefined,
+    cache: cold ? cacheFigures(cold, record(definition?.['cache-aside'])) : undefined,
+    lock: lock ? lockFigures(lock, record(definition?.lock)) : undefined,
+    queue: queue ? queueFigures(queue, record(definition?.queue)) : undefined,
+    txn: txn ? txnFigures(txn, text(definition?.isolation), text(options.isolation)) : undefined,
     checks: Object.fromEntries(
       CHECKERS.flatMap((c) => {
         const digest = c.compare?.digest(checkers);
@@ -176,7 +244,8 @@ export function digestRun(data: RunFolderData): CompareRun {
       }),
     ),
     faultWrites: history ? faultWrites(history.operations, windows) : [],
-    series: history ? perSecond(history.operations) : { second: [], answeredPct: [], opsPerS: [] },
+    series: history ? perSecond(history.operations) : timelineSeries(perfResult?.timeline ?? []),
+    staleSeries: staleSeries(checkers),
     faults: spans.map((s) => ({
       kind: s.kind,
       label: s.label,
@@ -214,6 +283,59 @@ function cacheFigures(r: ColdCacheResult, settings: Record<string, unknown> | un
       hitPct: r.series.map((s) => (s.hitRatio === null ? null : Math.round(s.hitRatio * 1000) / 10)),
       dbQps: r.series.map((s) => s.dbQueries),
     },
+  };
+}
+
+function lockFigures(r: LockResult, settings: Record<string, unknown> | undefined): LockFigures {
+  return {
+    grants: r.holds,
+    leaseMs: number(settings?.leaseMs),
+    holderPauseMs: number(settings?.holderPauseMs),
+    fencing: typeof settings?.fencing === 'boolean' ? settings.fencing : undefined,
+    lostLeases: r.releases.fail,
+    overlaps: r.overlaps.count,
+    longestOverlapMs: r.overlaps.maxMs,
+    unsafe: r.unsafe.count,
+    fenced: r.writes.fenced,
+    mutex: r.mutex.valid,
+  };
+}
+
+function queueFigures(r: QueueResult, settings: Record<string, unknown> | undefined): QueueFigures {
+  return {
+    promised: r.promised,
+    delivery: r.delivery,
+    queue: text(settings?.queue),
+    acknowledged: r.enqueues.ok,
+    delivered: r.delivered,
+    lost: r.lost.count,
+    duplicated: r.duplicated.count,
+    extraDeliveries: r.duplicated.extra,
+    // Results recorded before the checker counted reordering have no such field.
+    reordered: (r.reordered as QueueResult['reordered'] | undefined)?.count,
+    recovered: r.recovered.count,
+    unexpected: r.unexpected.count,
+    notDequeued: r.notDequeued.count,
+  };
+}
+
+/** The isolation level asked for: the run's option when given, else the workload's (default: the server's). */
+function txnFigures(
+  r: TransactionsResult,
+  workload: string | undefined,
+  option: string | undefined,
+): TxnFigures {
+  return {
+    txns: r.stats.txns,
+    ok: r.stats.ok,
+    aborted: r.stats.fail,
+    unknown: r.stats.info,
+    anomalies: Object.fromEntries(Object.entries(r.anomalies).filter(([, n]) => (n ?? 0) > 0)) as Record<
+      string,
+      number
+    >,
+    ruledOut: r.notOk,
+    isolation: option ?? workload,
   };
 }
 
@@ -266,7 +388,7 @@ function faultWrites(
   const byNode = new Map<string, { ops: number; ok: number; fail: number; info: number }>();
   for (const op of operations) {
     if (!WRITE_FS.has(op.f) || op.node === undefined || !inWindow(op.call, windows)) continue;
-    // A cas that found another value was served: count it with the writes that went through.
+    // A cas that found another value was served (as the perf checker counts it): count it with the writes that went through.
     const outcome = answered(op) ? 'ok' : op.pending ? 'info' : op.outcome;
     const n = byNode.get(op.node) ?? { ops: 0, ok: 0, fail: 0, info: 0 };
     n.ops++;
@@ -295,6 +417,31 @@ function perSecond(operations: readonly Operation[]): CompareRun['series'] {
     series.second.push(s);
     series.answeredPct.push(b && b.ops > 0 ? Math.round((b.answered / b.ops) * 1000) / 10 : null);
     series.opsPerS.push(b?.ops ?? 0);
+  }
+  return series;
+}
+
+/** The stale-reads checker's timeline as a share of each second's reads. */
+function staleSeries(checkers: Record<string, CheckerResult>): CompareRun['staleSeries'] {
+  const timeline = resultOf(staleReadsChecker, checkers)?.timeline;
+  if (!timeline) return undefined;
+  return {
+    second: timeline.map((t) => t.second),
+    stalePct: timeline.map((t) => (t.reads > 0 ? Math.round((t.stale / t.reads) * 1000) / 10 : null)),
+  };
+}
+
+/**
+ * Per second from the stored perf timeline, for a run folder without its history: ok over all
+ * operations invoked in the second (a cas that found another value counts as not answered here).
+ */
+function timelineSeries(timeline: readonly { second: number; ok: number; fail: number; info: number }[]) {
+  const series: CompareRun['series'] = { second: [], answeredPct: [], opsPerS: [] };
+  for (const t of timeline) {
+    const ops = t.ok + t.fail + t.info;
+    series.second.push(t.second);
+    series.answeredPct.push(ops > 0 ? Math.round((t.ok / ops) * 1000) / 10 : null);
+    series.opsPerS.push(ops);
   }
   return series;
 }

@@ -2,11 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FIXTURES, presetPage } from '../../testing/recorded-presets.js';
 import { readRuns } from './reading.js';
 import { writeComparePage } from './writer.js';
 
-/** Run folders recorded by real runs (`dscheck matrix cold-cache --time-limit 30 --seed 8`, and cap-cassandra's QUORUM run, seed 5, 20 s). */
-const FIXTURES = join(import.meta.dirname, 'fixtures');
 const COLD = ['modulo', 'modulo-jitter', 'consistent', 'consistent-jitter'];
 
 async function page(dirs: { dir: string; label: string }[]) {
@@ -52,22 +51,187 @@ describe('the cold-cache page, on recorded runs', () => {
   });
 });
 
-describe("cap-cassandra's QUORUM run, recorded", () => {
-  it('reads the refused minority side as consistency, the healthy-period cas anomaly apart', async () => {
-    const { runs, html } = await page([{ dir: join(FIXTURES, 'cap-cassandra-quorum'), label: 'QUORUM' }]);
-    const [quorum] = runs;
-    const minority = quorum.sides.find((s) => s.side === 'minority');
-    const majority = quorum.sides.find((s) => s.side === 'majority');
-    expect(minority?.nodes).toHaveLength(1);
-    expect(minority?.clientTime.share).toBeLessThan(0.5);
-    expect(majority?.clientTime.share).toBeGreaterThan(0.5);
-    expect(minority?.answered).toBe(0);
-    // By operations the run looks available (the refused clients, stuck in timeouts, issued few).
-    expect(quorum.answeredInside).toBeGreaterThan(0.8);
-    expect(readRuns(runs)[0].choice).toBe('consistency');
-    expect(html).toContain('chose consistency on the minority side');
-    expect(readRuns(runs)[0].cap).toBe(
-      "chose consistency on the minority side: the minority side (n2) got answers in 0% of its clients' time (0 of 30 operations answered), the majority side in 88% during the partition; separately, not linearizable on 2 of 8 keys on the majority side (read-then-write cas under last-write-wins)",
+describe('the cap-cassandra page, on recorded runs (ONE, QUORUM, SERIAL: seed 5, 20 s)', () => {
+  it('reads ONE as availability with stale reads, QUORUM and SERIAL as consistency on the minority side', async () => {
+    const { byLabel, runs } = await presetPage('cap-cassandra');
+    const choices = readRuns(runs).map((r) => r.choice);
+    expect(choices).toEqual(['availability', 'consistency', 'consistency']);
+
+    const one = byLabel('ONE');
+    const oneCutOff = one.run.sides.find((s) => s.side === 'minority');
+    expect(oneCutOff?.clientTime.share).toBeGreaterThan(0.9);
+    expect(one.reading).toMatch(
+      /^ONE: chose availability: answered 100% during the partition, 15% of reads stale by up to 6\.5 s;/,
     );
+
+    for (const label of ['QUORUM', 'SERIAL (lightweight transactions)']) {
+      const { run, reading } = byLabel(label);
+      const minority = run.sides.find((s) => s.side === 'minority');
+      expect(minority?.answered).toBe(0);
+      expect(minority?.clientTime.share).toBeLessThan(0.1);
+      expect(reading).toContain(`${label}: chose consistency on the minority side: the minority side (n2)`);
+    }
+    // Counted by operations QUORUM looks available: its refused clients, stuck in timeouts, asked little.
+    expect(byLabel('QUORUM').run.answeredInside).toBeGreaterThan(0.8);
+    // QUORUM's cas is read-then-write: not linearizable, from a healthy period on, beside the choice.
+    expect(byLabel('QUORUM').reading).toContain(
+      'separately, not linearizable on 4 of 8 keys also without faults (first failure at 2.9 s, in a healthy period) (read-then-write cas under last-write-wins)',
+    );
+    // SERIAL: lightweight transactions, linearizable.
+    expect(byLabel('SERIAL (lightweight transactions)').reading).toContain('no anomaly found');
+  });
+
+  it("fills the stale reads column for ONE only, closes with each level's choice, and SERIAL pays in healthy latency", async () => {
+    const { html, closing, byLabel } = await presetPage('cap-cassandra');
+    expect(html).toContain('<td>15%, 6.5 s</td>');
+    expect(html.match(/<td>none of \d+<\/td>/g)).toHaveLength(2);
+    expect(closing).toMatch(
+      /^ONE chose availability \(minority side served 100% of its time; 15% of reads stale by up to 6\.5 s\); QUORUM chose consistency \(minority side served 0% of its time\); SERIAL \(lightweight transactions\) chose consistency \(minority side served 2% of its time\)\. Healthy p99: /,
+    );
+    const p50 = ['ONE', 'QUORUM', 'SERIAL (lightweight transactions)'].map(
+      (l) => byLabel(l).run.healthyLatencyMs?.p50 ?? 0,
+    );
+    expect(p50[0]).toBeLessThan(p50[1]);
+    expect(p50[1]).toBeLessThan(p50[2]);
+  });
+});
+
+describe('the redis-failover page, on recorded runs (seed 5, 30 s)', () => {
+  it('reads replicated as linearizable, Sentinel as losing to the failover, and WAIT as refusing writes', async () => {
+    const { byLabel, closing } = await presetPage('redis-failover');
+    expect(byLabel('replicated').reading).toContain(
+      'replicated: answered 100% during the partition (100% of client time) with no anomaly: these faults did not force a choice',
+    );
+    expect(byLabel('Sentinel').reading).toMatch(
+      /^Sentinel: chose availability: answered 91% during the partition, 11% of reads stale by up to 5\.4 s; not linearizable on 8 of 8 keys;/,
+    );
+    expect(byLabel('replicated + WAIT 1').reading).toContain(
+      'chose consistency: answered only 67% during the partition (93% outside)',
+    );
+    // WAIT narrows the window, it does not close it: the old primary served half its clients' time
+    // and the history is still not linearizable.
+    expect(byLabel('Sentinel + WAIT 1').reading).toContain(
+      'gave up both: answered only 66% during the partition and still not linearizable on 7 of 8 keys',
+    );
+    expect(closing).toMatch(
+      /Healthy p99: replicated 36 ms, replicated \+ WAIT 1 81 ms, Sentinel 107 ms, Sentinel \+ WAIT 1 197 ms\.$/,
+    );
+  });
+});
+
+describe('the lock-redis page, on recorded runs (seed 7, 20 s)', () => {
+  it('counts lost leases, overlapping holders and fencing violations per configuration', async () => {
+    const { byLabel, html, closing } = await presetPage('lock-redis');
+    expect(html).toContain('<h2>What the lock let its holders do</h2>');
+    expect(html).toContain('<th scope="col" title="fencing violations: writes the resource accepted');
+    expect(byLabel('no pause').reading).toBe(
+      'no pause: no holder paused, lease 1.0 s: 630 grants; no lease ran out under its holder; never two holders at once; no write with an old token.',
+    );
+    expect(byLabel('2 s pauses, unfenced').reading).toContain(
+      '16 leases ran out under holders that still believed in them (their release found the lock gone); never two holders at once; the resource accepted 14 writes with an old token (fencing violations)',
+    );
+    expect(byLabel('2 s pauses, fenced').reading).toContain(
+      'the fence rejected 17 writes with an old token: no fencing violation got through',
+    );
+    expect(closing).toContain(
+      'only the fence stopped them (2 s pauses, fenced: 17 rejected, against 2 s pauses, unfenced: 14 accepted)',
+    );
+    expect(html).not.toContain('CAP does not apply');
+  });
+
+  it('gives reproduce commands without the fault schedule of runs that have no nemesis', async () => {
+    const { runs } = await presetPage('lock-redis');
+    for (const r of runs) {
+      expect(r.command).toContain('--nemesis none');
+      expect(r.command).not.toContain('--nemesis-interval');
+    }
+  });
+});
+
+describe('the queue-redis page, on recorded runs (seed 7, 30 s, kill)', () => {
+  it('counts lost, duplicated and reordered messages per delivery mode: losses in every mode', async () => {
+    const { runs, byLabel, html, closing } = await presetPage('queue-redis');
+    expect(runs.map((r) => r.lesson)).toEqual(['queue', 'queue', 'queue']);
+    expect(html).toContain('<h2>What became of the messages</h2>');
+    expect(byLabel('at-most-once').reading).toMatch(
+      /^at-most-once: at-most-once promised, at-most-once seen, under kill: 19 of 490 acknowledged messages lost; none delivered twice; none out of order\./,
+    );
+    expect(byLabel('at-least-once').reading).toContain(
+      'at-least-once promised, at-most-once seen, under kill: 19 of 502 acknowledged messages lost',
+    );
+    expect(byLabel('list (LMOVE/LREM), at-least-once').run.queue).toMatchObject({ queue: 'list', lost: 18 });
+    expect(closing).toContain(
+      'Every delivery mode lost acknowledged messages: they went with the queue itself, which no consumer-side acknowledgement brings back.',
+    );
+  });
+});
+
+describe('the replication-mysql page, on recorded runs (seed 5, 30 s)', () => {
+  it('counts lost writes after the failover for async and semi-sync, and reads Galera as refusing on the minority', async () => {
+    const { byLabel, html, closing } = await presetPage('replication-mysql');
+    expect(html).toContain('<td>503 of 1,359</td>');
+    expect(byLabel('async replication + failover').reading).toMatch(
+      /^async replication \+ failover: chose availability: answered 98% during the partition and failover, lost 503 of 1,359 acknowledged writes;/,
+    );
+    // Semi-sync waited for its timeout (the old primary served 79% of its clients' time), then lost writes as async does.
+    expect(byLabel('semi-sync replication + failover').reading).toContain(
+      'gave up both: answered only 96% during the partition and failover and still lost 554 of 1,265 acknowledged writes',
+    );
+    const galera = byLabel('Galera (one node cut off)');
+    expect(galera.reading).toContain(
+      "chose consistency on the minority side: the minority side (n2) got answers in 6% of its clients' time (0 of 78 operations answered)",
+    );
+    expect(galera.reading).toContain('no anomaly found');
+    expect(galera.run.answeredInside).toBeLessThan(
+      byLabel('async replication + failover').run.answeredInside ?? 0,
+    );
+    expect(closing).toContain(
+      'Galera (one node cut off) chose consistency (minority side served 6% of its time)',
+    );
+  });
+});
+
+describe('the isolation-mariadb page, on recorded runs (seed 12, 20 s, no faults)', () => {
+  it('names the anomalies each level allows, the models they rule out, and what serializable costs', async () => {
+    const { byLabel, html, closing, runs } = await presetPage('isolation-mariadb');
+    expect(runs.map((r) => r.lesson)).toEqual([
+      'transactions',
+      'transactions',
+      'transactions',
+      'transactions',
+    ]);
+    expect(html).toContain('<h2>The transactions&#39; anomalies</h2>');
+    const rc = byLabel('single node, READ COMMITTED');
+    expect(rc.reading).toContain(
+      '19 anomalies (lost-update ×1, G-single ×14, G2-item ×4), which rule out repeatable-read, snapshot-isolation and stronger',
+    );
+    expect(byLabel('single node, REPEATABLE READ').run.txn?.anomalies['G-single']).toBe(18);
+    const serializable = byLabel('single node, SERIALIZABLE');
+    expect(serializable.reading).toContain(
+      'no anomaly: every transaction fits one order of the others; 73 of 670 transactions aborted (11%)',
+    );
+    // Serializable pays for having no anomaly: a larger share of aborted transactions than every
+    // other level (Galera's certification aborts included) and the highest p99.
+    const aborted = (r: (typeof runs)[number]) => (r.txn ? r.txn.aborted / r.txn.txns : 0);
+    for (const other of runs.filter((r) => r !== serializable.run)) {
+      expect(aborted(serializable.run)).toBeGreaterThan(aborted(other));
+      expect(serializable.run.latencyMs?.p99).toBeGreaterThan(other.latencyMs?.p99 ?? 0);
+    }
+    expect(byLabel('Galera, 3 nodes, defaults').reading).toMatch(
+      /^Galera, 3 nodes, defaults: 20 anomalies \(G-single ×11/,
+    );
+    expect(closing).toContain('single node, SERIALIZABLE: no anomaly, 11% aborted, p99 1.3 s');
+    expect(html).not.toContain('CAP does not apply');
+  });
+});
+
+describe('the cold-cache page as the preset writes it', () => {
+  it("answers the preset's look-for: modulo moves about three quarters of the keys, consistent hashing about a quarter", async () => {
+    const { byLabel, closing } = await presetPage('cold-cache');
+    expect(byLabel('modulo, no jitter').reading).toMatch(/^modulo, no jitter: modulo moved 76% of keys/);
+    expect(byLabel('consistent hashing, no jitter').reading).toMatch(
+      /^consistent hashing, no jitter: consistent moved 27% of keys/,
+    );
+    expect(closing).toContain('consistent kept 73% of the cache warm');
   });
 });

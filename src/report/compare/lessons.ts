@@ -1,14 +1,46 @@
-import { transactionsChecker } from '../../checker/transactions/index.js';
-import { digestOf } from '../../checker/types.js';
 import { duration, percent as pct } from '../../checker/words.js';
-import type { CacheFigures, CompareRun, Lesson } from './data.js';
+import type { CacheFigures, CompareRun, Lesson, TxnFigures } from './data.js';
 
 /**
- * The readings of lessons that are not about CAP: a cache going cold, transactions' anomalies.
- * Each says, in the lesson's own quantities, what one run did; `closing` compares the runs. Pure.
+ * The readings of lessons that are not about CAP: a cache going cold, transactions' anomalies, a
+ * lease lock's holders, a queue's messages. Each says, in the lesson's own quantities, what one run
+ * did; `closing` compares the runs, answering the preset's "look for". Pure.
  */
 
-type Run = Pick<CompareRun, 'label' | 'cache' | 'checks'>;
+type Run = Pick<CompareRun, 'label' | 'cache' | 'lock' | 'queue' | 'txn' | 'faultKinds' | 'latencyMs'>;
+
+/** One run's reading in its lesson's words (the CAP lesson is read by reading.ts). */
+export function lessonReading(lesson: Exclude<Lesson, 'cap'>, run: Run): string {
+  switch (lesson) {
+    case 'cache':
+      return cacheReading(run);
+    case 'transactions':
+      return transactionsReading(run);
+    case 'lock':
+      return lockReading(run);
+    case 'queue':
+      return queueReading(run);
+  }
+}
+
+/** The page's closing sentence: the runs compared in the lesson's quantities ('' when it has none). */
+export function closing(lesson: Lesson, runs: readonly Run[]): string {
+  switch (lesson) {
+    case 'cache':
+      return cacheClosing(runs);
+    case 'transactions':
+      return transactionsClosing(runs);
+    case 'lock':
+      return lockClosing(runs);
+    case 'queue':
+      return queueClosing(runs);
+    case 'cap':
+      return '';
+  }
+}
+
+const count = (n: number) => n.toLocaleString('en');
+const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** The page's lesson: the one most of its runs have (the first run's on a tie). */
 export function pageLesson(runs: readonly Pick<CompareRun, 'lesson'>[]): Lesson {
@@ -53,15 +85,6 @@ function spikeWords(c: CacheFigures): string {
   return c.spike === null ? '?' : `${c.spike.toFixed(1)}×`;
 }
 
-/** Transactions in the checker's words: the anomalies found, by class. */
-export function transactionsReading(run: Run): string {
-  const d = digestOf(transactionsChecker, run.checks);
-  if (!d) return 'the transactions checker did not run';
-  return d.anomalies === 0
-    ? 'no anomaly: every transaction fits one order of the others'
-    : `${d.anomalies} anomal${d.anomalies === 1 ? 'y' : 'ies'} (${d.classes.join(', ')})`;
-}
-
 /**
  * The page's closing sentence for a cache lesson: each run's spike and recovery, how much of the
  * cache the better sharding kept warm, and the expiry waves with and without jitter.
@@ -97,4 +120,147 @@ function wavesWords(runs: readonly Run[]): string {
   const [withJitter, without] = [ratios(true), ratios(false)];
   if (withJitter.length === 0 || without.length === 0) return '';
   return ` Expiry waves (database peak over mean load): ${mean(without).toFixed(2)}× without TTL jitter, ${mean(withJitter).toFixed(2)}× with it.`;
+}
+
+/**
+ * "2 s pauses, lease 1.0 s: 45 grants; 5 leases ran out under holders that still believed in them;
+ * twice two clients held the lock at once (longest 8.8 ms); the resource accepted 4 writes with an
+ * old token (fencing violations)".
+ */
+export function lockReading(run: Run): string {
+  const l = run.lock;
+  if (!l) return 'the lock checker did not run';
+  const pause = l.holderPauseMs
+    ? `holders stopped ${duration(l.holderPauseMs)} after one grant in ten`
+    : 'no holder paused';
+  const lease = l.leaseMs === undefined ? '' : `, lease ${duration(l.leaseMs)}`;
+  const under = run.faultKinds.length > 0 ? `, under ${run.faultKinds.join(' and ')}` : '';
+  const parts = [
+    `${pause}${lease}${under}: ${plural(l.grants, 'grant')}`,
+    l.lostLeases === 0
+      ? 'no lease ran out under its holder'
+      : `${plural(l.lostLeases, 'lease')} ran out under holders that still believed in ${l.lostLeases === 1 ? 'it' : 'them'} (their release found the lock gone)`,
+    l.overlaps === 0
+      ? 'never two holders at once'
+      : `${l.overlaps === 1 ? 'once' : l.overlaps === 2 ? 'twice' : `${count(l.overlaps)} times`} two clients held the lock at once (longest ${duration(l.longestOverlapMs)})`,
+    l.unsafe > 0
+      ? `the resource accepted ${plural(l.unsafe, 'write')} with an old token (fencing violations)${l.fenced > 0 ? ` and the fence rejected ${count(l.fenced)}` : ''}`
+      : l.fenced > 0
+        ? `the fence rejected ${plural(l.fenced, 'write')} with an old token: no fencing violation got through`
+        : 'no write with an old token',
+  ];
+  if (l.mutex === false) parts.push('as a plain mutex (one that knows no leases) not linearizable');
+  return parts.join('; ');
+}
+
+/**
+ * "unfenced: 4 writes with an old token accepted; fenced: none accepted, 17 rejected by the fence;
+ * no pause: ... The fence, not the lock, stopped the late holders".
+ */
+export function lockClosing(runs: readonly Run[]): string {
+  const locks = runs.flatMap((r) => (r.lock ? [{ label: r.label, l: r.lock }] : []));
+  if (locks.length === 0) return '';
+  const each = locks
+    .map(
+      ({ label, l }) =>
+        `${label}: ${plural(l.overlaps, 'overlap')}, ${count(l.unsafe)} unsafe writes accepted, ${count(l.fenced)} rejected by the fence`,
+    )
+    .join('; ');
+  const unfenced = locks.filter(({ l }) => l.fencing !== true && l.unsafe > 0);
+  const fenced = locks.filter(({ l }) => l.fencing === true && l.unsafe === 0 && l.fenced > 0);
+  const lesson =
+    unfenced.length > 0 && fenced.length > 0
+      ? ` Holders whose lease ran out wrote as if they still held the lock in both; only the fence stopped them (${fenced.map(({ label, l }) => `${label}: ${count(l.fenced)} rejected`).join(', ')}, against ${unfenced.map(({ label, l }) => `${label}: ${count(l.unsafe)} accepted`).join(', ')}).`
+      : '';
+  return `${each}.${lesson}`;
+}
+
+/**
+ * "at-least-once promised, at-least-once seen: 0 of 812 acknowledged messages lost, 3 delivered
+ * more than once (3 extra deliveries), 12 out of order; under kill".
+ */
+export function queueReading(run: Run): string {
+  const q = run.queue;
+  if (!q) return 'the queue checker did not run';
+  const seen = q.delivery === 'neither' ? 'neither at most nor at least once' : q.delivery;
+  const under = run.faultKinds.length > 0 ? `, under ${run.faultKinds.join(' and ')}` : '';
+  const parts = [
+    `${q.promised} promised, ${seen} seen${under}: ${count(q.lost)} of ${count(q.acknowledged)} acknowledged messages lost`,
+    q.duplicated === 0
+      ? 'none delivered twice'
+      : `${plural(q.duplicated, 'message')} delivered more than once (${plural(q.extraDeliveries, 'extra delivery', 'extra deliveries')})`,
+  ];
+  if (q.reordered !== undefined)
+    parts.push(q.reordered === 0 ? 'none out of order' : `${count(q.reordered)} out of order`);
+  if (q.recovered > 0) parts.push(`${count(q.recovered)} of unknown enqueues delivered after all`);
+  if (q.unexpected > 0) parts.push(`${count(q.unexpected)} delivered that were never enqueued`);
+  if (q.notDequeued > 0) parts.push(`${count(q.notDequeued)} never dequeued, and no drain ran`);
+  return parts.join('; ');
+}
+
+/** Each delivery mode's losses, duplicates and reordering, and what the losses say about where they come from. */
+export function queueClosing(runs: readonly Run[]): string {
+  const queues = runs.flatMap((r) => (r.queue ? [{ label: r.label, q: r.queue }] : []));
+  if (queues.length === 0) return '';
+  const each = queues
+    .map(
+      ({ label, q }) =>
+        `${label}: ${count(q.lost)} lost, ${count(q.duplicated)} duplicated${q.reordered === undefined ? '' : `, ${count(q.reordered)} out of order`}`,
+    )
+    .join('; ');
+  const losing = queues.filter(({ q }) => q.lost > 0);
+  const modes = new Set(queues.map(({ q }) => q.promised));
+  const lost =
+    losing.length === queues.length && modes.size > 1
+      ? ' Every delivery mode lost acknowledged messages: they went with the queue itself, which no consumer-side acknowledgement brings back.'
+      : losing.length === 0
+        ? ' No acknowledged message was lost.'
+        : '';
+  const twice = queues.filter(({ q }) => q.duplicated > 0).map(({ label }) => label);
+  const dup =
+    twice.length === 0 ? ' Nothing was delivered twice.' : ` Delivered twice only in ${twice.join(', ')}.`;
+  return `${each}.${lost}${dup}`;
+}
+
+/** "12 anomalies (G-single ×3, lost-update ×9), which rule out read-committed and stronger; 40 of 900 transactions aborted". */
+export function transactionsReading(run: Run): string {
+  const t = run.txn;
+  if (!t) return 'the transactions checker did not run';
+  const total = Object.values(t.anomalies).reduce((a, b) => a + b, 0);
+  const found =
+    total === 0
+      ? 'no anomaly: every transaction fits one order of the others'
+      : `${plural(total, 'anomaly', 'anomalies')} (${anomalyList(t)})${t.ruledOut.length > 0 ? `, which rule out ${ruledOutWords(t.ruledOut)}` : ''}`;
+  return `${found}; ${abortWords(t)}`;
+}
+
+/** Repeatable read and snapshot isolation are not ordered: name both before "and stronger". */
+function ruledOutWords(models: readonly string[]): string {
+  if (models.length <= 2) return models.join(' and ');
+  return `${models.slice(0, 2).join(', ')} and stronger`;
+}
+
+function anomalyList(t: TxnFigures): string {
+  return Object.entries(t.anomalies)
+    .map(([name, n]) => `${name} ×${count(n)}`)
+    .join(', ');
+}
+
+function abortWords(t: TxnFigures): string {
+  const share = t.txns === 0 ? '' : ` (${pct(t.aborted / t.txns)})`;
+  return `${count(t.aborted)} of ${count(t.txns)} transactions aborted${share}${t.unknown > 0 ? `, ${count(t.unknown)} unknown` : ''}`;
+}
+
+/** Each run's anomalies against its aborts: what the stronger levels buy and what they cost. */
+export function transactionsClosing(runs: readonly Run[]): string {
+  const txns = runs.flatMap((r) => (r.txn ? [{ label: r.label, t: r.txn, p99: r.latencyMs?.p99 }] : []));
+  if (txns.length === 0) return '';
+  const each = txns
+    .map(({ label, t, p99 }) => {
+      const total = Object.values(t.anomalies).reduce((a, b) => a + b, 0);
+      const aborted = t.txns === 0 ? '' : `, ${pct(t.aborted / t.txns)} aborted`;
+      return `${label}: ${total === 0 ? 'no anomaly' : `${plural(total, 'anomaly', 'anomalies')} (${Object.keys(t.anomalies).join(', ')})`}${aborted}${p99 === undefined ? '' : `, p99 ${duration(p99)}`}`;
+    })
+    .join('; ');
+  return `${each}.`;
 }

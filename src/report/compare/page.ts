@@ -3,8 +3,8 @@ import { CHECKERS } from '../../checkers.js';
 import { esc, inlineScript, inlineStyle, scriptJson } from '../escape.js';
 import type { ReportAssets } from '../page.js';
 import type { CompareRun, Lesson } from './data.js';
-import { cacheClosing, cacheReading, pageLesson, transactionsReading } from './lessons.js';
-import { duration, pct, type Reading, readRuns } from './reading.js';
+import { closing as closingSentence, lessonReading, pageLesson } from './lessons.js';
+import { capClosing, duration, pct, type Reading, readRuns } from './reading.js';
 
 /** What a matrix preset says about its grid, shown above the table. */
 export interface CompareIntro {
@@ -53,7 +53,11 @@ export function renderComparePage(
   const lesson = pageLesson(runs);
   const readings = readRuns(runs);
   const color = (i: number) => RUN_COLORS[i % RUN_COLORS.length];
-  const lessonPlots = PLOTS[lesson === 'cache' ? 'cache' : 'service'];
+  // A CAP page whose runs judged stale reads shows when they happened, against the faults.
+  const lessonPlots = [
+    ...PLOTS[lesson === 'cache' ? 'cache' : 'service'],
+    ...(lesson === 'cap' && runs.some((r) => r.staleSeries) ? [STALE_PLOT] : []),
+  ];
   const data: ComparePageData = {
     runs: runs.map((r, i) => ({ label: r.label, color: color(i), faults: r.faults })),
     plots: lessonPlots.map((p) => ({
@@ -63,7 +67,12 @@ export function renderComparePage(
       series: runs.map((r) => p.series(r)),
     })),
   };
-  const columns = lessonColumns(lesson, runs);
+  // What ran, then the lesson's measurements; a column of what ran that no run has (a lock run's
+  // consistency level) is left out rather than shown as a column of dashes.
+  const columns = [
+    ...RUN_COLUMNS.filter((c) => runs.some((r) => (c.cell(r) ?? '') !== '')),
+    ...lessonColumns(lesson, runs),
+  ];
   const swatch = (i: number) => `<span class="run-sw" style="background:${color(i)}"></span>`;
   const paragraphs = (t: string | undefined) =>
     (t ?? '')
@@ -91,11 +100,11 @@ export function renderComparePage(
       if (lesson === 'cap') {
         return `<li class="reading ${esc(choiceClass(readings[i]))}">${head}${esc(readings[i].cap)}. <span class="else">${esc(readings[i].pacelc)}.</span>${notes}</li>`;
       }
-      const words = lesson === 'cache' ? cacheReading(r) : transactionsReading(r);
+      const words = lessonReading(lesson, r);
       return `<li class="reading">${head}${esc(words)}.${notes}</li>`;
     })
     .join('\n');
-  const closing = lesson === 'cache' ? cacheClosing(runs) : '';
+  const closing = lesson === 'cap' ? capClosing(runs, readings) : closingSentence(lesson, runs);
   const section = READINGS[lesson];
   const commands = runs
     .map(
@@ -124,7 +133,7 @@ ${intros}
 <section id="runs">
 <h2>Runs</h2>
 <div class="scroll"><table class="compare">
-<thead><tr><th scope="col">run</th><th scope="col">store</th><th scope="col">topology</th><th scope="col">consistency</th><th scope="col">settings</th><th scope="col">workload</th><th scope="col">faults</th><th scope="col">seed</th>${columns.map((c) => `<th scope="col"${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`).join('')}<th scope="col">latency p50 / p99</th><th scope="col">verdict</th></tr></thead>
+<thead><tr><th scope="col">run</th>${columns.map((c) => `<th scope="col"${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.head)}</th>`).join('')}<th scope="col">latency p50 / p99</th><th scope="col">verdict</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
@@ -142,7 +151,7 @@ ${closing ? `<p class="closing">${esc(closing)}</p>` : ''}
 <section id="plots">
 <h2>Over time</h2>
 <p class="legend">${legend}</p>
-<p class="hint">Time since each run's start. Each run's fault windows are a strip of its colour along the top of the plot (first run on top) and a light shade of it below. Drag to zoom both plots; double-click to zoom out.</p>
+<p class="hint">Time since each run's start. Each run's fault windows are a strip of its colour along the top of the plot (first run on top) and a light shade of it below. Drag across a plot to zoom them all; double-click to zoom out.</p>
 ${lessonPlots.map((p) => `<figure class="plot"><figcaption><strong>${esc(p.title)}</strong>: ${esc(p.caption)}</figcaption><div id="${esc(p.id)}"></div></figure>`).join('\n')}
 </section>
 <section id="reproduce">
@@ -167,8 +176,19 @@ function row(r: CompareRun, i: number, swatch: string, columns: readonly Column[
     `<td${title ? ` title="${esc(title)}"` : ''}>${v === undefined || v === '' ? '-' : esc(v)}</td>`;
   const latency = r.latencyMs ? `${duration(r.latencyMs.p50)} / ${duration(r.latencyMs.p99)}` : undefined;
   const name = r.href ? `<a href="${esc(r.href)}">${esc(r.label)}</a>` : esc(r.label);
-  return `<tr data-run="${i}"><th scope="row">${swatch}${name}</th>${cell(r.store)}${cell(r.topology)}${cell(r.consistency)}${cell(r.settings.join(', '))}${cell(r.workload)}${cell(r.nemesis)}${cell(r.seed)}${columns.map((c) => cell(c.cell(r))).join('')}${cell(latency)}<td class="verdict ${verdictClass(r.valid)}">${esc(verdictWord(r.valid, r.interrupted))}</td></tr>`;
+  return `<tr data-run="${i}"><th scope="row">${swatch}${name}</th>${columns.map((c) => cell(c.cell(r))).join('')}${cell(latency)}<td class="verdict ${verdictClass(r.valid)}">${esc(verdictWord(r.valid, r.interrupted))}</td></tr>`;
 }
+
+/** What ran: the same columns on every page. */
+const RUN_COLUMNS: Column[] = [
+  { head: 'store', cell: (r) => r.store },
+  { head: 'topology', cell: (r) => r.topology },
+  { head: 'consistency', cell: (r) => r.consistency },
+  { head: 'settings', cell: (r) => r.settings.join(', ') },
+  { head: 'workload', cell: (r) => r.workload },
+  { head: 'faults', cell: (r) => r.nemesis },
+  { head: 'seed', cell: (r) => (r.seed === undefined ? undefined : String(r.seed)) },
+];
 
 const share = (x: number | null | undefined) => (x === null || x === undefined ? undefined : pct(x));
 
@@ -179,6 +199,9 @@ const share = (x: number | null | undefined) => (x === null || x === undefined ?
  */
 function lessonColumns(lesson: Lesson, runs: readonly CompareRun[]): Column[] {
   if (lesson === 'cache') return CACHE_COLUMNS;
+  if (lesson === 'lock') return LOCK_COLUMNS;
+  if (lesson === 'queue') return QUEUE_COLUMNS;
+  if (lesson === 'transactions') return TXN_COLUMNS;
   const checkers: Column[] = CHECKERS.flatMap((c) => {
     const compare = c.compare;
     if (!compare || !runs.some((r) => r.checks[c.name] !== undefined)) return [];
@@ -248,6 +271,96 @@ const CACHE_COLUMNS: Column[] = [
   { head: 'errors', cell: ({ cache: c }) => (c === undefined ? undefined : String(c.errors)) },
 ];
 
+const LOCK_COLUMNS: Column[] = [
+  {
+    head: 'holder pause / lease',
+    cell: ({ lock: l }) =>
+      l === undefined
+        ? undefined
+        : `${l.holderPauseMs ? duration(l.holderPauseMs) : 'none'} / ${l.leaseMs === undefined ? '-' : duration(l.leaseMs)}`,
+  },
+  {
+    head: 'fenced resource',
+    cell: ({ lock: l }) => (l?.fencing === undefined ? undefined : l.fencing ? 'yes' : 'no'),
+  },
+  { head: 'grants', cell: ({ lock: l }) => l && count(l.grants) },
+  {
+    head: 'leases lost by their holder',
+    title:
+      'releases that found the lock no longer theirs: the lease ran out while the holder still believed it held it',
+    cell: ({ lock: l }) => l && count(l.lostLeases),
+  },
+  {
+    head: 'overlapping holders (longest)',
+    title: 'times two clients believed they held the lock at once',
+    cell: ({ lock: l }) =>
+      l && `${count(l.overlaps)}${l.overlaps > 0 ? ` (${duration(l.longestOverlapMs)})` : ''}`,
+  },
+  {
+    head: 'unsafe writes accepted',
+    title:
+      'fencing violations: writes the resource accepted with an older token than one it had already taken',
+    cell: ({ lock: l }) => l && count(l.unsafe),
+  },
+  { head: 'rejected by the fence', cell: ({ lock: l }) => l && count(l.fenced) },
+  {
+    head: 'as a plain mutex',
+    title:
+      'acquire and release checked for linearizability against a mutex that knows no leases: a lease that runs out under its holder breaks it',
+    cell: ({ lock: l }) => l && (l.mutex === true ? 'valid' : l.mutex === false ? 'invalid' : 'unknown'),
+  },
+];
+
+const QUEUE_COLUMNS: Column[] = [
+  {
+    head: 'delivery promised → seen',
+    cell: ({ queue: q }) => q && `${q.promised} → ${q.delivery}`,
+  },
+  { head: 'queue', cell: ({ queue: q }) => q?.queue },
+  { head: 'acknowledged enqueues', cell: ({ queue: q }) => q && count(q.acknowledged) },
+  { head: 'lost', cell: ({ queue: q }) => q && count(q.lost) },
+  {
+    head: 'duplicated (extra deliveries)',
+    cell: ({ queue: q }) => q && `${count(q.duplicated)} (${count(q.extraDeliveries)})`,
+  },
+  {
+    head: 'out of order',
+    title: 'messages first delivered after a message enqueued after them had been delivered',
+    cell: ({ queue: q }) => (q?.reordered === undefined ? undefined : count(q.reordered)),
+  },
+  {
+    head: 'recovered',
+    title: 'enqueues that timed out (unknown) whose message was delivered after all',
+    cell: ({ queue: q }) => q && count(q.recovered),
+  },
+  { head: 'answered during faults', cell: (r) => share(r.answeredInside) },
+];
+
+const TXN_COLUMNS: Column[] = [
+  { head: 'isolation', cell: ({ txn: t }) => t?.isolation },
+  {
+    head: 'transactions ok / aborted / unknown',
+    cell: ({ txn: t }) => t && `${count(t.ok)} / ${count(t.aborted)} / ${count(t.unknown)}`,
+  },
+  {
+    head: 'anomalies',
+    cell: ({ txn: t }) =>
+      t &&
+      (Object.keys(t.anomalies).length === 0
+        ? 'none'
+        : Object.entries(t.anomalies)
+            .map(([name, n]) => `${name} ×${count(n)}`)
+            .join(', ')),
+  },
+  {
+    head: 'rules out',
+    title: 'the weakest consistency model the anomalies rule out (and every stronger one)',
+    cell: ({ txn: t }) => t && (t.ruledOut[0] ?? 'nothing'),
+  },
+];
+
+const count = (n: number) => n.toLocaleString('en');
+
 /** The plots of a lesson, each with its per-run series. */
 const PLOTS: Record<
   'cache' | 'service',
@@ -293,6 +406,15 @@ const PLOTS: Record<
   ],
 };
 
+const STALE_PLOT: (typeof PLOTS)['service'][number] = {
+  id: 'plot-stale-reads',
+  title: 'Stale reads',
+  caption: 'share of the reads invoked in each second that returned a value already overwritten',
+  yLabel: 'stale reads (%)',
+  range: [0, 100],
+  series: (r) => ({ second: r.staleSeries?.second ?? [], values: r.staleSeries?.stalePct ?? [] }),
+};
+
 const READINGS: Record<Lesson, { title: string; note: string }> = {
   cap: {
     title: 'In CAP and PACELC terms',
@@ -304,7 +426,15 @@ const READINGS: Record<Lesson, { title: string; note: string }> = {
   },
   transactions: {
     title: "The transactions' anomalies",
-    note: 'Drawn from the transactions checker: the anomalies (cycles of dependencies between transactions) each run showed, by class.',
+    note: 'Drawn from the transactions checker: the anomalies (cycles of dependencies between transactions) each run showed, by class, the weakest consistency model they rule out, and how many transactions the database aborted instead.',
+  },
+  lock: {
+    title: 'What the lock let its holders do',
+    note: 'Drawn from the lock checker: leases that ran out under a holder that still believed in them, times two clients held the lock at once, and writes the protected resource accepted with an old token (fencing violations) or rejected (the fence).',
+  },
+  queue: {
+    title: 'What became of the messages',
+    note: 'Drawn from the queue checker, per delivery mode: acknowledged messages lost, messages delivered more than once, and messages delivered out of order, against the delivery the run promised.',
   },
 };
 
@@ -312,7 +442,11 @@ const TABLE_NOTES: Record<Lesson, string> = {
   cap: '"Answered" counts operations that got an ok or a definite answer the operation asked for (a compare-and-set that found another value); "of time" is the share of client time with answers; the cut-off side is the minority of a partition or a killed or paused node.',
   cache:
     'The numbers are those of the fault after which the database load rose most; the hit ratio is back when within 5% of before.',
-  transactions: '"Answered" counts transactions that got an ok.',
+  transactions:
+    'An anomaly is a cycle of dependencies between transactions that no serial order explains; aborted transactions are those the database refused (deadlock, conflict).',
+  lock: 'A holder believes it holds the lock from its grant until it begins to release, at most for its lease; an unsafe write is one the resource accepted with an older token than one it had already taken.',
+  queue:
+    'Lost: acknowledged, never delivered, not even by the final drain; out of order: first delivered after a message enqueued after it had been delivered.',
 };
 
 function verdictWord(valid: Validity, interrupted: boolean): string {

@@ -43,8 +43,13 @@ type Measured = Pick<
 > &
   Partial<Pick<CompareRun, 'sides' | 'settings'>>;
 
-/** Below this share of its clients' time served, a side of a fault counts as refused. */
-const REFUSED = 0.5;
+/**
+ * Below this share of its clients' time served, a side of a fault counts as refused. A side served
+ * half its time did not refuse (Sentinel + WAIT's old primary, recorded: 48%, reads answered, writes
+ * timing out), so its anomalies are not the other side's; QUORUM's and SERIAL's cut-off node,
+ * recorded: 0% and 2%.
+ */
+const REFUSED = 0.1;
 
 /**
  * Reads each run in CAP and PACELC terms from its numbers. The "else" side compares healthy-period
@@ -203,6 +208,37 @@ function casCause(run: Measured): string {
     !(run.settings ?? []).includes('lightweight transactions')
     ? ' (read-then-write cas under last-write-wins)'
     : '';
+}
+
+/**
+ * The page's closing sentence for a CAP lesson: each run's choice with the numbers that decided it
+ * (how much its cut-off side was served, what went wrong), then the healthy p99 of each: the two
+ * halves of PACELC side by side.
+ */
+export function capClosing(runs: readonly Measured[], readings: readonly Reading[]): string {
+  if (runs.length === 0) return '';
+  const each = runs
+    .map((run, i) => {
+      const cutOff = (run.sides ?? []).find((s) => s.side === 'minority' || s.side === 'faulted');
+      const served = cutOff?.clientTime.share ?? cutOff?.answeredShare;
+      const evidence = [
+        served == null ? undefined : `${cutOff?.side} side served ${pct(served)} of its time`,
+        ...anomalyWords(run).duringFaults,
+      ].filter((w): w is string => w !== undefined);
+      const choice = readings[i]?.choice ?? 'not judged';
+      const chose =
+        choice === 'availability' || choice === 'consistency'
+          ? `chose ${choice}`
+          : choice === 'neither'
+            ? 'gave up both'
+            : choice;
+      return `${run.label} ${chose}${evidence.length > 0 ? ` (${evidence.join('; ')})` : ''}`;
+    })
+    .join('; ');
+  const p99 = runs
+    .filter((r) => r.healthyLatencyMs !== undefined)
+    .map((r) => `${r.label} ${duration(r.healthyLatencyMs?.p99 ?? 0)}`);
+  return `${each}.${p99.length > 1 ? ` Healthy p99: ${p99.join(', ')}.` : ''}`;
 }
 
 function elseReading(run: Measured, fastest: Measured | undefined): string {

@@ -36,6 +36,15 @@ export const queueSection: ReportSection<QueueResult> = {
       ['duplicated', r.duplicated.count, `${num(r.duplicated.extra)} extra deliveries`],
       ['unexpected', r.unexpected.count, 'delivered, never (successfully) enqueued'],
       ['recovered', r.recovered.count, 'enqueue timed out, delivered after all'],
+      ...(r.reordered
+        ? [
+            ['reordered', r.reordered.count, 'first delivered after a message enqueued later'] as [
+              string,
+              number,
+              string,
+            ],
+          ]
+        : []),
     ]);
     const listed = (label: string, found: { count: number; messages: number[] }) =>
       found.count === 0
