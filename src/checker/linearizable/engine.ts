@@ -1,5 +1,5 @@
 import type { Json, Operation } from '../../history/types.js';
-import { type CompleteModel, defaultEqual, ILLEGAL, type ModelOp } from './models.js';
+import { type CompleteModel, defaultEqual, ILLEGAL, type ModelOp, modelOp } from './models.js';
 
 /**
  * Wing & Gong's linearizability search with Lowe's memoisation, for the operations on one key.
@@ -52,22 +52,17 @@ export function searchPartition(
   limits: SearchLimits,
 ): PartitionOutcome {
   // Completed operations first, by call time; pending ones after, in their own word-aligned range.
-  const completed = ops.filter((op) => !op.pending).sort(byCall);
-  const pending = ops.filter((op) => op.pending).sort(byCall);
-  const C = completed.length;
-  const P = pending.length;
+  let C = 0;
+  for (let i = 0; i < ops.length; i++) if (!ops[i].pending) C++;
   if (C === 0) return { valid: true, configurations: 0 };
+  const n = ops.length;
+  const P = n - C;
+  const local = byCall(ops, C);
   const pendingBase = (C + 31) & ~31;
-  const local: Operation[] = [...completed, ...pending];
-  const n = local.length;
   const bitOf = new Int32Array(n);
   for (let i = 0; i < n; i++) bitOf[i] = i < C ? i : pendingBase + (i - C);
-  const modelOps: ModelOp[] = local.map((op) => ({
-    f: op.f,
-    input: op.input,
-    output: op.pending ? undefined : op.output,
-    pending: op.pending,
-  }));
+  // An operation is what the model sees of it (ModelOp) when its output is only set once done.
+  const modelOps: ModelOp[] = local.map((op) => (op.pending && op.output !== undefined ? modelOp(op) : op));
 
   const { E, entryOp, entryIsCall, callEntry, retEntry } = orderEntries(local, C);
   const list = new EntryList(E, callEntry, retEntry);
@@ -203,8 +198,53 @@ export function searchPartition(
   return { valid: false, configurations: cache.records, blocked: local[blocked], prefix };
 }
 
-function byCall(a: Operation, b: Operation): number {
-  return a.call - b.call || a.index - b.index;
+/** The completed operations by call time, then the pending ones by call time; ties by index. */
+function byCall(ops: readonly Operation[], C: number): Operation[] {
+  const n = ops.length;
+  const time = new Float64Array(n);
+  const tie = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    time[i] = ops[i].call;
+    tie[i] = ops[i].index;
+  }
+  const completed = order(time, tie, (i) => !ops[i].pending);
+  const pending = order(time, tie, (i) => ops[i].pending);
+  const local: Operation[] = new Array(n);
+  for (let i = 0; i < C; i++) local[i] = ops[completed[i]];
+  for (let i = C; i < n; i++) local[i] = ops[pending[i - C]];
+  return local;
+}
+
+/**
+ * The positions i with keep(i), ordered by (key[i], tie[i]): a bottom-up merge sort over typed
+ * arrays, linear when the input is already in order (as histories nearly are).
+ */
+function order(key: Float64Array, tie: Float64Array, keep?: (i: number) => boolean): Int32Array {
+  let count = 0;
+  const all = new Int32Array(key.length);
+  for (let i = 0; i < key.length; i++) if (!keep || keep(i)) all[count++] = i;
+  let a = count === key.length ? all : all.slice(0, count);
+  const before = (x: number, y: number): boolean => key[x] < key[y] || (key[x] === key[y] && tie[x] < tie[y]);
+  let sorted = true;
+  for (let i = 1; i < count && sorted; i++) if (before(a[i], a[i - 1])) sorted = false;
+  if (sorted) return a;
+  let b = new Int32Array(count);
+  for (let width = 1; width < count; width *= 2) {
+    for (let lo = 0; lo < count; lo += 2 * width) {
+      const mid = Math.min(lo + width, count);
+      const hi = Math.min(lo + 2 * width, count);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) b[k++] = before(a[j], a[i]) ? a[j++] : a[i++];
+      while (i < mid) b[k++] = a[i++];
+      while (j < hi) b[k++] = a[j++];
+    }
+    const t = a;
+    a = b;
+    b = t;
+  }
+  return a;
 }
 
 function rehash(arena: Uint32Array, records: number, recordWords: number, size: number): Int32Array {
@@ -233,17 +273,22 @@ function splitmix32(x: number): number {
 function orderEntries(local: readonly Operation[], C: number) {
   const n = local.length;
   const E = n + C;
+  // Entry x < n is the call of operation x, x >= n the return of operation x - n: ordering by
+  // (time, x) puts calls before returns at equal times.
+  const time = new Float64Array(E);
+  const tie = new Float64Array(E);
+  for (let x = 0; x < E; x++) {
+    time[x] = x < n ? local[x].call : local[x - n].ret;
+    tie[x] = x;
+  }
+  const sorted = order(time, tie);
   const entryOp = new Int32Array(E);
   const entryIsCall = new Uint8Array(E);
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) order.push(i);
-  for (let i = 0; i < C; i++) order.push(n + i);
-  const timeOf = (x: number): number => (x < n ? local[x].call : local[x - n].ret);
-  order.sort((a, b) => timeOf(a) - timeOf(b) || (a < n ? 0 : 1) - (b < n ? 0 : 1) || a - b);
-  order.forEach((x, e) => {
+  for (let e = 0; e < E; e++) {
+    const x = sorted[e];
     entryOp[e] = x < n ? x : x - n;
     entryIsCall[e] = x < n ? 1 : 0;
-  });
+  }
   const callEntry = new Int32Array(n);
   const retEntry = new Int32Array(n).fill(NONE);
   for (let e = 0; e < E; e++) {
