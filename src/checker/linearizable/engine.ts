@@ -62,7 +62,9 @@ export function searchPartition(
   const bitOf = new Int32Array(n);
   for (let i = 0; i < n; i++) bitOf[i] = i < C ? i : pendingBase + (i - C);
   // An operation is what the model sees of it (ModelOp) when its output is only set once done.
-  const modelOps: ModelOp[] = local.map((op) => (op.pending && op.output !== undefined ? modelOp(op) : op));
+  const modelOps: ModelOp[] = local.map((op) =>
+    op.pending && op.output !== undefined ? modelOp(op) : (op as ModelOp),
+  );
 
   const { E, entryOp, entryIsCall, callEntry, retEntry } = orderEntries(local, C);
   const list = new EntryList(E, callEntry, retEntry);
