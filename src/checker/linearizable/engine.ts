@@ -68,7 +68,6 @@ export function searchPartition(
 
   const { E, entryOp, entryIsCall, callEntry, retEntry } = orderEntries(local, C);
   const list = new EntryList(E, callEntry, retEntry);
-  const next = list.next;
 
   const windowBits = windowWidth(C, callEntry, retEntry);
   const windowWords = (windowBits + 31) >>> 5;
@@ -78,40 +77,103 @@ export function searchPartition(
   const totalWords = pendingWord0 + pendingWords + windowWords + 2;
   const lin = new Uint32Array(totalWords);
 
-  const { z1, z2 } = zobristKeys(n);
-
   // States interned to small integers; transitions memoised per operation (last one seen).
   // Primitive states under the default equality go through a Map directly, without hashing.
   const table = new StateTable(model);
-  const states = table.states;
-  const intern = (value: Json): number => table.intern(value);
-  const memoFrom = new Int32Array(n).fill(NONE);
-  const memoTo = new Int32Array(n);
-  const ILLEGAL_ID = -2;
-
   const cache = new ConfigurationCache(4 + windowWords + pendingWords, limits);
-  const scratch = cache.scratch;
+  const w: Workspace = {
+    C,
+    windowWords,
+    pendingWords,
+    pendingWord0,
+    entryOp,
+    entryIsCall,
+    callEntry,
+    bitOf,
+    lin,
+    ...zobristKeys(n),
+    memoFrom: new Int32Array(n).fill(NONE),
+    memoTo: new Int32Array(n),
+    opStack: new Int32Array(n),
+    stateStack: new Int32Array(n),
+    list,
+    cache,
+    table,
+    modelOps,
+    blocked: NONE,
+    bestOps: undefined,
+    bestStates: undefined,
+    bestFinal: 0,
+  };
+  const end = explore(w, model, table.intern(initial), limits.deadline);
+  if (end === VALID) return { valid: true, configurations: cache.records };
+  if (end !== INVALID) return { valid: 'unknown', reason: end, configurations: cache.records };
+  const { bestOps, bestStates } = w;
+  const prefix =
+    bestOps && bestStates ? longestPrefix(local, table.states, bestOps, bestStates, w.bestFinal) : [];
+  return { valid: false, configurations: cache.records, blocked: local[w.blocked], prefix };
+}
 
-  let state = intern(initial);
+/** What the search loop works on, made by `searchPartition`; the loop leaves its findings in it. */
+interface Workspace {
+  C: number;
+  windowWords: number;
+  pendingWords: number;
+  pendingWord0: number;
+  entryOp: Int32Array;
+  entryIsCall: Uint8Array;
+  callEntry: Int32Array;
+  bitOf: Int32Array;
+  lin: Uint32Array;
+  z1: Uint32Array;
+  z2: Uint32Array;
+  memoFrom: Int32Array;
+  memoTo: Int32Array;
+  opStack: Int32Array;
+  stateStack: Int32Array;
+  list: EntryList;
+  cache: ConfigurationCache;
+  table: StateTable;
+  modelOps: ModelOp[];
+  /** When not linearizable: the operation whose return no linearization gets past. */
+  blocked: number;
+  /** The longest linearizable prefix found: operations, the states before each, the state after. */
+  bestOps: Int32Array | undefined;
+  bestStates: Int32Array | undefined;
+  bestFinal: number;
+}
+
+const VALID = 0;
+const INVALID = 1;
+
+/**
+ * The search loop, on its own so that the optimising compiler gets a small function to compile
+ * once, not the set-up around it once per key (which cost more than many keys' searches).
+ */
+function explore(
+  w: Workspace,
+  model: CompleteModel,
+  initial: number,
+  deadline: number,
+): typeof VALID | typeof INVALID | 'timeout' | 'memory' | 'budget' {
+  const { C, windowWords, pendingWords, pendingWord0, entryOp, entryIsCall, callEntry, bitOf, lin } = w;
+  const { z1, z2, memoFrom, memoTo, opStack, stateStack, list, cache, table, modelOps } = w;
+  const next = list.next;
+  const states = table.states;
+  const scratch = cache.scratch;
+  const ILLEGAL_ID = -2;
+  let state = initial;
   let h1 = 0;
   let h2 = 0;
   let base = 0;
-  const opStack = new Int32Array(n);
-  const stateStack = new Int32Array(n);
   let depth = 0;
-
   let furthest = NONE;
-  let blocked = NONE;
-  let bestOps: Int32Array | undefined;
-  let bestStates: Int32Array | undefined;
-  let bestFinal = state;
+  w.bestFinal = state;
 
   let steps = 0;
   let entry = next[list.head];
   for (;;) {
-    if ((++steps & 0xffff) === 0 && performance.now() > limits.deadline) {
-      return { valid: 'unknown', reason: 'timeout', configurations: cache.records };
-    }
+    if ((++steps & 0xffff) === 0 && performance.now() > deadline) return 'timeout';
     if (entry === NONE) break; // only pending calls were left: they need not take effect
     const op = entryOp[entry];
     if (entryIsCall[entry] === 1) {
@@ -119,7 +181,7 @@ export function searchPartition(
       if (memoFrom[op] === state) to = memoTo[op];
       else {
         const after = model.step(states[state], modelOps[op]);
-        to = after === ILLEGAL ? ILLEGAL_ID : intern(after);
+        to = after === ILLEGAL ? ILLEGAL_ID : table.intern(after);
         memoFrom[op] = state;
         memoTo[op] = to;
       }
@@ -140,22 +202,19 @@ export function searchPartition(
         scratch[1] = k2;
         scratch[2] = nb;
         scratch[3] = to;
-        for (let w = 0; w < windowWords; w++) {
-          const pos = nb + (w << 5);
+        for (let k = 0; k < windowWords; k++) {
+          const pos = nb + (k << 5);
           const word = pos >>> 5;
           const shift = pos & 31;
-          scratch[4 + w] = shift === 0 ? lin[word] : (lin[word] >>> shift) | (lin[word + 1] << (32 - shift));
+          scratch[4 + k] = shift === 0 ? lin[word] : (lin[word] >>> shift) | (lin[word + 1] << (32 - shift));
         }
         // The window may run past C into padding or pending bits; both are determined by the set.
-        for (let w = 0; w < pendingWords; w++) scratch[4 + windowWords + w] = lin[pendingWord0 + w];
+        for (let k = 0; k < pendingWords; k++) scratch[4 + windowWords + k] = lin[pendingWord0 + k];
         const stored = cache.add();
-        if (stored === FULL_MEMORY)
-          return { valid: 'unknown', reason: 'memory', configurations: cache.records };
-        if (stored === FULL_BUDGET)
-          return { valid: 'unknown', reason: 'budget', configurations: cache.records };
+        if (stored === FULL_MEMORY) return 'memory';
+        if (stored === FULL_BUDGET) return 'budget';
         if (stored === ADDED) {
-          if (states.length >= MAX_STATES)
-            return { valid: 'unknown', reason: 'memory', configurations: cache.records };
+          if (states.length >= MAX_STATES) return 'memory';
           opStack[depth] = op;
           stateStack[depth] = state;
           depth++;
@@ -163,7 +222,7 @@ export function searchPartition(
           h1 = n1;
           h2 = n2;
           base = nb;
-          if (base === C) return { valid: true, configurations: cache.records };
+          if (base === C) return VALID;
           list.lift(op);
           entry = next[list.head];
           continue;
@@ -176,10 +235,10 @@ export function searchPartition(
     // The return of an operation not yet linearized: the last choice was wrong.
     if (entry > furthest) {
       furthest = entry;
-      blocked = op;
-      bestOps = opStack.slice(0, depth);
-      bestStates = stateStack.slice(0, depth);
-      bestFinal = state;
+      w.blocked = op;
+      w.bestOps = opStack.slice(0, depth);
+      w.bestStates = stateStack.slice(0, depth);
+      w.bestFinal = state;
     }
     if (depth === 0) break;
     depth--;
@@ -194,10 +253,7 @@ export function searchPartition(
     list.restore(top);
     entry = next[callEntry[top]];
   }
-  if (base === C) return { valid: true, configurations: cache.records };
-
-  const prefix = bestOps && bestStates ? longestPrefix(local, states, bestOps, bestStates, bestFinal) : [];
-  return { valid: false, configurations: cache.records, blocked: local[blocked], prefix };
+  return base === C ? VALID : INVALID;
 }
 
 /** The completed operations by call time, then the pending ones by call time; ties by index. */
