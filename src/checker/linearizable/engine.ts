@@ -398,7 +398,9 @@ function zobristKeys(n: number): { z1: Uint32Array; z2: Uint32Array } {
 class StateTable {
   readonly states: Json[] = [];
   private readonly primitives = new Map<Json, number>();
-  private readonly buckets = new Map<number, number[]>();
+  /** By hash, the last state interned with it; `sameHash` chains to the one before (or NONE). */
+  private readonly byHash = new Map<number, number>();
+  private readonly sameHash: number[] = [];
   private readonly fastPrimitives: boolean;
 
   constructor(private readonly model: CompleteModel) {
@@ -415,13 +417,13 @@ class StateTable {
       return states.length - 1;
     }
     const h = this.model.hash(s);
-    const bucket = this.buckets.get(h);
-    if (bucket) {
-      for (const id of bucket) if (this.model.equal(states[id], s)) return id;
-      bucket.push(states.length);
-    } else this.buckets.set(h, [states.length]);
+    const head = this.byHash.get(h) ?? NONE;
+    for (let id = head; id !== NONE; id = this.sameHash[id]) if (this.model.equal(states[id], s)) return id;
+    const id = states.length;
+    this.byHash.set(h, id);
+    this.sameHash[id] = head;
     states.push(s);
-    return states.length - 1;
+    return id;
   }
 }
 
