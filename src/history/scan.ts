@@ -165,20 +165,33 @@ export class ByteJson {
     while (i < this.end && b[i] !== 0x22 && b[i] !== 0x5c) i++;
     if (b[i] !== 0x22) return UNKNOWN;
     this.i = i + 1;
-    const length = i - from;
-    for (let k = 0; k < FIELD_NAMES.length; k++) {
-      const name = FIELD_NAMES[k];
-      if (name.length !== length) continue;
-      let same = true;
-      for (let j = 0; j < length; j++) {
-        if (b[from + j] !== name.charCodeAt(j)) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return 1 << k;
+    let field = UNKNOWN;
+    // By length and first letter, then the whole name.
+    switch (i - from) {
+      case 1:
+        field = F_F;
+        break;
+      case 2:
+        field = F_ID;
+        break;
+      case 3:
+        field = F_KEY;
+        break;
+      case 4:
+        field = b[from] === 0x6e ? F_NODE : b[from + 1] === 0x69 ? F_TIME : F_TYPE;
+        break;
+      case 5:
+        field = b[from] === 0x76 ? F_VALUE : F_ERROR;
+        break;
+      case 7:
+        field = F_PROCESS;
+        break;
+      default:
+        return UNKNOWN;
     }
-    return UNKNOWN;
+    const name = FIELD_NAMES[31 - Math.clz32(field)];
+    for (let k = 0; k < name.length; k++) if (b[from + k] !== name.charCodeAt(k)) return UNKNOWN;
+    return field;
   }
 
   private time(): Json {
@@ -397,6 +410,7 @@ const F_VALUE = 16;
 const F_TIME = 32;
 const F_NODE = 64;
 const F_ERROR = 128;
+const F_ID = 256;
 const UNKNOWN = 0;
 const REQUIRED = F_PROCESS | F_TYPE | F_F | F_VALUE | F_TIME;
 
