@@ -61,10 +61,7 @@ export function searchPartition(
   const pendingBase = (C + 31) & ~31;
   const bitOf = new Int32Array(n);
   for (let i = 0; i < n; i++) bitOf[i] = i < C ? i : pendingBase + (i - C);
-  // An operation is what the model sees of it (ModelOp) when its output is only set once done.
-  const modelOps: ModelOp[] = local.map((op) =>
-    op.pending && op.output !== undefined ? modelOp(op) : (op as ModelOp),
-  );
+  const modelOps: ModelOp[] = local.map(modelOp);
 
   const { E, entryOp, entryIsCall, callEntry, retEntry } = orderEntries(local, C);
   const list = new EntryList(E, callEntry, retEntry);

@@ -242,7 +242,12 @@ export const MODELS: Record<ModelName, CompleteModel> = {
 
 /** Picks the model from the operation names; a UsageError names what was seen and the valid models. */
 export function inferModel(operations: readonly Pick<Operation, 'f'>[]): ModelName {
-  const names = new Set(operations.map((op) => op.f));
+  const names = new Set<string>();
+  let last: string | undefined;
+  for (const op of operations) {
+    if (op.f !== last) names.add(op.f);
+    last = op.f;
+  }
   if (names.size === 0) return 'register';
   const fits = MODEL_NAMES.filter((m) => [...names].every((f) => MODELS[m].operations.includes(f)));
   if (fits.length > 0) return fits[0];
@@ -264,7 +269,9 @@ export class InvalidOperation extends UsageError {
 
 /** What the model sees of an operation. */
 export function modelOp(op: Operation): ModelOp {
-  return { f: op.f, input: op.input, output: op.pending ? undefined : op.output, pending: op.pending };
+  // An operation is already that view when it has no output while pending (as the readers make them).
+  if (!(op.pending && op.output !== undefined)) return op as ModelOp;
+  return { f: op.f, input: op.input, output: undefined, pending: true };
 }
 
 /** An InvalidOperation when the history holds operations the model does not know or cannot read. */
