@@ -77,8 +77,6 @@ export class OperationCollector {
   private readonly timeDense: number[] = [];
   private readonly processTime = new Map<number, number>();
   private readonly keys = new Set<string | null>();
-  /** The distinct operation names (`f`) of client operations, in order of first use. */
-  readonly fs = new Set<string>();
   private readonly fields = new EventFields();
   private lastTime = Number.NEGATIVE_INFINITY;
   private backwards = 0;
@@ -169,7 +167,6 @@ export class OperationCollector {
         extra: e.id === undefined ? undefined : { id: e.id },
       };
       if (!this.finished) this.operations.push(op);
-      this.fs.add(e.f);
       if (dense) this.openDense[process] = op;
       else this.open.set(process, op);
       return;
