@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/main.js';
+// `check` comes from its bundle (one module to load; see bin/build.mjs), the rest from dist/src.
+const { main } = await import(process.argv[2] === 'check' ? '../dist/check.js' : '../dist/src/main.js');
 
 const code = await main(process.argv);
 process.exitCode = code;

@@ -24,9 +24,11 @@ export function addCheckCommand(program: Command): Command {
       'check stored histories (dscheck NDJSON or Jepsen EDN): linearizability, and any other checker',
     )
     .argument('<file...>', 'history files (.ndjson, .jsonl, .edn); - reads NDJSON from standard input')
+    // A function: the limits' number formatting loads ICU, which a check never needs.
     .addHelpText(
       'after',
-      `\nLimits (refused with exit 254, naming the file and line): ${limitsInWords()}. See docs/HISTORY-LIMITS.md.`,
+      () =>
+        `\nLimits (refused with exit 254, naming the file and line): ${limitsInWords()}. See docs/HISTORY-LIMITS.md.`,
     )
     .option(
       '--checker <names>',

@@ -22,3 +22,10 @@ export function describeError(err: unknown): { code: number; message: string } {
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
   return { code: EXIT.crash, message: `dscheck crashed: ${detail}` };
 }
+
+/** The exit code for what a command threw, after writing its message to stderr. */
+export function exitCodeOf(err: unknown): number {
+  const { code, message } = describeError(err);
+  if (message) process.stderr.write(`${message}\n`);
+  return code;
+}

@@ -1,11 +1,12 @@
 import { addCheckCommand, baseProgram } from './cli-check.js';
 import { EXIT } from './errors.js';
-import { describeError } from './exit.js';
+import { exitCodeOf } from './exit.js';
 
 /** Runs the CLI and returns the exit code: the one place where errors become exit codes. */
 export async function main(argv: string[]): Promise<number> {
   // `check` is the command users run in loops and CI: it gets a program without the other
-  // commands, whose declarations load the store and Docker modules.
+  // commands, whose declarations load the store and Docker modules. (bin/dscheck.js loads
+  // `check` from its bundle, src/main-check.ts, and comes here for every other command.)
   const program =
     argv[2] === 'check' ? addCheckCommand(baseProgram()) : (await import('./cli.js')).buildProgram();
   try {
@@ -14,10 +15,4 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return exitCodeOf(err);
   }
-}
-
-export function exitCodeOf(err: unknown): number {
-  const { code, message } = describeError(err);
-  if (message) process.stderr.write(`${message}\n`);
-  return code;
 }

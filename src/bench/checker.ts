@@ -14,6 +14,8 @@ const dscheck = join(root, 'bin/dscheck.js');
 
 export interface Measured {
   wallMs: number;
+  /** User + system CPU time (GNU time): less coloured by other work on the machine than wall time. */
+  cpuMs?: number;
   maxRssMb?: number;
   exitCode: number;
   stdout: string;
@@ -24,12 +26,16 @@ export async function timed(args: string[], script = dscheck): Promise<Measured>
   const useGnuTime = existsSync('/usr/bin/time');
   const started = performance.now();
   const r = useGnuTime
-    ? await execa('/usr/bin/time', ['-f', '%M', 'node', script, ...args], { reject: false })
+    ? await execa('/usr/bin/time', ['-f', '%M %U %S', 'node', script, ...args], { reject: false })
     : await execa('node', [script, ...args], { reject: false });
   const wallMs = performance.now() - started;
-  const rssKb = useGnuTime ? Number(r.stderr.trim().split('\n').pop()) : Number.NaN;
+  const [rssKb, user, system] = useGnuTime
+    ? (r.stderr.trim().split('\n').pop()?.split(' ').map(Number) ?? [])
+    : [Number.NaN, Number.NaN, Number.NaN];
+  const cpuMs = (user + system) * 1000;
   return {
     wallMs,
+    cpuMs: Number.isFinite(cpuMs) ? cpuMs : undefined,
     maxRssMb: Number.isFinite(rssKb) ? rssKb / 1024 : undefined,
     exitCode: r.exitCode ?? -1,
     stdout: String(r.stdout),
@@ -56,7 +62,7 @@ export async function benchMillion(): Promise<string> {
   const r = await timed(['check', '--json', file]);
   return (
     `1,000,000 operations over 1,000 keys, 32 clients, cas and ~1% pending (writes 30% of ops, 3% of them info): ` +
-    `${r.wallMs.toFixed(0)} ms wall, peak ${r.maxRssMb?.toFixed(0) ?? '?'} MB, exit ${r.exitCode}`
+    `${r.wallMs.toFixed(0)} ms wall, ${r.cpuMs?.toFixed(0) ?? '?'} ms CPU, peak ${r.maxRssMb?.toFixed(0) ?? '?'} MB, exit ${r.exitCode}`
   );
 }
 
@@ -64,7 +70,7 @@ export async function benchMillion(): Promise<string> {
 export async function benchHardKeys(): Promise<string> {
   const r = await timed(['check', hardKeysOneBad()]);
   return (
-    `kv/c50-ok plus one failing key: ${r.wallMs.toFixed(0)} ms wall, ` +
+    `kv/c50-ok plus one failing key: ${r.wallMs.toFixed(0)} ms wall, ${r.cpuMs?.toFixed(0) ?? '?'} ms CPU, ` +
     `peak ${r.maxRssMb?.toFixed(0) ?? '?'} MB, exit ${r.exitCode} (goal: under 2 s)`
   );
 }

@@ -63,10 +63,25 @@ export function hardKeysOneBad(): string {
   return file;
 }
 
-async function wallMs(command: string[]): Promise<number> {
+const gnuTime = existsSync('/usr/bin/time');
+const timeFile = join(cache, 'time.txt');
+
+/**
+ * The wall time of a whole process and, with GNU time, its CPU time (user + system): on a loaded
+ * machine the wall time measures the load as much as the program, the CPU time much less so.
+ */
+async function measure(command: string[]): Promise<{ wallMs: number; cpuMs?: number }> {
   const started = performance.now();
-  await execa(command[0], command.slice(1), { reject: false });
-  return performance.now() - started;
+  if (!gnuTime) {
+    await execa(command[0], command.slice(1), { reject: false });
+    return { wallMs: performance.now() - started };
+  }
+  await execa('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, ...command], { reject: false });
+  const wallMs = performance.now() - started;
+  const [user, system] =
+    readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
+  const cpuMs = (user + system) * 1000;
+  return { wallMs, cpuMs: Number.isFinite(cpuMs) ? cpuMs : undefined };
 }
 
 function median(values: number[]): number {
@@ -81,21 +96,46 @@ export interface SideBySide {
   porcupineMs: number;
   /** Median of dscheck / Porcupine over the interleaved pairs. */
   ratio: number;
+  /** The same for CPU time (user + system), when GNU time is there. */
+  cpuRatio?: number;
+  dscheckCpuMs?: number;
+  porcupineCpuMs?: number;
 }
 
-async function interleaved(label: string, files: string[], pin: boolean, pairs: number, binary: string) {
+async function interleaved(
+  label: string,
+  files: string[],
+  pin: boolean,
+  pairs: number,
+  binary: string,
+): Promise<SideBySide> {
   const prefix = pin ? ['taskset', '-c', '0'] : [];
   const ours: number[] = [];
   const theirs: number[] = [];
   const ratios: number[] = [];
+  const cpu: { ours: number[]; theirs: number[]; ratios: number[] } = { ours: [], theirs: [], ratios: [] };
   for (let i = 0; i < pairs; i++) {
-    const a = await wallMs([...prefix, 'node', dscheck, 'check', ...files]);
-    const b = await wallMs([...prefix, binary, 'jsonl', ...files]);
-    ours.push(a);
-    theirs.push(b);
-    ratios.push(a / b);
+    const a = await measure([...prefix, 'node', dscheck, 'check', ...files]);
+    const b = await measure([...prefix, binary, 'jsonl', ...files]);
+    ours.push(a.wallMs);
+    theirs.push(b.wallMs);
+    ratios.push(a.wallMs / b.wallMs);
+    if (a.cpuMs !== undefined && b.cpuMs !== undefined) {
+      cpu.ours.push(a.cpuMs);
+      cpu.theirs.push(b.cpuMs);
+      cpu.ratios.push(a.cpuMs / b.cpuMs);
+    }
   }
-  return { label, dscheckMs: median(ours), porcupineMs: median(theirs), ratio: median(ratios) };
+  const withCpu = cpu.ratios.length === pairs;
+  return {
+    label,
+    dscheckMs: median(ours),
+    porcupineMs: median(theirs),
+    ratio: median(ratios),
+    cpuRatio: withCpu ? median(cpu.ratios) : undefined,
+    dscheckCpuMs: withCpu ? median(cpu.ours) : undefined,
+    porcupineCpuMs: withCpu ? median(cpu.theirs) : undefined,
+  };
 }
 
 export async function benchSideBySide(pairs = 9): Promise<string[]> {
@@ -114,6 +154,9 @@ export async function benchSideBySide(pairs = 9): Promise<string[]> {
   return runs.map(
     (r) =>
       `${r.label}: dscheck ${r.dscheckMs.toFixed(0)} ms, Porcupine ${r.porcupineMs.toFixed(0)} ms, ` +
-      `ratio ${r.ratio.toFixed(2)} (median of interleaved pairs, whole processes)`,
+      `ratio ${r.ratio.toFixed(2)} (median of interleaved pairs, whole processes)` +
+      (r.cpuRatio === undefined
+        ? ''
+        : `; CPU time dscheck ${r.dscheckCpuMs?.toFixed(0)} ms, Porcupine ${r.porcupineCpuMs?.toFixed(0)} ms, ratio ${r.cpuRatio.toFixed(2)}`),
   );
 }

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEdn } from './edn.js';
 import { LIMITS } from './limits.js';
-import { OperationCollector } from './operations.js';
+import { OperationCollector, toEvent } from './operations.js';
 import { NdjsonParser } from './parse.js';
 import { parseHistory, readHistory } from './reader.js';
 import { ByteJson } from './scan.js';
@@ -74,6 +74,107 @@ describe('the byte-level NDJSON scanner', () => {
         }
         expect(parser.finish()).toEqual(expected);
       }),
+    );
+  });
+
+  it('reads event lines straight into fields exactly as the general path reads them', () => {
+    // The general path: an event object per line, checked by toEvent, added whole.
+    const general = (text: string) => {
+      const json = new ByteJson();
+      const collector = new OperationCollector('h');
+      const bytes = Buffer.from(text);
+      let start = 0;
+      let lineNo = 0;
+      try {
+        for (let nl = bytes.indexOf(10); nl !== -1; start = nl + 1, nl = bytes.indexOf(10, start)) {
+          lineNo++;
+          collector.add(toEvent(json.parseEvent(bytes, start, nl)), lineNo);
+        }
+      } catch (err) {
+        return { line: lineNo, problem: (err as Error).message };
+      }
+      return { operations: collector.operations, nemesis: collector.nemesis, warnings: collector.warnings };
+    };
+    const fast = (text: string) => {
+      try {
+        const h = parseHistory(text, { file: 'h' });
+        return { operations: h.operations, nemesis: h.nemesis, warnings: h.warnings };
+      } catch (err) {
+        if (!(err instanceof HistoryError)) throw err;
+        return { line: err.line, problem: err.problem };
+      }
+    };
+    const value = fc.oneof(
+      fc.constantFrom(null, 1, 2, 'a', 'é', [1, 2], { a: 1 }, 1.5, true),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
+    const field = fc.oneof(
+      fc.record({
+        name: fc.constantFrom('process'),
+        value: fc.oneof(fc.integer({ min: -1, max: 2 }), fc.constantFrom('nemesis', 1.5, '0')),
+      }),
+      fc.record({
+        name: fc.constantFrom('type'),
+        value: fc.constantFrom('invoke', 'ok', 'fail', 'info', 'oops', 1),
+      }),
+      fc.record({ name: fc.constantFrom('f'), value: fc.constantFrom('read', 'write', 'cas', 3) }),
+      fc.record({ name: fc.constantFrom('key'), value: fc.constantFrom('k', 'j', null, 5) }),
+      fc.record({ name: fc.constantFrom('value', 'node', 'error', 'id', 'extra', '__proto__'), value }),
+      fc.record({
+        name: fc.constantFrom('time'),
+        value: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constantFrom(1.5, '3', null)),
+      }),
+    );
+    const valid = fc.record(
+      {
+        process: fc.integer({ min: 0, max: 2 }),
+        type: fc.constantFrom('invoke', 'ok', 'fail', 'info'),
+        f: fc.constantFrom('read', 'write'),
+        key: fc.constantFrom('k', 'j'),
+        value: fc.constantFrom(null, 1, 2),
+        time: fc.integer({ min: 0, max: 20 }),
+      },
+      { requiredKeys: ['process', 'type', 'f', 'value', 'time'] },
+    );
+    // A valid event with some fields dropped, replaced or repeated, in any order.
+    const odd = fc
+      .tuple(valid, fc.array(field, { maxLength: 3 }), fc.array(fc.nat(), { maxLength: 2 }))
+      .map(([base, extra, drops]) => {
+        const fields = Object.entries(base).map(([name, v]) => ({ name, value: v as unknown }));
+        for (const d of drops) if (fields.length > 0) fields.splice(d % fields.length, 1);
+        for (const f of extra) fields.splice(f.name.length % (fields.length + 1), 0, f);
+        return `{${fields.map(({ name, value: v }) => `${JSON.stringify(name)}:${JSON.stringify(v)}`).join(',')}}`;
+      });
+    const event = fc.oneof(
+      { weight: 4, arbitrary: valid.map((e) => JSON.stringify(e)) },
+      { weight: 3, arbitrary: odd },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '[]',
+          '{}',
+          '{"process":0',
+          ' {"process":0,"type":"invoke","f":"read","value":null,"time":1e999}',
+          '{"process":0,"type":"invoke","f":"read","value":9007199254740993,"time":1}',
+          '{"process":0,"type":"invoke","f":"read","value":null,"time":1.50}',
+          '{"process":0,"type":"invoke","f":"r\\u0065ad","k\\u0065y":"\\u00e9","value":null,"time":1}',
+        ),
+      },
+    );
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 12 }), (lines) => {
+        const text = lines.map((l) => `${l}\n`).join('');
+        expect(fast(text)).toEqual(general(text));
+      }),
+      { numRuns: 300 },
+    );
+    // Lines one at a time, after an open write: a history stops at its first problem.
+    const open = `${invoke(0, 0)}${invoke(1, 0, 'read', null)}`;
+    fc.assert(
+      fc.property(event, (l) => {
+        expect(fast(`${open}${l}\n`)).toEqual(general(`${open}${l}\n`));
+      }),
+      { numRuns: 3000 },
     );
   });
 

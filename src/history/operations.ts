@@ -4,6 +4,7 @@ import {
   type EventType,
   type HistoryEvent,
   type HistoryWarning,
+  type Json,
   type NemesisEvent,
   type Operation,
 } from './types.js';
@@ -11,12 +12,6 @@ import { sameValue } from './values.js';
 
 /** Fields of an event that the format defines; anything else is a workload's own. */
 const KNOWN_FIELDS = new Set(['process', 'type', 'f', 'key', 'value', 'time', 'node', 'error', 'id']);
-
-/**
- * Operations whose completion echoes the argument of the invocation (HISTORY.md): a different
- * value means the completion is not the invocation's, or the recorder is broken.
- */
-const ECHOED = new Set(['write', 'cas']);
 
 /** Thrown for an event that breaks the format; the reader adds the file name. */
 export class EventProblem extends Error {}
@@ -46,6 +41,27 @@ export function toEvent(raw: unknown): HistoryEvent {
 }
 
 /**
+ * One event's fields, in a record of fixed shape that the reader fills line after line (see
+ * ByteJson.eventInto) instead of making an object per event. `key` is null when absent; `node`,
+ * `error` and `id` are undefined when absent; `extra` holds a workload's own fields.
+ */
+export class EventFields {
+  process: number | 'nemesis' = 0;
+  type: EventType = 'invoke';
+  f = '';
+  key: string | null = null;
+  value: Json = null;
+  time = 0;
+  node: string | undefined = undefined;
+  error: unknown = undefined;
+  id: unknown = undefined;
+  extra: Record<string, unknown> | undefined = undefined;
+}
+
+/** Processes numbered below this are looked up in arrays; others (rare) in maps. */
+const DENSE_PROCESSES = 1 << 16;
+
+/**
  * Pairs invocations with completions as HISTORY.md says: a completion belongs to the most recent
  * unmatched invoke of the same process; an invoke still open at the end is pending, like `info`.
  * Failed operations are kept (the checkers drop them) so reports can show them.
@@ -54,10 +70,14 @@ export class OperationCollector {
   readonly operations: Operation[] = [];
   readonly nemesis: NemesisEvent[] = [];
   readonly warnings: HistoryWarning[] = [];
+  /** Each process's open operation: by number for small process numbers, else in the map. */
+  private readonly openDense: (Operation | undefined)[] = [];
   private readonly open = new Map<number, Operation>();
   /** Each process's latest time: a process's own events never go back in time. */
+  private readonly timeDense: number[] = [];
   private readonly processTime = new Map<number, number>();
   private readonly keys = new Set<string | null>();
+  private readonly fields = new EventFields();
   private lastTime = Number.NEGATIVE_INFINITY;
   private backwards = 0;
   private invoked = 0;
@@ -74,99 +94,130 @@ export class OperationCollector {
 
   /** Hands over the operations never completed, in invocation order (streaming only). */
   finishOpen(): void {
-    const open = [...this.open.values()].sort((a, b) => a.index - b.index);
+    const open = [...this.open.values(), ...this.openDense.filter((op) => op !== undefined)].sort(
+      (a, b) => a.index - b.index,
+    );
     this.open.clear();
+    this.openDense.length = 0;
     for (const op of open) this.finished?.(op);
   }
 
+  /** Adds an event checked by `toEvent`. */
   add(event: HistoryEvent, line: number): void {
-    if (event.time < this.lastTime && this.backwards++ === 0) {
+    const e = this.fields;
+    e.process = event.process;
+    e.type = event.type;
+    e.f = event.f;
+    e.key = event.key ?? null;
+    e.value = event.value;
+    e.time = event.time;
+    e.node = event.node;
+    e.error = event.error;
+    e.id = event.id;
+    e.extra = extraFields(event);
+    this.addFields(e, line);
+  }
+
+  /** Adds an event from its fields; `e` may be reused once this returns. */
+  addFields(e: EventFields, line: number): void {
+    const time = e.time;
+    if (time < this.lastTime && this.backwards++ === 0) {
       this.warn(
         line,
-        `time goes backwards (${event.time} after ${this.lastTime}); the checkers order operations by their times, not by their lines`,
+        `time goes backwards (${time} after ${this.lastTime}); the checkers order operations by their times, not by their lines`,
       );
     }
-    this.lastTime = Math.max(this.lastTime, event.time);
-    if (event.process === 'nemesis') {
-      this.nemesis.push({ f: event.f, value: event.value, time: event.time, type: event.type });
+    if (time > this.lastTime) this.lastTime = time;
+    if (e.process === 'nemesis') {
+      this.nemesis.push({ f: e.f, value: e.value, time, type: e.type });
       return;
     }
-    const process = event.process;
-    const current = this.open.get(process);
-    if (event.type === 'invoke') {
-      const before = this.processTime.get(process);
-      if (before !== undefined && event.time < before) {
+    const process = e.process;
+    const dense = process >= 0 && process < DENSE_PROCESSES;
+    const current = dense ? this.openDense[process] : this.open.get(process);
+    if (e.type === 'invoke') {
+      const before = dense ? this.timeDense[process] : this.processTime.get(process);
+      if (before !== undefined && time < before) {
         throw new EventProblem(
-          `process ${process} invokes '${event.f}' at time ${event.time}, before its previous operation completed at time ${before}`,
+          `process ${process} invokes '${e.f}' at time ${time}, before its previous operation completed at time ${before}`,
         );
       }
-      this.count(event.key ?? null);
+      this.count(e.key);
       if (current) {
         throw new EventProblem(
-          `process ${process} invokes '${event.f}' while its '${current.f}' (invoked at time ${current.call}) is still open`,
+          `process ${process} invokes '${e.f}' while its '${current.f}' (invoked at time ${current.call}) is still open`,
         );
       }
+      // Every field from the start: operations share one shape whatever happens to them.
       const op: Operation = {
         index: this.invoked++,
         process,
-        f: event.f,
-        key: event.key ?? null,
-        input: event.value,
+        f: e.f,
+        key: e.key,
+        input: e.value,
+        output: undefined,
         outcome: 'info',
         pending: true,
-        call: event.time,
+        call: time,
         ret: Number.POSITIVE_INFINITY,
         line,
+        completedAt: undefined,
+        node: e.node,
+        error: undefined,
+        extra: e.id === undefined ? undefined : { id: e.id },
       };
-      if (event.node !== undefined) op.node = event.node;
-      if (event.id !== undefined) op.extra = { id: event.id };
       if (!this.finished) this.operations.push(op);
-      this.open.set(process, op);
+      if (dense) this.openDense[process] = op;
+      else this.open.set(process, op);
       return;
     }
     if (!current) {
-      throw new EventProblem(
-        `process ${process} completes '${event.f}' (${event.type}) without an open invoke`,
-      );
+      throw new EventProblem(`process ${process} completes '${e.f}' (${e.type}) without an open invoke`);
     }
-    if (current.f !== event.f) {
-      throw new EventProblem(`process ${process} completes '${event.f}' but invoked '${current.f}'`);
+    if (current.f !== e.f) {
+      throw new EventProblem(`process ${process} completes '${e.f}' but invoked '${current.f}'`);
     }
-    const key = event.key ?? null;
+    const key = e.key;
     if (key !== current.key) {
       throw new EventProblem(
-        `process ${process} completes '${event.f}' on key ${JSON.stringify(key)} but invoked it on key ${JSON.stringify(current.key)}`,
+        `process ${process} completes '${e.f}' on key ${JSON.stringify(key)} but invoked it on key ${JSON.stringify(current.key)}`,
       );
     }
-    if (event.time < current.call) {
+    if (time < current.call) {
       throw new EventProblem(
-        `process ${process}'s '${event.f}' completes at time ${event.time}, before its invocation at time ${current.call}`,
+        `process ${process}'s '${e.f}' completes at time ${time}, before its invocation at time ${current.call}`,
       );
     }
-    if (ECHOED.has(event.f) && !sameValue(event.value, current.input)) {
+    // A write and a cas echo their argument (HISTORY.md): a different value means the completion
+    // is not the invocation's, or the recorder is broken.
+    if ((e.f === 'write' || e.f === 'cas') && !sameValue(e.value, current.input)) {
       throw new EventProblem(
-        `process ${process}'s '${event.f}' completes (${event.type}) with value ${JSON.stringify(event.value)} but was invoked with ${JSON.stringify(current.input)}; a ${event.f} echoes its argument`,
+        `process ${process}'s '${e.f}' completes (${e.type}) with value ${JSON.stringify(e.value)} but was invoked with ${JSON.stringify(current.input)}; a ${e.f} echoes its argument`,
       );
     }
-    if (event.id !== undefined && current.extra?.id !== undefined && current.extra.id !== event.id) {
-      throw new EventProblem(`completion id ${event.id} does not match invocation id ${current.extra.id}`);
+    if (e.id !== undefined && current.extra?.id !== undefined && current.extra.id !== e.id) {
+      throw new EventProblem(`completion id ${e.id} does not match invocation id ${current.extra.id}`);
     }
-    this.open.delete(process);
-    this.processTime.set(process, event.time);
-    current.outcome = event.type;
-    current.completedAt = event.time;
-    if (event.type === 'ok') {
-      current.output = event.value;
-      current.pending = false;
-      current.ret = event.time;
-    } else if (event.type === 'fail') {
-      current.pending = false;
-      current.ret = event.time;
+    if (dense) {
+      this.openDense[process] = undefined;
+      this.timeDense[process] = time;
+    } else {
+      this.open.delete(process);
+      this.processTime.set(process, time);
     }
-    if (event.node !== undefined) current.node = event.node;
-    if (event.error !== undefined) current.error = String(event.error);
-    const extra = extraFields(event);
-    if (extra) current.extra = { ...current.extra, ...extra };
+    current.outcome = e.type;
+    current.completedAt = time;
+    if (e.type === 'ok') {
+      current.output = e.value;
+      current.pending = false;
+      current.ret = time;
+    } else if (e.type === 'fail') {
+      current.pending = false;
+      current.ret = time;
+    }
+    if (e.node !== undefined) current.node = e.node;
+    if (e.error !== undefined) current.error = String(e.error);
+    if (e.extra) current.extra = { ...current.extra, ...e.extra };
     this.finished?.(current);
   }
 

@@ -1,6 +1,6 @@
 import { type EdnMap, EdnReader, EdnSyntaxError, type EdnValue } from './edn.js';
 import { LIMITS, LimitExceeded } from './limits.js';
-import { EventProblem, OperationCollector, toEvent } from './operations.js';
+import { EventFields, EventProblem, OperationCollector, toEvent } from './operations.js';
 import { ByteJson, InexactNumber, JsonSyntaxError, Utf8Error } from './scan.js';
 import { type History, HistoryError, type HistoryEvent, type Json, type KeySource } from './types.js';
 
@@ -41,6 +41,7 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
 export class NdjsonParser {
   private readonly collector: OperationCollector;
   private readonly json = new ByteJson();
+  private readonly fields = new EventFields();
   private lineNo = 0;
   private events = 0;
   /** The start of a line that continues in the next chunk. */
@@ -108,6 +109,16 @@ export class NdjsonParser {
     if (end - start > LIMITS.lineBytes) this.tooLong(lineNo);
     if (lineNo === 1 && UTF8_BOM.every((b, k) => bytes[start + k] === b)) start += UTF8_BOM.length;
     if (blank(bytes, start, end)) return;
+    if (this.json.eventInto(bytes, start, end, this.fields)) {
+      try {
+        this.collector.addFields(this.fields, lineNo);
+      } catch (err) {
+        if (isInputProblem(err)) throw new HistoryError(this.file, lineNo, err.message);
+        throw err;
+      }
+      this.events++;
+      return;
+    }
     let raw: unknown;
     try {
       raw = this.json.parseEvent(bytes, start, end);

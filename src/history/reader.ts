@@ -1,4 +1,4 @@
-import { createReadStream, type Stats, statSync } from 'node:fs';
+import { createReadStream, readFileSync, type Stats, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
@@ -32,14 +32,29 @@ export interface ReadOptions {
   independent?: boolean;
 }
 
-/** Pieces in which a history is read: NDJSON is parsed piece by piece, never held whole. */
+/** Pieces in which a large history is read: NDJSON is parsed piece by piece, never held whole. */
 const CHUNK = 1 << 20;
+
+/**
+ * Files up to this size are read in one call: a stream's set-up and ticks cost more than the
+ * reading itself for the small files users check by the hundred.
+ */
+const READ_WHOLE_BYTES = 64 * 2 ** 20;
 
 /** Reads a whole history: dscheck NDJSON or a Jepsen/Knossos EDN history; `-` is standard input. */
 export async function readHistory(file: string, options: ReadOptions = {}): Promise<History> {
   const format = formatOf(file, options.format);
   const source = file === STDIN ? process.stdin : openHistory(file);
   try {
+    if (Buffer.isBuffer(source)) {
+      if (format === 'edn') {
+        const text = decodeUtf8(file, stripBom(source));
+        return parseHistory(text, { file, format, independent: options.independent });
+      }
+      const parser = new NdjsonParser(file);
+      parser.push(source);
+      return parser.finish();
+    }
     if (format === 'edn') {
       const pieces: Buffer[] = [];
       for await (const piece of source) pieces.push(piece as Buffer);
@@ -54,8 +69,11 @@ export async function readHistory(file: string, options: ReadOptions = {}): Prom
   }
 }
 
-/** A readable stream of a regular file, or a message saying why the path is not one. */
-function openHistory(file: string): Readable {
+/**
+ * A regular file's bytes (a small one) or a readable stream of them, or a message saying why the
+ * path is not a regular file.
+ */
+function openHistory(file: string): Readable | Buffer {
   let info: Stats | undefined;
   try {
     info = statSync(file, { throwIfNoEntry: false });
@@ -68,6 +86,13 @@ function openHistory(file: string): Readable {
     throw new UsageError(
       `${file} is not a regular file (a pipe, socket or device); to read a history from a pipe, give - and pipe it to standard input`,
     );
+  }
+  if (info.size <= READ_WHOLE_BYTES) {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw fileProblem(file, err);
+    }
   }
   return createReadStream(file, { highWaterMark: CHUNK });
 }

@@ -1,5 +1,5 @@
 import type { Json, Operation } from '../../history/types.js';
-import { type CompleteModel, defaultEqual, ILLEGAL, type ModelOp } from './models.js';
+import { type CompleteModel, defaultEqual, ILLEGAL, type ModelOp, modelOp } from './models.js';
 
 /**
  * Wing & Gong's linearizability search with Lowe's memoisation, for the operations on one key.
@@ -52,26 +52,19 @@ export function searchPartition(
   limits: SearchLimits,
 ): PartitionOutcome {
   // Completed operations first, by call time; pending ones after, in their own word-aligned range.
-  const completed = ops.filter((op) => !op.pending).sort(byCall);
-  const pending = ops.filter((op) => op.pending).sort(byCall);
-  const C = completed.length;
-  const P = pending.length;
+  let C = 0;
+  for (let i = 0; i < ops.length; i++) if (!ops[i].pending) C++;
   if (C === 0) return { valid: true, configurations: 0 };
+  const n = ops.length;
+  const P = n - C;
+  const local = byCall(ops, C);
   const pendingBase = (C + 31) & ~31;
-  const local: Operation[] = [...completed, ...pending];
-  const n = local.length;
   const bitOf = new Int32Array(n);
   for (let i = 0; i < n; i++) bitOf[i] = i < C ? i : pendingBase + (i - C);
-  const modelOps: ModelOp[] = local.map((op) => ({
-    f: op.f,
-    input: op.input,
-    output: op.pending ? undefined : op.output,
-    pending: op.pending,
-  }));
+  const modelOps: ModelOp[] = local.map(modelOp);
 
   const { E, entryOp, entryIsCall, callEntry, retEntry } = orderEntries(local, C);
   const list = new EntryList(E, callEntry, retEntry);
-  const next = list.next;
 
   const windowBits = windowWidth(C, callEntry, retEntry);
   const windowWords = (windowBits + 31) >>> 5;
@@ -81,40 +74,103 @@ export function searchPartition(
   const totalWords = pendingWord0 + pendingWords + windowWords + 2;
   const lin = new Uint32Array(totalWords);
 
-  const { z1, z2 } = zobristKeys(n);
-
   // States interned to small integers; transitions memoised per operation (last one seen).
   // Primitive states under the default equality go through a Map directly, without hashing.
   const table = new StateTable(model);
-  const states = table.states;
-  const intern = (value: Json): number => table.intern(value);
-  const memoFrom = new Int32Array(n).fill(NONE);
-  const memoTo = new Int32Array(n);
-  const ILLEGAL_ID = -2;
-
   const cache = new ConfigurationCache(4 + windowWords + pendingWords, limits);
-  const scratch = cache.scratch;
+  const w: Workspace = {
+    C,
+    windowWords,
+    pendingWords,
+    pendingWord0,
+    entryOp,
+    entryIsCall,
+    callEntry,
+    bitOf,
+    lin,
+    ...zobristKeys(n),
+    memoFrom: new Int32Array(n).fill(NONE),
+    memoTo: new Int32Array(n),
+    opStack: new Int32Array(n),
+    stateStack: new Int32Array(n),
+    list,
+    cache,
+    table,
+    modelOps,
+    blocked: NONE,
+    bestOps: undefined,
+    bestStates: undefined,
+    bestFinal: 0,
+  };
+  const end = explore(w, model, table.intern(initial), limits.deadline);
+  if (end === VALID) return { valid: true, configurations: cache.records };
+  if (end !== INVALID) return { valid: 'unknown', reason: end, configurations: cache.records };
+  const { bestOps, bestStates } = w;
+  const prefix =
+    bestOps && bestStates ? longestPrefix(local, table.states, bestOps, bestStates, w.bestFinal) : [];
+  return { valid: false, configurations: cache.records, blocked: local[w.blocked], prefix };
+}
 
-  let state = intern(initial);
+/** What the search loop works on, made by `searchPartition`; the loop leaves its findings in it. */
+interface Workspace {
+  C: number;
+  windowWords: number;
+  pendingWords: number;
+  pendingWord0: number;
+  entryOp: Int32Array;
+  entryIsCall: Uint8Array;
+  callEntry: Int32Array;
+  bitOf: Int32Array;
+  lin: Uint32Array;
+  z1: Uint32Array;
+  z2: Uint32Array;
+  memoFrom: Int32Array;
+  memoTo: Int32Array;
+  opStack: Int32Array;
+  stateStack: Int32Array;
+  list: EntryList;
+  cache: ConfigurationCache;
+  table: StateTable;
+  modelOps: ModelOp[];
+  /** When not linearizable: the operation whose return no linearization gets past. */
+  blocked: number;
+  /** The longest linearizable prefix found: operations, the states before each, the state after. */
+  bestOps: Int32Array | undefined;
+  bestStates: Int32Array | undefined;
+  bestFinal: number;
+}
+
+const VALID = 0;
+const INVALID = 1;
+
+/**
+ * The search loop, on its own so that the optimising compiler gets a small function to compile
+ * once, not the set-up around it once per key (which cost more than many keys' searches).
+ */
+function explore(
+  w: Workspace,
+  model: CompleteModel,
+  initial: number,
+  deadline: number,
+): typeof VALID | typeof INVALID | 'timeout' | 'memory' | 'budget' {
+  const { C, windowWords, pendingWords, pendingWord0, entryOp, entryIsCall, callEntry, bitOf, lin } = w;
+  const { z1, z2, memoFrom, memoTo, opStack, stateStack, list, cache, table, modelOps } = w;
+  const next = list.next;
+  const states = table.states;
+  const scratch = cache.scratch;
+  const ILLEGAL_ID = -2;
+  let state = initial;
   let h1 = 0;
   let h2 = 0;
   let base = 0;
-  const opStack = new Int32Array(n);
-  const stateStack = new Int32Array(n);
   let depth = 0;
-
   let furthest = NONE;
-  let blocked = NONE;
-  let bestOps: Int32Array | undefined;
-  let bestStates: Int32Array | undefined;
-  let bestFinal = state;
+  w.bestFinal = state;
 
   let steps = 0;
   let entry = next[list.head];
   for (;;) {
-    if ((++steps & 0xffff) === 0 && performance.now() > limits.deadline) {
-      return { valid: 'unknown', reason: 'timeout', configurations: cache.records };
-    }
+    if ((++steps & 0xffff) === 0 && performance.now() > deadline) return 'timeout';
     if (entry === NONE) break; // only pending calls were left: they need not take effect
     const op = entryOp[entry];
     if (entryIsCall[entry] === 1) {
@@ -122,7 +178,7 @@ export function searchPartition(
       if (memoFrom[op] === state) to = memoTo[op];
       else {
         const after = model.step(states[state], modelOps[op]);
-        to = after === ILLEGAL ? ILLEGAL_ID : intern(after);
+        to = after === ILLEGAL ? ILLEGAL_ID : table.intern(after);
         memoFrom[op] = state;
         memoTo[op] = to;
       }
@@ -143,22 +199,19 @@ export function searchPartition(
         scratch[1] = k2;
         scratch[2] = nb;
         scratch[3] = to;
-        for (let w = 0; w < windowWords; w++) {
-          const pos = nb + (w << 5);
+        for (let k = 0; k < windowWords; k++) {
+          const pos = nb + (k << 5);
           const word = pos >>> 5;
           const shift = pos & 31;
-          scratch[4 + w] = shift === 0 ? lin[word] : (lin[word] >>> shift) | (lin[word + 1] << (32 - shift));
+          scratch[4 + k] = shift === 0 ? lin[word] : (lin[word] >>> shift) | (lin[word + 1] << (32 - shift));
         }
         // The window may run past C into padding or pending bits; both are determined by the set.
-        for (let w = 0; w < pendingWords; w++) scratch[4 + windowWords + w] = lin[pendingWord0 + w];
+        for (let k = 0; k < pendingWords; k++) scratch[4 + windowWords + k] = lin[pendingWord0 + k];
         const stored = cache.add();
-        if (stored === FULL_MEMORY)
-          return { valid: 'unknown', reason: 'memory', configurations: cache.records };
-        if (stored === FULL_BUDGET)
-          return { valid: 'unknown', reason: 'budget', configurations: cache.records };
+        if (stored === FULL_MEMORY) return 'memory';
+        if (stored === FULL_BUDGET) return 'budget';
         if (stored === ADDED) {
-          if (states.length >= MAX_STATES)
-            return { valid: 'unknown', reason: 'memory', configurations: cache.records };
+          if (states.length >= MAX_STATES) return 'memory';
           opStack[depth] = op;
           stateStack[depth] = state;
           depth++;
@@ -166,7 +219,7 @@ export function searchPartition(
           h1 = n1;
           h2 = n2;
           base = nb;
-          if (base === C) return { valid: true, configurations: cache.records };
+          if (base === C) return VALID;
           list.lift(op);
           entry = next[list.head];
           continue;
@@ -179,10 +232,10 @@ export function searchPartition(
     // The return of an operation not yet linearized: the last choice was wrong.
     if (entry > furthest) {
       furthest = entry;
-      blocked = op;
-      bestOps = opStack.slice(0, depth);
-      bestStates = stateStack.slice(0, depth);
-      bestFinal = state;
+      w.blocked = op;
+      w.bestOps = opStack.slice(0, depth);
+      w.bestStates = stateStack.slice(0, depth);
+      w.bestFinal = state;
     }
     if (depth === 0) break;
     depth--;
@@ -197,14 +250,56 @@ export function searchPartition(
     list.restore(top);
     entry = next[callEntry[top]];
   }
-  if (base === C) return { valid: true, configurations: cache.records };
-
-  const prefix = bestOps && bestStates ? longestPrefix(local, states, bestOps, bestStates, bestFinal) : [];
-  return { valid: false, configurations: cache.records, blocked: local[blocked], prefix };
+  return base === C ? VALID : INVALID;
 }
 
-function byCall(a: Operation, b: Operation): number {
-  return a.call - b.call || a.index - b.index;
+/** The completed operations by call time, then the pending ones by call time; ties by index. */
+function byCall(ops: readonly Operation[], C: number): Operation[] {
+  const n = ops.length;
+  const time = new Float64Array(n);
+  const tie = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    time[i] = ops[i].call;
+    tie[i] = ops[i].index;
+  }
+  const completed = order(time, tie, (i) => !ops[i].pending);
+  const pending = order(time, tie, (i) => ops[i].pending);
+  const local: Operation[] = new Array(n);
+  for (let i = 0; i < C; i++) local[i] = ops[completed[i]];
+  for (let i = C; i < n; i++) local[i] = ops[pending[i - C]];
+  return local;
+}
+
+/**
+ * The positions i with keep(i), ordered by (key[i], tie[i]): a bottom-up merge sort over typed
+ * arrays, linear when the input is already in order (as histories nearly are).
+ */
+function order(key: Float64Array, tie: Float64Array, keep?: (i: number) => boolean): Int32Array {
+  let count = 0;
+  const all = new Int32Array(key.length);
+  for (let i = 0; i < key.length; i++) if (!keep || keep(i)) all[count++] = i;
+  let a = count === key.length ? all : all.slice(0, count);
+  const before = (x: number, y: number): boolean => key[x] < key[y] || (key[x] === key[y] && tie[x] < tie[y]);
+  let sorted = true;
+  for (let i = 1; i < count && sorted; i++) if (before(a[i], a[i - 1])) sorted = false;
+  if (sorted) return a;
+  let b = new Int32Array(count);
+  for (let width = 1; width < count; width *= 2) {
+    for (let lo = 0; lo < count; lo += 2 * width) {
+      const mid = Math.min(lo + width, count);
+      const hi = Math.min(lo + 2 * width, count);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) b[k++] = before(a[j], a[i]) ? a[j++] : a[i++];
+      while (i < mid) b[k++] = a[i++];
+      while (j < hi) b[k++] = a[j++];
+    }
+    const t = a;
+    a = b;
+    b = t;
+  }
+  return a;
 }
 
 function rehash(arena: Uint32Array, records: number, recordWords: number, size: number): Int32Array {
@@ -233,17 +328,22 @@ function splitmix32(x: number): number {
 function orderEntries(local: readonly Operation[], C: number) {
   const n = local.length;
   const E = n + C;
+  // Entry x < n is the call of operation x, x >= n the return of operation x - n: ordering by
+  // (time, x) puts calls before returns at equal times.
+  const time = new Float64Array(E);
+  const tie = new Float64Array(E);
+  for (let x = 0; x < E; x++) {
+    time[x] = x < n ? local[x].call : local[x - n].ret;
+    tie[x] = x;
+  }
+  const sorted = order(time, tie);
   const entryOp = new Int32Array(E);
   const entryIsCall = new Uint8Array(E);
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) order.push(i);
-  for (let i = 0; i < C; i++) order.push(n + i);
-  const timeOf = (x: number): number => (x < n ? local[x].call : local[x - n].ret);
-  order.sort((a, b) => timeOf(a) - timeOf(b) || (a < n ? 0 : 1) - (b < n ? 0 : 1) || a - b);
-  order.forEach((x, e) => {
+  for (let e = 0; e < E; e++) {
+    const x = sorted[e];
     entryOp[e] = x < n ? x : x - n;
     entryIsCall[e] = x < n ? 1 : 0;
-  });
+  }
   const callEntry = new Int32Array(n);
   const retEntry = new Int32Array(n).fill(NONE);
   for (let e = 0; e < E; e++) {
@@ -295,7 +395,9 @@ function zobristKeys(n: number): { z1: Uint32Array; z2: Uint32Array } {
 class StateTable {
   readonly states: Json[] = [];
   private readonly primitives = new Map<Json, number>();
-  private readonly buckets = new Map<number, number[]>();
+  /** By hash, the last state interned with it; `sameHash` chains to the one before (or NONE). */
+  private readonly byHash = new Map<number, number>();
+  private readonly sameHash: number[] = [];
   private readonly fastPrimitives: boolean;
 
   constructor(private readonly model: CompleteModel) {
@@ -312,13 +414,13 @@ class StateTable {
       return states.length - 1;
     }
     const h = this.model.hash(s);
-    const bucket = this.buckets.get(h);
-    if (bucket) {
-      for (const id of bucket) if (this.model.equal(states[id], s)) return id;
-      bucket.push(states.length);
-    } else this.buckets.set(h, [states.length]);
+    const head = this.byHash.get(h) ?? NONE;
+    for (let id = head; id !== NONE; id = this.sameHash[id]) if (this.model.equal(states[id], s)) return id;
+    const id = states.length;
+    this.byHash.set(h, id);
+    this.sameHash[id] = head;
     states.push(s);
-    return states.length - 1;
+    return id;
   }
 }
 

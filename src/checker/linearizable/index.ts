@@ -82,7 +82,9 @@ export async function checkLinearizable(
   const model = MODELS[options.model];
   assertFits(model, operations);
   const byKey = new Map<string | null, Operation[]>();
+  const allKeys = new Set<string | null>();
   for (const op of operations) {
+    allKeys.add(op.key);
     if (!searched(model, op)) continue;
     let list = byKey.get(op.key);
     if (!list) {
@@ -95,8 +97,7 @@ export async function checkLinearizable(
     keys: [...byKey.entries()].map(([key, ops]) => ({ key, size: ops.length })),
     load: (key) => byKey.get(key) ?? [],
   };
-  const keys = new Set(operations.map((op) => op.key)).size;
-  return searchPartitions(partitions, { ops: operations.length, keys, started }, options);
+  return searchPartitions(partitions, { ops: operations.length, keys: allKeys.size, started }, options);
 }
 
 /** Whether the search needs the operation: failed ones and pending reads constrain nothing. */

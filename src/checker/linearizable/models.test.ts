@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../errors.js';
-import type { Operation } from '../../history/types.js';
+import type { Json, Operation } from '../../history/types.js';
 import { checkLinearizable } from './index.js';
 import { ILLEGAL, InvalidOperation, inferModel, MODELS } from './models.js';
 
@@ -44,13 +44,18 @@ describe('models', () => {
     expect(step(1, 'read', null, 2)).toBe(ILLEGAL);
     expect(step(1, 'cas', [1, 2], [1, 2])).toBe(2);
     expect(step(3, 'cas', [1, 2])).toBe(ILLEGAL);
-    expect(MODELS.kv.step('ab', { f: 'append', input: 'c', output: 'c', pending: false })).toBe('abc');
+    const ab = MODELS.kv.step(MODELS.kv.init('ab'), { f: 'append', input: 'c', output: 'c', pending: false });
+    expect(MODELS.kv.describeState(ab as Json)).toBe('"abc"');
+    // Built by an append or a put, equal strings are equal states with equal hashes.
+    const put = MODELS.kv.step(ab as Json, { f: 'put', input: 'abc', output: 'abc', pending: false });
+    expect(MODELS.kv.equal(ab as Json, put as Json)).toBe(true);
+    expect(MODELS.kv.hash(ab as Json)).toBe(MODELS.kv.hash(put as Json));
     expect(MODELS.mutex.step(true, { f: 'acquire', input: null, output: null, pending: false })).toBe(
       ILLEGAL,
     );
     expect(MODELS.mutex.describeState(true)).toBe('held');
     expect(MODELS.register.init(0)).toBe(0);
-    expect(MODELS.kv.init(undefined)).toBe('');
+    expect(MODELS.kv.describeState(MODELS.kv.init(undefined))).toBe('""');
   });
 });
 

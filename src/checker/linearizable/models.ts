@@ -99,22 +99,45 @@ function register(name: 'register' | 'cas-register'): Model<Json> {
   };
 }
 
+/**
+ * A kv value as the search holds it: the string, and a hash of it that an append extends from
+ * the appended characters alone (a polynomial hash is a fold over the characters), so interning
+ * a state never reads the whole string, which appends make long. Equal strings hash equally
+ * whichever puts and appends built them.
+ */
+interface KvState {
+  readonly text: string;
+  readonly hash: number;
+}
+
+function textHash(text: string, from = 0): number {
+  let h = from;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 0x01000193) + text.charCodeAt(i)) | 0;
+  return h;
+}
+
+const kvState = (text: string): KvState => ({ text, hash: textHash(text) });
+
 /** A string per key: get returns it, put replaces it, append adds to its end (initially ""). */
-const kv: Model<Json> = {
+const kv: Model<KvState> = {
   name: 'kv',
   operations: ['get', 'put', 'append'],
   reads: ['get'],
-  init: (initialValue) => (initialValue === undefined || initialValue === null ? '' : String(initialValue)),
+  init: (initialValue) =>
+    kvState(initialValue === undefined || initialValue === null ? '' : String(initialValue)),
   step(state, op) {
     switch (op.f) {
       case 'get':
-        return state === (op.output ?? '') ? state : ILLEGAL;
+        return state.text === (op.output ?? '') ? state : ILLEGAL;
       case 'put':
-        return op.input;
+        return kvState(op.input as string);
       default:
-        return (state as string) + (op.input as string);
+        return { text: state.text + (op.input as string), hash: textHash(op.input as string, state.hash) };
     }
   },
+  equal: (a, b) => a.hash === b.hash && a.text === b.text,
+  hash: (s) => s.hash,
+  describeState: (s) => show(s.text),
   // Values are strings: converting others (5 -> "5") would make distinct values equal.
   validate(op) {
     if (op.f === 'get') {
@@ -212,14 +235,19 @@ const multiRegister: Model<Json> = {
 export const MODELS: Record<ModelName, CompleteModel> = {
   register: withDefaults(register('register')),
   'cas-register': withDefaults(register('cas-register')),
-  kv: withDefaults(kv),
+  kv: withDefaults(kv) as unknown as CompleteModel,
   mutex: withDefaults(mutex),
   'multi-register': withDefaults(multiRegister),
 };
 
 /** Picks the model from the operation names; a UsageError names what was seen and the valid models. */
 export function inferModel(operations: readonly Pick<Operation, 'f'>[]): ModelName {
-  const names = new Set(operations.map((op) => op.f));
+  const names = new Set<string>();
+  let last: string | undefined;
+  for (const op of operations) {
+    if (op.f !== last) names.add(op.f);
+    last = op.f;
+  }
   if (names.size === 0) return 'register';
   const fits = MODEL_NAMES.filter((m) => [...names].every((f) => MODELS[m].operations.includes(f)));
   if (fits.length > 0) return fits[0];
@@ -241,7 +269,9 @@ export class InvalidOperation extends UsageError {
 
 /** What the model sees of an operation. */
 export function modelOp(op: Operation): ModelOp {
-  return { f: op.f, input: op.input, output: op.pending ? undefined : op.output, pending: op.pending };
+  // An operation is already that view when it has no output while pending (as the readers make them).
+  if (!(op.pending && op.output !== undefined)) return op as ModelOp;
+  return { f: op.f, input: op.input, output: undefined, pending: true };
 }
 
 /** An InvalidOperation when the history holds operations the model does not know or cannot read. */
