@@ -226,9 +226,7 @@ async function runElsewhere(
   const { answer, folder } = ran;
   // The run inside has already said what went wrong (its standard error is this one).
   if ('error' in answer || !folder) throw new ExitError(answer.exitCode);
-  out.write(
-    `report: ${join(relative(process.cwd(), folder) || '.', 'index.html')} (copied from the control container)\n`,
-  );
+  out.write(`report: ${shownPath(join(folder, 'index.html'))} (copied from the control container)\n`);
   return answer as Exclude<RunAnswer, { error: string } | { dryRun: true }>;
 }
 

@@ -250,6 +250,7 @@ const LESSON_HEADINGS: Record<(typeof MATRIX_PRESETS)[number], string> = {
   'lock-redis': 'What the lock let its holders do',
   'queue-redis': 'What became of the messages',
   'isolation-mariadb': "The transactions' anomalies",
+  'clock-mysql': 'What the lock let its holders do',
 };
 
 describe("every preset's page, on its recorded runs, at 1280 px", () => {

@@ -133,8 +133,12 @@ describe('the lock-redis page, on recorded runs (seed 7, 20 s)', () => {
     expect(byLabel('2 s pauses, fenced').reading).toContain(
       'the fence rejected 17 writes with an old token: no fencing violation got through',
     );
+    // Redlock's majority does not help a paused holder: its late writes get through as unfenced ones do.
+    expect(byLabel('Redlock on 3 primaries, 2 s pauses, unfenced').reading).toContain(
+      '179 grants; 16 leases ran out under holders that still believed in them (their release found the lock gone); never two holders at once; the resource accepted 14 writes with an old token (fencing violations)',
+    );
     expect(closing).toContain(
-      'only the fence stopped them (2 s pauses, fenced: 17 rejected, against 2 s pauses, unfenced: 14 accepted)',
+      'only the fence stopped them (2 s pauses, fenced: 17 rejected, against 2 s pauses, unfenced: 14 accepted, Redlock on 3 primaries, 2 s pauses, unfenced: 14 accepted)',
     );
     expect(html).not.toContain('CAP does not apply');
   });
@@ -145,6 +149,24 @@ describe('the lock-redis page, on recorded runs (seed 7, 20 s)', () => {
       expect(r.command).toContain('--nemesis none');
       expect(r.command).not.toContain('--nemesis-interval');
     }
+  });
+});
+
+describe('the clock-mysql page, on recorded runs (seed 7, 20 s, clock bump 5 s)', () => {
+  it('finds overlapping holders for the lease row under clock jumps, and none for GET_LOCK', async () => {
+    const { byLabel, closing } = await presetPage('clock-mysql');
+    expect(byLabel('lease row, no clock fault').reading).toContain(
+      'no lease ran out under its holder; never two holders at once; no write with an old token.',
+    );
+    const jumped = byLabel('lease row, clock jumps 5 s').reading;
+    expect(jumped).toContain('under clock: 172 grants');
+    expect(jumped).toContain('9 times two clients held the lock at once (longest 656 ms)');
+    expect(jumped).toContain('the resource accepted 1 write with an old token (fencing violations)');
+    expect(byLabel('GET_LOCK, clock jumps 5 s').reading).toContain(
+      'under clock: 157 grants; no lease ran out under its holder; never two holders at once; no write with an old token.',
+    );
+    expect(closing).toContain('lease row, clock jumps 5 s: 9 overlaps, 1 unsafe writes accepted');
+    expect(closing).toContain('GET_LOCK, clock jumps 5 s: 0 overlaps, 0 unsafe writes accepted');
   });
 });
 
