@@ -211,7 +211,7 @@ async function judge(
   const checkTimeoutMs = interrupt.interrupted
     ? Math.max(1_000, interrupt.remainingMs() - 3_000)
     : CHECK_TIMEOUT_MS;
-  const results = await analyzeRun(historyFile, workload, {
+  const results = await analyzeRun(historyFile, workload.checkers, {
     checkTimeoutMs,
     interrupted: interrupt.interrupted,
     nemesisErrors: outcome.nemesisErrors,
