@@ -272,9 +272,15 @@ class SideTally {
   private readonly windows;
   private readonly nodes = new Set<string>();
   /** Operations invoked in window w (the first that holds their invocation) by node: "w/node". */
-  private readonly inWindow = new Map<string, { w: number; node: string; ops: number; ok: number; answered: number }>();
+  private readonly inWindow = new Map<
+    string,
+    { w: number; node: string; ops: number; ok: number; answered: number }
+  >();
   /** Every (process, second) in which the process had an operation under way (final reads left out). */
-  private readonly cells = new Map<string, { second: number; served: boolean; node?: string; index: number }>();
+  private readonly cells = new Map<
+    string,
+    { second: number; served: boolean; node?: string; index: number }
+  >();
 
   constructor(events: readonly NemesisEvent[]) {
     this.windows = windowsWithValues(events);

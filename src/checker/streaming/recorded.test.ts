@@ -1,39 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { checkerNamed, type PlannedCheck } from '../../checkers.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { readHistory } from '../../history/reader.js';
+import { streamOperations } from '../../history/stream.js';
+import { ExtentTally } from '../../report/data.js';
+import { digestHistory, PageTally } from '../../report/digest.js';
+import { faultSpans } from '../../report/faults.js';
+import { writeRunReport } from '../../report/writer.js';
+import { writeJson } from '../../run/folder.js';
+import { RECORDED, recordedChecks, withoutTimes } from '../../testing/recorded.js';
 import { analyzeRun } from '../analyze.js';
 
 /**
- * A history recorded by a real run (`dscheck run --store redis --nemesis partition --read-from
- * replicas --time-limit 16 --nemesis-interval 4 --rate 250 --seed 11`): every key fails
- * linearizability, 41% of the reads are stale, 420 read-your-writes violations. Judged read whole
- * and judged as a stream (forced by DSCHECK_STREAM_FROM_BYTES=0), it must give the same results.
+ * A history recorded by a real run, judged read whole and as a stream (forced by
+ * DSCHECK_STREAM_FROM_BYTES=0): both must give the same results and the same page.
  */
-export const RECORDED = join(import.meta.dirname, 'fixtures', 'redis-replicas-partition');
-
-/** The workload's checkers as test.json names them, planned as a run plans them. */
-export function recordedChecks(): PlannedCheck[] {
-  const test = JSON.parse(readFileSync(join(RECORDED, 'test.json'), 'utf8'));
-  return Object.entries(test.workload.definition.checkers as Record<string, Record<string, unknown>>).map(
-    ([name, options]) => {
-      const entry = checkerNamed(name);
-      if (!entry) throw new Error(name);
-      return entry.plan(options, (what) => new Error(what));
-    },
-  );
-}
-
-/** The results without the time each check took, which no two runs share. */
-export function withoutTimes(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutTimes);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([name]) => name !== 'ms')
-      .map(([name, v]) => [name, withoutTimes(v)]),
-  );
-}
 
 const options = { checkTimeoutMs: 60_000, interrupted: false, nemesisErrors: [], faultDelays: {} };
 
@@ -49,9 +31,56 @@ describe('a recorded run judged read whole and as a stream', () => {
     const streamed = await analyzeRun(file, recordedChecks(), options);
     expect(whole.valid).toBe(false);
     expect(Object.keys(whole.checkers).sort()).toEqual(['linearizable', 'perf', 'stale-reads']);
-    const stale = whole.checkers['stale-reads'] as { staleReads: number; readYourWrites: { count: number } };
+    const stale = whole.checkers['stale-reads'] as unknown as {
+      staleReads: number;
+      readYourWrites: { count: number };
+    };
     expect(stale.staleReads).toBeGreaterThan(100);
     expect(stale.readYourWrites.count).toBeGreaterThan(100);
     expect(withoutTimes(streamed)).toEqual(withoutTimes(whole));
+  });
+});
+
+describe("a recorded run's page drawn from the whole history and from a stream", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dscheck-recorded-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is the same page', async () => {
+    for (const f of ['history.ndjson', 'test.json']) copyFileSync(join(RECORDED, f), join(dir, f));
+    writeJson(
+      join(dir, 'results.json'),
+      await analyzeRun(join(dir, 'history.ndjson'), recordedChecks(), options),
+    );
+    const whole = readFileSync(await writeRunReport(dir, join(dir, 'whole.html')), 'utf8');
+    process.env.DSCHECK_STREAM_FROM_BYTES = '0';
+    const streamed = readFileSync(await writeRunReport(dir, join(dir, 'streamed.html')), 'utf8');
+    expect(whole).toContain('Counterexample on key');
+    expect(streamed).toBe(whole);
+  });
+
+  it('keeps its plots and counts when the timeline holds only the operations around faults', async () => {
+    const file = join(RECORDED, 'history.ndjson');
+    const history = await readHistory(file);
+    const whole = digestHistory(history, (end) => faultSpans(history.nemesis, end));
+    const extent = new ExtentTally();
+    const shape = await streamOperations(file, (op) => extent.add(op));
+    const span = extent.finish(shape);
+    const budget = 600;
+    const page = new PageTally({
+      extent: span,
+      spans: faultSpans(shape.nemesis, span.end),
+      operations: shape.operations,
+      budget,
+    });
+    await streamOperations(file, (op) => page.add(op));
+    const part = page.finish();
+    expect(part.plots).toEqual(whole.plots);
+    expect(part.writes).toEqual(whole.writes);
+    expect(part.timeline.lanes).toEqual(whole.timeline.lanes);
+    expect(part.summary?.operations).toBe(history.operations.length);
+    expect(part.timeline.start.length).toBe(part.summary?.shown);
+    expect(part.timeline.start.length).toBeGreaterThan(budget / 2);
+    expect(part.timeline.start.length).toBeLessThanOrEqual(budget);
+    expect(part.timeline.started?.counts.reduce((a, b) => a + b, 0)).toBe(history.operations.length);
   });
 });
