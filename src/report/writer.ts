@@ -48,12 +48,17 @@ export function loadAssets(): Promise<ReportAssets> {
 /**
  * Reads a run folder (test.json, results.json, history.ndjson), writes its report as
  * `<runDir>/index.html` and returns that path. A run cut short before results.json was written
- * is checked here instead, so every run folder can get a page.
+ * is checked here instead, so every run folder can get a page. `instead` reads another history or
+ * results (a checkpoint's) in place of the folder's own.
  */
-export async function writeRunReport(runDir: string, out = join(runDir, 'index.html')): Promise<string> {
+export async function writeRunReport(
+  runDir: string,
+  out = join(runDir, 'index.html'),
+  instead: { historyFile?: string; resultsFile?: string } = {},
+): Promise<string> {
   const test = await readJsonObject(join(runDir, 'test.json'));
-  const historyFile = join(runDir, 'history.ndjson');
-  const resultsFile = join(runDir, 'results.json');
+  const historyFile = instead.historyFile ?? join(runDir, 'history.ndjson');
+  const resultsFile = instead.resultsFile ?? join(runDir, 'results.json');
   const results = existsSync(resultsFile)
     ? storedResults(resultsFile, await readJsonObject(resultsFile))
     : undefined;
