@@ -2,14 +2,20 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { checkLinearizable, inferModel, type ModelName } from '../checker/linearizable/index.js';
+import {
+  checkLinearizable,
+  inferModel,
+  type LinearizabilityResult,
+  type ModelName,
+} from '../checker/linearizable/index.js';
 import { linearizableChecker } from '../checker/linearizable.js';
 import { PerfTally, perfChecker } from '../checker/perf.js';
-import { large } from '../checker/streaming/analyze.js';
+import { checkStreaming, large } from '../checker/streaming/analyze.js';
 import type { Validity } from '../checker/types.js';
-import { type CheckerResult, resultOf } from '../checker/types.js';
+import { type CheckerResult, resultOf, typedResult } from '../checker/types.js';
+import { type CheckerEntry, checkerNamed } from '../checkers.js';
 import { UsageError } from '../errors.js';
-import { readHistory } from '../history/reader.js';
+import { formatOf, readHistory, STDIN } from '../history/reader.js';
 import { streamOperations } from '../history/stream.js';
 import type { Json } from '../history/types.js';
 import { relativeHref, writeOutputFile } from '../io/files.js';
@@ -155,6 +161,12 @@ async function streamReportHistory(
   return { history, checkers };
 }
 
+function linearizableEntry(): CheckerEntry {
+  const entry = checkerNamed(linearizableChecker.name);
+  if (!entry) throw new Error('the table of checkers has no linearizable checker');
+  return entry;
+}
+
 /** test.json's `store.placement` (node -> host), written by runs over several hosts. */
 function placementOf(value: unknown): Record<string, string> | undefined {
   const placement = record(value);
@@ -179,14 +191,34 @@ export async function writeHistoryReport(
   file: string,
   options: HistoryReportOptions = {},
 ): Promise<{ path: string; valid: Validity }> {
-  const history = await readHistory(file, { format: options.format });
-  const model = options.model ?? inferModel(history.operations);
-  // Through the checker, as `dscheck check` does, so both give the same verdict (an empty file: unknown).
-  const linearizable = await linearizableChecker.check(
-    history,
-    { model, initialValue: options.initialValue },
-    { timeoutMs: options.timeoutMs ?? 300_000, firstFailure: true },
-  );
+  const context = { timeoutMs: options.timeoutMs ?? 300_000, firstFailure: true };
+  let history: ReportInput['history'];
+  let linearizable: LinearizabilityResult;
+  let checkers: Record<string, CheckerResult>;
+  if (file !== STDIN && formatOf(file, options.format) === 'ndjson' && large(file)) {
+    // Too long to hold: checked and drawn in streaming passes, as a long run's page is.
+    const planned = linearizableEntry().plan(
+      { model: options.model, 'initial-value': options.initialValue },
+      (what) => new UsageError(what),
+    );
+    const streamed = await checkStreaming(file, [planned], context);
+    linearizable = typedResult(linearizableChecker, streamed.outcomes[0].result);
+    ({ history, checkers } = await streamReportHistory(file, {
+      [linearizableChecker.name]: linearizable,
+      [perfChecker.name]: streamed.perf,
+    }));
+  } else {
+    const whole = await readHistory(file, { format: options.format });
+    history = whole;
+    // Through the checker, as `dscheck check` does, so both give the same verdict (an empty file: unknown).
+    linearizable = await linearizableChecker.check(
+      whole,
+      { model: options.model ?? inferModel(whole.operations), initialValue: options.initialValue },
+      context,
+    );
+    checkers = { [linearizableChecker.name]: linearizable };
+  }
+  const model = linearizable.model;
   const command = [
     'dscheck',
     'report',
@@ -205,10 +237,7 @@ export async function writeHistoryReport(
     command,
   };
   const out = resolve(options.out ?? join(dirname(file), `${basename(file, extname(file))}.html`));
-  const html = renderReport(
-    { meta, history, checkers: { [linearizableChecker.name]: linearizable }, version: packageInfo().version },
-    await loadAssets(),
-  );
+  const html = renderReport({ meta, history, checkers, version: packageInfo().version }, await loadAssets());
   await writeOutputFile(out, html, [file]);
   return { path: out, valid: linearizable.valid };
 }

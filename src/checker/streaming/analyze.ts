@@ -11,7 +11,7 @@ import type { CheckContext } from '../types.js';
  * DSCHECK_STREAM_FROM_BYTES sets another size (0: stream every history), for tests and for
  * machines with little memory.
  */
-export const STREAM_FROM_BYTES = 256 * 1024 * 1024;
+export const STREAM_FROM_BYTES = 64 * 1024 * 1024;
 
 export function streamFromBytes(): number {
   const given = process.env.DSCHECK_STREAM_FROM_BYTES;
