@@ -37,7 +37,8 @@ export interface PageTallyOptions {
  * What the page shows of a history, one operation at a time in any order: plots from per-bucket
  * aggregates, the timeline's lanes from one span per process, writes during faults per node, and
  * the timeline's operations: all of them up to `budget`, else those near a fault's start or end or
- * an anomaly (the window narrows so that about `budget` fit), with the density of the rest.
+ * an anomaly, or the start when there is none (the window narrows so that about `budget` fit),
+ * with the density of the rest.
  * Memory is bounded by the budget, the buckets and the processes, not by the history.
  */
 export class PageTally {
@@ -61,7 +62,10 @@ export class PageTally {
     this.budget = options.budget ?? TIMELINE_OPS;
     this.whole = operations <= this.budget;
     const edges = spans.flatMap((s) => (s.open ? [s.start] : [s.start, s.end]));
-    this.moments = Float64Array.from(new Set([...edges, ...(options.moments ?? [])])).sort();
+    const moments = new Set([...edges, ...(options.moments ?? [])]);
+    // Without faults or anomalies, the timeline shows how the history began.
+    if (moments.size === 0) moments.add(0);
+    this.moments = Float64Array.from(moments).sort();
     const scale = extent.axis.scale;
     const seconds = Math.max(extent.end / scale, 1e-9);
     const perSecond = operations / seconds;

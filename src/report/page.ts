@@ -104,7 +104,7 @@ export function renderReport(input: ReportInput, assets: ReportAssets): string {
   const legend = (extra = ''): string =>
     `<p class="legend"><span class="sw ok"></span>ok <span class="sw fail"></span>fail (not applied) <span class="sw info"></span>info (unknown: timed out) <span class="sw fault"></span>fault window (labelled)${extra}</p>`;
   const summary = data.summary
-    ? `<p class="note summary">This history holds ${data.summary.operations.toLocaleString('en')} operations, too many for one page: the plots and statistics cover all of them (drawn per interval), while the timeline holds the ${data.summary.shown.toLocaleString('en')} operations invoked within ${data.summary.windowS} s of a fault's start or end or of an anomaly (${data.summary.moments} moments), and the strip below it the density of all. Every operation is in the history file${input.links?.some((l) => l.text === 'history.ndjson') ? ' (history.ndjson)' : ''}.</p>`
+    ? `<p class="note summary">This history holds ${data.summary.operations.toLocaleString('en')} operations, too many for one page: the plots and statistics cover all of them (drawn per interval), while the timeline holds the ${data.summary.shown.toLocaleString('en')} operations invoked within ${data.summary.windowS} s of ${data.summary.moments} moment(s) (each fault's start and end and each anomaly; the start of the history when there is none), and the strip below it the density of all. Every operation is in the history file${input.links?.some((l) => l.text === 'history.ndjson') ? ' (history.ndjson)' : ''}.</p>`
     : '';
   const plotsLegendNote =
     data.plots.latency.downsampled === true
