@@ -6,6 +6,8 @@ import type { KeyOperations, ReportContext, ReportSection } from './types.js';
 
 /** Operations drawn per counterexample; earlier ones are summed up by the state they left. */
 const MAX_DRAWN = 240;
+/** Failing keys whose counterexample the page draws; the others are named, so the page stays small. */
+const MAX_COUNTEREXAMPLES = 20;
 
 /** One operation of a counterexample, positioned by the rank of its events (as Porcupine does). */
 export interface CounterexampleOp {
@@ -138,7 +140,7 @@ export class CounterexampleTally {
 
   constructor(result: LinearizabilityResult) {
     this.model = MODELS[result.model];
-    for (const failure of result.failures) {
+    for (const failure of result.failures.slice(0, MAX_COUNTEREXAMPLES)) {
       const steps = new Set(failure.linearized.map((s) => s.index));
       this.keys.set(failure.key, { failure, steps, ops: [], hiddenBefore: 0 });
     }
@@ -220,7 +222,18 @@ export const linearizableSection: ReportSection<LinearizabilityResult> = {
     if (result.valid === true) {
       return `${head}<p class="good">Every operation fits a single order that respects real time: the history is linearizable.</p>`;
     }
-    const failures = result.failures.map((failure, n) => {
+    const drawnFailures = result.failures.slice(0, MAX_COUNTEREXAMPLES);
+    const more = result.failures.length - drawnFailures.length;
+    const rest =
+      more > 0
+        ? `<p class="note">${more.toLocaleString('en')} more key(s) cannot be linearized either; their counterexamples are left out of the page (results.json names them all): ${esc(
+            result.failures
+              .slice(MAX_COUNTEREXAMPLES, MAX_COUNTEREXAMPLES + 50)
+              .map((f) => keyName(f.key))
+              .join(', '),
+          )}${more > 50 ? ', …' : ''}.</p>`
+        : '';
+    const failures = drawnFailures.map((failure, n) => {
       const cx = drawn(failure, history, result.model);
       const table = cx.ops
         .filter((op) => op.step >= 0 || op.blocked)
@@ -244,10 +257,12 @@ ${table}
 </tbody></table></details>
 </article>`;
     });
-    return `${head}${unknown}${failures.join('\n')}`;
+    return `${head}${unknown}${failures.join('\n')}${rest}`;
   },
   data({ result, history }: ReportContext<LinearizabilityResult>): LinearizableDrawing {
-    return { failures: result.failures.map((f) => drawn(f, history, result.model)) };
+    return {
+      failures: result.failures.slice(0, MAX_COUNTEREXAMPLES).map((f) => drawn(f, history, result.model)),
+    };
   },
   script: 'linearizable',
 };
