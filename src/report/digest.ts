@@ -123,10 +123,14 @@ export class PageTally {
   }
 }
 
-/** The digest of a history held whole: every operation through the same tally. */
+/**
+ * The digest of a history held whole: every operation through the same tally, so a page has the
+ * same bounds (and the same content) whichever way its history was read.
+ */
 export function digestHistory(
   history: Pick<History, 'operations' | 'nemesis' | 'events'>,
   spans: (end: number) => readonly FaultSpan[],
+  results: Readonly<Record<string, unknown>> = {},
 ): PageDigest {
   const extentTally = new ExtentTally();
   for (const op of history.operations) extentTally.add(op);
@@ -135,7 +139,7 @@ export function digestHistory(
     extent,
     spans: spans(extent.end),
     operations: history.operations.length,
-    budget: Number.POSITIVE_INFINITY,
+    moments: extent.axis.unit === 's' ? anomalyMoments(results).map((s) => s * extent.axis.scale) : [],
   });
   for (const op of history.operations) page.add(op);
   return page.finish();

@@ -43,7 +43,8 @@ export interface ReportInput {
  */
 export function renderReport(input: ReportInput, assets: ReportAssets): string {
   const { meta, history } = input;
-  const digest = history.digest ?? digestHistory(history, (end) => faultSpans(history.nemesis, end));
+  const digest =
+    history.digest ?? digestHistory(history, (end) => faultSpans(history.nemesis, end), input.checkers);
   const { axis } = digest;
   const spans = faultSpans(history.nemesis, digest.end);
   const perfResult = resultOf(perfChecker, input.checkers) ?? perf(history);
