@@ -1,7 +1,6 @@
 import { CHECKERS, type PlannedCheck } from '../checkers.js';
 import { readHistory } from '../history/reader.js';
 import type { HistoryShape } from '../history/types.js';
-import type { Workload } from '../workloads/types.js';
 import { type PerfResult, perf, perfChecker, quantiles } from './perf.js';
 import { checkStreaming, streamable } from './streaming/analyze.js';
 import { type CheckContext, type CheckerResult, mergeValidity, resultOf, type Validity } from './types.js';
@@ -42,10 +41,10 @@ export interface AnalyzeOptions {
  */
 export async function analyzeRun(
   historyFile: string,
-  workload: Workload,
+  planned: readonly PlannedCheck[],
   options: AnalyzeOptions,
 ): Promise<RunResults> {
-  const judged = await judge(historyFile, workload.checkers, { timeoutMs: options.checkTimeoutMs });
+  const judged = await judge(historyFile, planned, { timeoutMs: options.checkTimeoutMs });
   const { checkers, shape } = judged;
   const performance = resultOf(perfChecker, checkers) ?? judged.perf;
   const faultDelayMs: RunStats['faultDelayMs'] = {};

@@ -112,7 +112,7 @@ export function perf(history: Pick<History, 'operations' | 'nemesis'>): PerfResu
 /**
  * `perf` one operation at a time, in any order: counts and latencies in memory bounded by the
  * operation names and the seconds of the run (latencies: see Samples); availability by side and
- * by client time keeps a few numbers per operation.
+ * by client time by clients, seconds and nodes (see SideTally). Never a copy of an operation.
  */
 export class PerfTally implements StreamCheck<PerfResult> {
   private readonly windowsNs;
@@ -128,29 +128,17 @@ export class PerfTally implements StreamCheck<PerfResult> {
   private timed = 0;
   private timedOk = 0;
 
-  /**
-   * What availability by side and by client time needs of each operation: a small copy, so the
-   * streaming check keeps a few numbers per operation rather than the operation.
-   */
-  private readonly sideOps: SideOp[] = [];
+  /** Availability by side and by client time, in bounded aggregates (see SideTally). */
+  private readonly sides: SideTally;
 
-  constructor(private readonly nemesis: readonly NemesisEvent[]) {
+  constructor(nemesis: readonly NemesisEvent[]) {
     this.windowsNs = faultWindows(nemesis);
+    this.sides = new SideTally(nemesis);
   }
 
   add(op: Operation): void {
     this.ops++;
-    this.sideOps.push({
-      process: op.process,
-      call: op.call,
-      ret: op.ret,
-      completedAt: op.completedAt,
-      node: op.node,
-      pending: op.pending,
-      outcome: op.outcome,
-      error: op.error,
-      extra: op.extra?.final === true ? FINAL : undefined,
-    });
+    this.sides.add(op);
     const outcome = op.pending ? 'info' : op.outcome;
     this.counts[outcome]++;
     const entry = this.byF.get(op.f) ?? { counts: emptyCounts(), latencies: new Samples() };
@@ -205,7 +193,7 @@ export class PerfTally implements StreamCheck<PerfResult> {
         }),
         insideFaults: availability(inside),
         outsideFaults: availability(outside),
-        ...sideAvailability(this.sideOps, this.nemesis),
+        ...this.sides.finish(),
       },
       faultWindows: this.windowsNs.map((w) => ({
         kind: w.kind,
@@ -276,60 +264,100 @@ function windowsWithValues(
 }
 
 /**
- * Availability by client time and by side of each fault. A client-second belongs to the window
- * its middle falls in, and to the side of the node the client talked to in it.
+ * Availability by client time and by side of each fault, one operation at a time in any order,
+ * in memory bounded by the clients, the seconds of the run and the nodes of each fault window
+ * (never by the operations). A client-second belongs to the window its middle falls in, and to the
+ * side of the node the client talked to in it (the node of its earliest operation in that second).
  */
-/** The fields of an operation that availability by side and by client time reads. */
-type SideOp = Pick<
-  Operation,
-  'process' | 'call' | 'ret' | 'completedAt' | 'node' | 'pending' | 'outcome' | 'error' | 'extra'
->;
-const FINAL = { final: true } as const;
+class SideTally {
+  private readonly windows;
+  private readonly nodes = new Set<string>();
+  /** Operations invoked in window w (the first that holds their invocation) by node: "w/node". */
+  private readonly inWindow = new Map<
+    string,
+    { w: number; node: string; ops: number; ok: number; answered: number }
+  >();
+  /** Every (process, second) in which the process had an operation under way (final reads left out). */
+  private readonly cells = new Map<
+    string,
+    { second: number; served: boolean; node?: string; index: number }
+  >();
 
-function sideAvailability(
-  ops: readonly SideOp[],
-  events: readonly NemesisEvent[],
-): Pick<PerfResult['availability'], 'clientTime' | 'bySide'> {
-  const windows = windowsWithValues(events);
-  const nodes = [...new Set(ops.flatMap((op) => (op.node === undefined ? [] : [op.node])))].sort();
-  const roles = windows.map((w) => sidesOf(w.kind, w.value, nodes));
-  const seconds = clientSeconds(ops);
-  const time = { inside: emptyTime(), outside: emptyTime() };
-  const sides = new Map<string, { kind: string; side: FaultSide; nodes: Set<string>; time: ClientTime }>();
-  for (const { second, served, node } of seconds) {
-    const middle = (second + 0.5) * NS_PER_S;
-    const w = windows.findIndex((x) => middle >= x.start && middle < x.end);
-    const t = w === -1 ? time.outside : time.inside;
-    t.seconds++;
-    if (served) t.served++;
-    const side = w === -1 || node === undefined ? undefined : roles[w].get(node);
-    if (side === undefined) continue;
-    const id = `${windows[w].kind}/${side}`;
-    const entry = sides.get(id) ?? { kind: windows[w].kind, side, nodes: new Set(), time: emptyTime() };
-    sides.set(id, entry);
-    entry.nodes.add(node as string);
-    entry.time.seconds++;
-    if (served) entry.time.served++;
+  constructor(events: readonly NemesisEvent[]) {
+    this.windows = windowsWithValues(events);
   }
-  const bySide = [...sides.values()].map(({ kind, side, nodes: on, time: t }): SideAvailability => {
-    const counts = { ops: 0, ok: 0, answered: 0 };
-    for (const op of ops) {
-      const w = windows.findIndex((x) => op.call >= x.start && op.call < x.end);
-      if (w === -1 || windows[w].kind !== kind || op.node === undefined) continue;
-      if (roles[w].get(op.node) !== side || op.extra?.final === true) continue;
-      counts.ops++;
-      if (!op.pending && op.outcome === 'ok') counts.ok++;
-      if (isAnswered(op)) counts.answered++;
+
+  add(op: Operation): void {
+    if (op.node !== undefined) this.nodes.add(op.node);
+    if (op.extra?.final === true) return;
+    const answered = isAnswered(op);
+    if (op.node !== undefined) {
+      const w = this.windows.findIndex((x) => op.call >= x.start && op.call < x.end);
+      if (w !== -1) {
+        const id = `${w}/${op.node}`;
+        const counts = this.inWindow.get(id) ?? { w, node: op.node, ops: 0, ok: 0, answered: 0 };
+        this.inWindow.set(id, counts);
+        counts.ops++;
+        if (!op.pending && op.outcome === 'ok') counts.ok++;
+        if (answered) counts.answered++;
+      }
     }
-    return { kind, side, nodes: [...on].sort(), ...availability(counts), clientTime: withShare(t) };
-  });
-  bySide.sort(
-    (a, b) => a.kind.localeCompare(b.kind) || SIDE_ORDER.indexOf(a.side) - SIDE_ORDER.indexOf(b.side),
-  );
-  return {
-    clientTime: { insideFaults: withShare(time.inside), outsideFaults: withShare(time.outside) },
-    bySide,
-  };
+    const end = endOf(op) ?? op.call;
+    const first = Math.floor(op.call / NS_PER_S);
+    const last = Math.floor(end / NS_PER_S);
+    for (let second = first; second <= last; second++) {
+      const id = `${op.process}/${second}`;
+      let cell = this.cells.get(id);
+      if (!cell) {
+        cell = { second, served: false, node: op.node, index: op.index };
+        this.cells.set(id, cell);
+      } else if (op.index < cell.index) {
+        cell.node = op.node;
+        cell.index = op.index;
+      }
+      if (second === last && answered) cell.served = true;
+    }
+  }
+
+  finish(): Pick<PerfResult['availability'], 'clientTime' | 'bySide'> {
+    const { windows } = this;
+    const nodes = [...this.nodes].sort();
+    const roles = windows.map((w) => sidesOf(w.kind, w.value, nodes));
+    const time = { inside: emptyTime(), outside: emptyTime() };
+    const sides = new Map<string, { kind: string; side: FaultSide; nodes: Set<string>; time: ClientTime }>();
+    for (const { second, served, node } of this.cells.values()) {
+      const middle = (second + 0.5) * NS_PER_S;
+      const w = windows.findIndex((x) => middle >= x.start && middle < x.end);
+      const t = w === -1 ? time.outside : time.inside;
+      t.seconds++;
+      if (served) t.served++;
+      const side = w === -1 || node === undefined ? undefined : roles[w].get(node);
+      if (side === undefined) continue;
+      const id = `${windows[w].kind}/${side}`;
+      const entry = sides.get(id) ?? { kind: windows[w].kind, side, nodes: new Set(), time: emptyTime() };
+      sides.set(id, entry);
+      entry.nodes.add(node as string);
+      entry.time.seconds++;
+      if (served) entry.time.served++;
+    }
+    const bySide = [...sides.values()].map(({ kind, side, nodes: on, time: t }): SideAvailability => {
+      const counts = { ops: 0, ok: 0, answered: 0 };
+      for (const c of this.inWindow.values()) {
+        if (windows[c.w].kind !== kind || roles[c.w].get(c.node) !== side) continue;
+        counts.ops += c.ops;
+        counts.ok += c.ok;
+        counts.answered += c.answered;
+      }
+      return { kind, side, nodes: [...on].sort(), ...availability(counts), clientTime: withShare(t) };
+    });
+    bySide.sort(
+      (a, b) => a.kind.localeCompare(b.kind) || SIDE_ORDER.indexOf(a.side) - SIDE_ORDER.indexOf(b.side),
+    );
+    return {
+      clientTime: { insideFaults: withShare(time.inside), outsideFaults: withShare(time.outside) },
+      bySide,
+    };
+  }
 }
 
 const SIDE_ORDER: readonly FaultSide[] = ['minority', 'faulted', 'majority', 'others'];
@@ -337,27 +365,6 @@ const SIDE_ORDER: readonly FaultSide[] = ['minority', 'faulted', 'majority', 'ot
 function isAnswered(op: Pick<Operation, 'pending' | 'outcome' | 'error'>): boolean {
   if (op.pending) return false;
   return op.outcome === 'ok' || (op.outcome === 'fail' && ANSWERED_FAILURES.has(op.error ?? ''));
-}
-
-/**
- * Every (process, second) in which the process had an operation under way (final reads left out),
- * whether an answer reached it in that second, and the node it talked to.
- */
-function clientSeconds(ops: readonly SideOp[]): { second: number; served: boolean; node?: string }[] {
-  const cells = new Map<string, { second: number; served: boolean; node?: string }>();
-  for (const op of ops) {
-    if (op.extra?.final === true) continue;
-    const end = endOf(op) ?? op.call;
-    const first = Math.floor(op.call / NS_PER_S);
-    const last = Math.floor(end / NS_PER_S);
-    for (let second = first; second <= last; second++) {
-      const id = `${op.process}/${second}`;
-      const cell = cells.get(id) ?? { second, served: false, node: op.node };
-      cells.set(id, cell);
-      if (second === last && isAnswered(op)) cell.served = true;
-    }
-  }
-  return [...cells.values()];
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { History, Json, Operation } from '../history/types.js';
-import { type Quantiles, quantiles } from './perf.js';
-import type { Checker, CheckerResult } from './types.js';
+import type { Quantiles } from './perf.js';
+import { Samples } from './streaming/samples.js';
+import { KeySpill } from './streaming/spill.js';
+import type { Checker, CheckerResult, StreamCheck } from './types.js';
 import { duration, percent } from './words.js';
 
 /**
@@ -127,46 +129,62 @@ export function checkStaleReads(
   history: Pick<History, 'operations'>,
   options: StaleReadsOptions = {},
 ): StaleReadsResult {
-  const started = performance.now();
-  const keep = options.examples ?? 20;
-  const byKey = registerOpsByKey(history.operations);
+  const tally = new StaleReadsTally(options);
+  for (const [key, ops] of registerOpsByKey(history.operations)) tally.key(key, ops);
+  return tally.finish();
+}
 
-  const staleness: number[] = [];
-  const worst: StaleRead[] = [];
-  let worstFloor = Number.NEGATIVE_INFINITY;
-  const nodes = new Map<string, { reads: number; stale: number; max: number }>();
-  const seconds = new Map<number, { reads: number; stale: number; max: number }>();
-  const sessions: Sessions = { keep, ryw: [], mono: [], rywCount: 0, monoCount: 0 };
-  let reads = 0;
-  let unexplained = 0;
+/**
+ * The findings, one key at a time (keys in the order the history first names them, each key's
+ * operations in invocation order): memory is bounded by the largest key, and the aggregates by
+ * nodes and seconds.
+ */
+class StaleReadsTally {
+  private readonly started = performance.now();
+  private readonly keep: number;
+  private readonly staleness = new Samples();
+  private readonly worst: StaleRead[] = [];
+  private worstFloor = Number.NEGATIVE_INFINITY;
+  private readonly nodes = new Map<string, { reads: number; stale: number; max: number }>();
+  private readonly seconds = new Map<number, { reads: number; stale: number; max: number }>();
+  private readonly sessions: Sessions;
+  private reads = 0;
+  private unexplained = 0;
 
-  for (const [key, ops] of byKey) {
+  constructor(options: StaleReadsOptions) {
+    this.keep = options.examples ?? 20;
+    this.sessions = { keep: this.keep, ryw: [], mono: [], rywCount: 0, monoCount: 0 };
+  }
+
+  /** All the judged operations of one key, in invocation order. */
+  key(key: string | null, ops: readonly Operation[]): void {
+    const { keep, worst } = this;
     const graph = buildGraph(ops);
-    const readsOfKey = ops.filter((op) => op.f === 'read' && op.outcome === 'ok');
-    for (const read of readsOfKey) {
+    for (const read of ops) {
+      if (read.f !== 'read' || read.outcome !== 'ok') continue;
       const w = graph.byValue.get(valueKey(read.output ?? null));
-      reads++;
+      this.reads++;
       const node = read.node ?? 'unknown';
-      const perNode = nodes.get(node) ?? { reads: 0, stale: 0, max: 0 };
-      nodes.set(node, perNode);
+      const perNode = this.nodes.get(node) ?? { reads: 0, stale: 0, max: 0 };
+      this.nodes.set(node, perNode);
       perNode.reads++;
       const second = Math.floor(read.call / NS_PER_S);
-      const perSecond = seconds.get(second) ?? { reads: 0, stale: 0, max: 0 };
-      seconds.set(second, perSecond);
+      const perSecond = this.seconds.get(second) ?? { reads: 0, stale: 0, max: 0 };
+      this.seconds.set(second, perSecond);
       perSecond.reads++;
       if (w === undefined) {
-        unexplained++;
+        this.unexplained++;
         continue;
       }
       const source = graph.nodes[w];
       if (source.superseded < read.call) {
         const ms = (read.call - source.superseded) / NS_PER_MS;
-        staleness.push(ms);
+        this.staleness.add(ms);
         perNode.stale++;
         perNode.max = Math.max(perNode.max, ms);
         perSecond.stale++;
         perSecond.max = Math.max(perSecond.max, ms);
-        if (worst.length < keep || ms > worstFloor) {
+        if (worst.length < keep || ms > this.worstFloor) {
           worst.push({
             key,
             read: ref(read),
@@ -176,45 +194,72 @@ export function checkStaleReads(
           });
           worst.sort((a, b) => b.stalenessMs - a.stalenessMs);
           if (worst.length > keep) worst.length = keep;
-          worstFloor = worst.length < keep ? Number.NEGATIVE_INFINITY : worst[worst.length - 1].stalenessMs;
+          this.worstFloor =
+            worst.length < keep ? Number.NEGATIVE_INFINITY : worst[worst.length - 1].stalenessMs;
         }
       }
     }
-
-    checkSessions(key, ops, graph, sessions);
+    checkSessions(key, ops, graph, this.sessions);
   }
 
-  const stale = staleness.length;
-  const share = (part: number, whole: number) => (whole > 0 ? round(part / whole, 4) : null);
-  return {
-    valid: stale === 0 && sessions.rywCount === 0 && sessions.monoCount === 0,
-    reads,
-    staleReads: stale,
-    share: share(stale, reads),
-    stalenessMs: quantiles(staleness),
-    byNode: [...nodes.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([node, n]) => ({
-        node,
-        reads: n.reads,
-        stale: n.stale,
-        share: share(n.stale, n.reads),
-        maxStalenessMs: n.stale > 0 ? round(n.max) : null,
-      })),
-    timeline: [...seconds.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([second, s]) => ({
-        second,
-        reads: s.reads,
-        stale: s.stale,
-        maxStalenessMs: s.stale > 0 ? round(s.max) : null,
-      })),
-    worst,
-    readYourWrites: { count: sessions.rywCount, examples: sessions.ryw },
-    monotonicReads: { count: sessions.monoCount, examples: sessions.mono },
-    unexplained,
-    ms: Math.round(performance.now() - started),
-  };
+  finish(): StaleReadsResult {
+    const { sessions, reads } = this;
+    const stale = this.staleness.size;
+    const share = (part: number, whole: number) => (whole > 0 ? round(part / whole, 4) : null);
+    return {
+      valid: stale === 0 && sessions.rywCount === 0 && sessions.monoCount === 0,
+      reads,
+      staleReads: stale,
+      share: share(stale, reads),
+      stalenessMs: this.staleness.quantiles(),
+      byNode: [...this.nodes.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([node, n]) => ({
+          node,
+          reads: n.reads,
+          stale: n.stale,
+          share: share(n.stale, n.reads),
+          maxStalenessMs: n.stale > 0 ? round(n.max) : null,
+        })),
+      timeline: [...this.seconds.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([second, s]) => ({
+          second,
+          reads: s.reads,
+          stale: s.stale,
+          maxStalenessMs: s.stale > 0 ? round(s.max) : null,
+        })),
+      worst: this.worst,
+      readYourWrites: { count: sessions.rywCount, examples: sessions.ryw },
+      monotonicReads: { count: sessions.monoCount, examples: sessions.mono },
+      unexplained: this.unexplained,
+      ms: Math.round(performance.now() - this.started),
+    };
+  }
+}
+
+/**
+ * Stale reads over a stream of operations: the judged ones are spilled to their key's file, then
+ * judged one key at a time as `checkStaleReads` judges them, with the same result.
+ */
+class StaleReadsStream implements StreamCheck<StaleReadsResult> {
+  private readonly spill = new KeySpill();
+
+  constructor(private readonly options: StaleReadsOptions) {}
+
+  add(op: Operation): void {
+    if (judged(op)) this.spill.add(op);
+  }
+
+  finish(): StaleReadsResult {
+    try {
+      const tally = new StaleReadsTally(this.options);
+      for (const { key } of this.spill.keys) tally.key(key, this.spill.load(key));
+      return tally.finish();
+    } finally {
+      this.spill.close();
+    }
+  }
 }
 
 /** Session-guarantee findings across keys, with examples kept up to `keep` each. */
@@ -230,8 +275,7 @@ interface Sessions {
 function registerOpsByKey(operations: readonly Operation[]): Map<string | null, Operation[]> {
   const byKey = new Map<string | null, Operation[]>();
   for (const op of operations) {
-    if (op.f !== 'read' && op.f !== 'write' && op.f !== 'cas') continue;
-    if (op.outcome === 'fail') continue;
+    if (!judged(op)) continue;
     let list = byKey.get(op.key);
     if (!list) {
       list = [];
@@ -240,6 +284,10 @@ function registerOpsByKey(operations: readonly Operation[]): Map<string | null, 
     list.push(op);
   }
   return byKey;
+}
+
+function judged(op: Operation): boolean {
+  return REGISTER_FS.has(op.f) && op.outcome !== 'fail';
 }
 
 /** Session guarantees: each process's ok operations on one key in its own (sequential) order. */
@@ -302,6 +350,7 @@ export const staleReadsChecker: Checker<Record<string, never>, StaleReadsResult,
   appliesTo: () => false,
   options: () => ({}),
   check: (history) => checkStaleReads(history),
+  stream: () => new StaleReadsStream({}),
   summary: (r) => [summaryWords(r)],
   found: (r) => [
     r.staleReads > 0

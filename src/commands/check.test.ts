@@ -226,3 +226,19 @@ describe('dscheck check with other checkers', () => {
     expect(lost.recovered.elements).toEqual([3]);
   });
 });
+
+describe('dscheck check on a history it streams', () => {
+  it('chooses the same checkers by default and gives the same answer as read whole', async () => {
+    const file = join(root, 'src/checker/streaming/fixtures/redis-replicas-partition/history.ndjson');
+    const whole = await dscheck('check', '--json', file);
+    const streamed = await execa('node', [join(root, 'bin/dscheck.js'), 'check', '--json', file], {
+      reject: false,
+      env: { DSCHECK_STREAM_FROM_BYTES: '0' },
+    });
+    expect(whole.exitCode).toBe(1);
+    expect(streamed.exitCode).toBe(1);
+    const withoutMs = (text: string) => text.replace(/"ms":\d+/g, '"ms":0');
+    expect(JSON.parse(withoutMs(streamed.stdout))).toEqual(JSON.parse(withoutMs(whole.stdout)));
+    expect(whole.stdout).toContain('"model":"cas-register"');
+  });
+});

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { InvalidOperation, type ModelName } from '../checker/linearizable/models.js';
-import { checkStreaming, streamable } from '../checker/streaming/analyze.js';
+import { checkStreaming, large, streamable } from '../checker/streaming/analyze.js';
 import { mergeValidity, type RawOptions, type Validity } from '../checker/types.js';
 import {
   CHECKER_NAMES,
@@ -11,8 +11,15 @@ import {
 } from '../checkers.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { fromJepsen } from '../history/jepsen.js';
-import { formatOf, readHistory } from '../history/reader.js';
-import { type History, HistoryError, type HistoryWarning, type Json } from '../history/types.js';
+import { formatOf, readHistory, STDIN } from '../history/reader.js';
+import { streamOperations } from '../history/stream.js';
+import {
+  type History,
+  HistoryError,
+  type HistoryWarning,
+  type Json,
+  type Operation,
+} from '../history/types.js';
 
 export interface CheckOptions {
   /** Comma-separated checker names; default: the checkers the history's operations call for. */
@@ -159,7 +166,7 @@ function planChecks(checkers: readonly CheckerEntry[], flags: RawOptions): Plann
  * The checkers for a history nobody named any for: those its operations call for, plus those the
  * flags given are options of.
  */
-function defaultCheckers(history: History, flags: RawOptions): CheckerEntry[] {
+function defaultCheckers(history: Pick<History, 'operations' | 'file'>, flags: RawOptions): CheckerEntry[] {
   const chosen = CHECKERS.filter(
     (c) => c.appliesTo(history) || Object.keys(flags).some((flag) => c.optionNames.includes(flag)),
   );
@@ -171,15 +178,35 @@ function defaultCheckers(history: History, flags: RawOptions): CheckerEntry[] {
   );
 }
 
+/**
+ * The default checkers of a history too long to hold, chosen as `defaultCheckers` chooses them on
+ * a sample that answers their questions the same way: the first operation of each name, and the
+ * first cache read. Undefined for transactions (their checker reads histories whole).
+ */
+async function streamedDefaults(file: string, flags: RawOptions): Promise<PlannedCheck[] | undefined> {
+  const sample = new Map<string, Operation>();
+  await streamOperations(file, (op) => {
+    const kind = op.extra?.hit !== undefined ? 'cache read' : op.f;
+    if (!sample.has(kind)) sample.set(kind, op);
+  });
+  const operations = [...sample.values()].sort((a, b) => a.index - b.index);
+  if (operations.some((op) => op.f === 'txn')) return undefined;
+  const history: Pick<History, 'operations' | 'file'> = { operations, file };
+  return planChecks(defaultCheckers(history, flags), flags);
+}
+
 /** Reads and checks one file; bad input becomes a `problem`, anything else is thrown. */
 async function checkFile(file: string, settings: CheckSettings): Promise<FileVerdict> {
   try {
     const context = { timeoutMs: settings.timeoutMs, firstFailure: settings.firstFailure };
     const named = settings.checkers && planChecks(settings.checkers, settings.flags);
-    // Named checkers that can all stream read a large NDJSON history in bounded memory.
-    if (named && streamable(named, file) && formatOf(file, settings.format) === 'ndjson') {
-      const { outcomes, shape } = await checkStreaming(file, named, context);
-      return { file, outcomes, chosen: false, warnings: shape.warnings };
+    // Checkers that can all stream read a large NDJSON history in bounded memory.
+    if (file !== STDIN && formatOf(file, settings.format) === 'ndjson' && large(file)) {
+      const planned = named ?? (await streamedDefaults(file, settings.flags));
+      if (planned && streamable(planned, file)) {
+        const { outcomes, shape } = await checkStreaming(file, planned, context);
+        return { file, outcomes, chosen: named === undefined, warnings: shape.warnings };
+      }
     }
     const read = await readHistory(file, { format: settings.format, independent: settings.independent });
     const history = formatOf(file, settings.format) === 'edn' ? fromJepsen(read) : read;

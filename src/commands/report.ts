@@ -4,6 +4,7 @@ import type { ModelName } from '../checker/linearizable/models.js';
 import { EXIT, ExitError, UsageError } from '../errors.js';
 import { shownPath } from '../io/files.js';
 import { writeHistoryReport, writeRunReport } from '../report/writer.js';
+import { finishRun, unfinished } from '../run/finish.js';
 import { parseInitialValue } from './check.js';
 
 export interface ReportOptions {
@@ -34,6 +35,10 @@ export async function report(
       throw new UsageError(
         '--model, --initial-value and --format apply to history files; a run folder has its own',
       );
+    }
+    if (unfinished(target)) {
+      out.write('the run did not finish: checking everything it recorded...\n');
+      await finishRun(target);
     }
     const page = await writeRunReport(target, options.out === undefined ? undefined : resolve(options.out));
     out.write(`report: ${shownPath(page)}\n`);

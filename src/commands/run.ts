@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
 import type { Validity } from '../checker/types.js';
@@ -16,6 +17,7 @@ import { NemesisRunner } from '../nemesis/runner.js';
 import { planSchedule } from '../nemesis/schedule.js';
 import { readOptions } from '../options/spec.js';
 import { writeReportsIndex, writeRunReport } from '../report/writer.js';
+import { Checkpoints } from '../run/checkpoint.js';
 import { runInControl } from '../run/control.js';
 import { createRunFolder, updateLatestLink, writeJson } from '../run/folder.js';
 import { Interrupt } from '../run/interrupt.js';
@@ -84,13 +86,13 @@ export async function run(
 ): Promise<void> {
   const mode = readOptions(RUN_MODE_OPTIONS, cli);
   if (!mode.json) {
-    const answer = await runOnce(cli, mode.dryRun, out, hooks);
+    const answer = await runOnce(cli, mode, out, hooks);
     if (answer.exitCode !== EXIT.valid) throw new ExitError(answer.exitCode);
     return;
   }
   let answer: RunAnswer;
   try {
-    answer = await runOnce(cli, mode.dryRun, process.stderr, hooks);
+    answer = await runOnce(cli, mode, process.stderr, hooks);
   } catch (err) {
     const { code, message } = describeError(err);
     answer = { error: message.replace(/^dscheck(?: crashed)?: /, ''), exitCode: code };
@@ -120,7 +122,7 @@ function planTest(resolved: ResolvedRun) {
 /** One run (or its plan, for a dry run): the text goes to `out`, the answer is returned. */
 async function runOnce(
   cli: RunCliOptions,
-  dryRun: boolean,
+  { dryRun, checkpointMin }: { dryRun: boolean; checkpointMin: number },
   out: NodeJS.WritableStream,
   hooks: RunHooks,
 ): Promise<Exclude<RunAnswer, { error: string }>> {
@@ -165,6 +167,15 @@ async function runOnce(
   });
   const log = (message: string) => progress.log(message);
   const interrupt = new Interrupt(log);
+  const checkpoints = new Checkpoints({
+    dir,
+    everyMs: checkpointMin * 60_000,
+    flush: () => {
+      writer.flush();
+      return { bytes: statSync(historyFile).size, atS: recorder.elapsedMs() / 1000 };
+    },
+    log,
+  });
   const context: RunContext = {
     ...resolved,
     runtime,
@@ -179,6 +190,7 @@ async function runOnce(
   let outcome: RunPhaseOutcome;
   try {
     progress.start();
+    checkpoints.start();
     outcome = await withCluster(context, (db) => {
       recordPlacement(join(dir, 'test.json'), test, db);
       return runPhases(context, db, (describe) => {
@@ -189,6 +201,7 @@ async function runOnce(
     interrupt.dispose();
     throw startError(err, config.store);
   } finally {
+    checkpoints.stop();
     progress.stop();
     quietly(log, 'closing the history', () => writer.close());
   }
@@ -243,7 +256,7 @@ async function judge(
   const checkTimeoutMs = interrupt.interrupted
     ? Math.max(1_000, interrupt.remainingMs() - 3_000)
     : CHECK_TIMEOUT_MS;
-  const results = await analyzeRun(historyFile, workload, {
+  const results = await analyzeRun(historyFile, workload.checkers, {
     checkTimeoutMs,
     interrupted: interrupt.interrupted,
     nemesisErrors: outcome.nemesisErrors,

@@ -21,30 +21,67 @@ export function minMaxBuckets(
   to: number,
   buckets: number,
 ): MinMaxSeries {
-  const width = to > from ? (to - from) / buckets : 1;
-  const min = new Float64Array(buckets).fill(Number.POSITIVE_INFINITY);
-  const max = new Float64Array(buckets).fill(Number.NEGATIVE_INFINITY);
-  for (let i = 0; i < xs.length; i++) {
-    const b = bucketOf(xs[i], from, width, buckets);
-    if (ys[i] < min[b]) min[b] = ys[i];
-    if (ys[i] > max[b]) max[b] = ys[i];
+  const envelope = new MinMaxBuckets(from, to, buckets);
+  for (let i = 0; i < xs.length; i++) envelope.add(xs[i], ys[i]);
+  return envelope.finish();
+}
+
+/** `minMaxBuckets` one point at a time: memory is the buckets, whatever the points. */
+export class MinMaxBuckets {
+  private readonly width: number;
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
+
+  constructor(
+    private readonly from: number,
+    to: number,
+    private readonly buckets: number,
+  ) {
+    this.width = to > from ? (to - from) / buckets : 1;
+    this.min = new Float64Array(buckets).fill(Number.POSITIVE_INFINITY);
+    this.max = new Float64Array(buckets).fill(Number.NEGATIVE_INFINITY);
   }
-  const out: MinMaxSeries = { x: [], min: [], max: [] };
-  for (let b = 0; b < buckets; b++) {
-    if (min[b] === Number.POSITIVE_INFINITY) continue;
-    out.x.push(from + (b + 0.5) * width);
-    out.min.push(min[b]);
-    out.max.push(max[b]);
+
+  add(x: number, y: number): void {
+    const b = bucketOf(x, this.from, this.width, this.buckets);
+    if (y < this.min[b]) this.min[b] = y;
+    if (y > this.max[b]) this.max[b] = y;
   }
-  return out;
+
+  finish(): MinMaxSeries {
+    const out: MinMaxSeries = { x: [], min: [], max: [] };
+    for (let b = 0; b < this.buckets; b++) {
+      if (this.min[b] === Number.POSITIVE_INFINITY) continue;
+      out.x.push(this.from + (b + 0.5) * this.width);
+      out.min.push(this.min[b]);
+      out.max.push(this.max[b]);
+    }
+    return out;
+  }
 }
 
 /** How many `xs` fall in each bucket of `width` from `from` to `to` (the last one may be partial). */
 export function countBuckets(xs: ArrayLike<number>, from: number, to: number, width: number): number[] {
-  const n = Math.max(1, Math.ceil((to - from) / width));
-  const counts = new Array<number>(n).fill(0);
-  for (let i = 0; i < xs.length; i++) counts[bucketOf(xs[i], from, width, n)]++;
-  return counts;
+  const counts = new CountBuckets(from, to, width);
+  for (let i = 0; i < xs.length; i++) counts.add(xs[i]);
+  return counts.counts;
+}
+
+/** `countBuckets` one point at a time. */
+export class CountBuckets {
+  readonly counts: number[];
+
+  constructor(
+    private readonly from: number,
+    to: number,
+    private readonly width: number,
+  ) {
+    this.counts = new Array<number>(Math.max(1, Math.ceil((to - from) / width))).fill(0);
+  }
+
+  add(x: number): void {
+    this.counts[bucketOf(x, this.from, this.width, this.counts.length)]++;
+  }
 }
 
 function bucketOf(x: number, from: number, width: number, buckets: number): number {

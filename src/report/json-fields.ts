@@ -24,6 +24,15 @@ export interface StoredResults {
   interrupted: boolean;
   nemesisErrors: string[];
   stats?: Record<string, unknown>;
+  /** Set while the run was going: what the checkpoint covered (see src/run/checkpoint.ts). */
+  checkpoint?: Checkpoint;
+}
+
+/** A verdict on the prefix of a run recorded so far. */
+export interface Checkpoint {
+  /** Seconds of the run the checked history covers. */
+  atS: number;
+  operations: number;
 }
 
 /**
@@ -59,7 +68,15 @@ export function storedResults(file: string, parsed: Record<string, unknown>): St
     interrupted: parsed.interrupted === true,
     nemesisErrors: errors,
     stats: record(parsed.stats),
+    checkpoint: checkpointOf(parsed.checkpoint),
   };
+}
+
+function checkpointOf(value: unknown): Checkpoint | undefined {
+  const c = record(value);
+  const atS = number(c?.atS);
+  const operations = number(c?.operations);
+  return atS === undefined || operations === undefined ? undefined : { atS, operations };
 }
 
 function validity(value: unknown): Validity | undefined {

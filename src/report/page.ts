@@ -1,10 +1,12 @@
 import { perf, perfChecker } from '../checker/perf.js';
 import { type CheckerResult, resultOf } from '../checker/types.js';
 import type { History } from '../history/types.js';
-import { historyEnd, type PageData, pageData, timeAxisOf } from './data.js';
+import { type PageData, pageData } from './data.js';
+import { digestHistory } from './digest.js';
 import { esc, inlineScript, inlineStyle, scriptJson } from './escape.js';
 import { faultSpans } from './faults.js';
 import { type ReportContext, type ReportSection, sectionFor, sectionOrder } from './sections/index.js';
+import type { ReportHistory } from './sections/types.js';
 import { type RunMeta, verdictOf } from './verdict.js';
 
 /**
@@ -26,7 +28,7 @@ export interface ReportAssets {
 
 export interface ReportInput {
   meta: RunMeta;
-  history: Pick<History, 'operations' | 'nemesis' | 'events' | 'warnings'>;
+  history: ReportHistory & Pick<History, 'warnings'>;
   /** Each checker's result by name, as results.json holds them. */
   checkers: Record<string, CheckerResult>;
   /** Files beside the page worth a link (history, results, logs), relative to it. */
@@ -41,11 +43,13 @@ export interface ReportInput {
  */
 export function renderReport(input: ReportInput, assets: ReportAssets): string {
   const { meta, history } = input;
-  const axis = timeAxisOf(history);
-  const spans = faultSpans(history.nemesis, historyEnd(history));
+  const digest =
+    history.digest ?? digestHistory(history, (end) => faultSpans(history.nemesis, end), input.checkers);
+  const { axis } = digest;
+  const spans = faultSpans(history.nemesis, digest.end);
   const perfResult = resultOf(perfChecker, input.checkers) ?? perf(history);
   const checkers: Record<string, CheckerResult> = { ...input.checkers, [perfChecker.name]: perfResult };
-  const verdict = verdictOf(meta, input.checkers, perfResult, spans, history.operations);
+  const verdict = verdictOf(meta, input.checkers, perfResult, spans, digest.writes);
 
   const sections = sectionOrder(Object.keys(checkers)).map((name) => {
     const section = sectionFor(name);
@@ -61,7 +65,7 @@ export function renderReport(input: ReportInput, assets: ReportAssets): string {
     return { section, context };
   });
   const data: PageData = {
-    ...pageData(history, spans, axis),
+    ...pageData(digest, spans),
     sections: Object.fromEntries(
       sections
         .filter(({ section }) => section.data)
@@ -100,6 +104,9 @@ export function renderReport(input: ReportInput, assets: ReportAssets): string {
       : '';
   const legend = (extra = ''): string =>
     `<p class="legend"><span class="sw ok"></span>ok <span class="sw fail"></span>fail (not applied) <span class="sw info"></span>info (unknown: timed out) <span class="sw fault"></span>fault window (labelled)${extra}</p>`;
+  const summary = data.summary
+    ? `<p class="note summary">This history holds ${data.summary.operations.toLocaleString('en')} operations, too many for one page: the plots and statistics cover all of them (drawn per interval), while the timeline holds the ${data.summary.shown.toLocaleString('en')} operations invoked within ${data.summary.windowS} s of ${data.summary.moments} moment(s) (each fault's start and end and each anomaly; the start of the history when there is none), and the strip below it the density of all. Every operation is in the history file${input.links?.some((l) => l.text === 'history.ndjson') ? ' (history.ndjson)' : ''}.</p>`
+    : '';
   const plotsLegendNote =
     data.plots.latency.downsampled === true
       ? ' · downsampled: the fastest and slowest operation per pixel column'
@@ -126,6 +133,7 @@ ${verdict.found.map((f) => `<li>${esc(f)}</li>`).join('\n')}
 </ul>
 <div class="reproduce"><span>Reproduce:</span> <code id="command">${esc(meta.command)}</code> <button id="copy-command" type="button">copy</button></div>
 ${links}
+${summary}
 ${warnings}
 </header>
 <nav>${nav}</nav>
@@ -138,6 +146,7 @@ ${warnings}
 </section>
 <section id="timeline">
 <h2>Timeline</h2>
+${data.summary ? `<p class="note">Only the operations near a fault's start or end or an anomaly are drawn (${data.summary.shown.toLocaleString('en')} of ${data.summary.operations.toLocaleString('en')}); the strip shows every operation's start.</p>` : ''}
 <p class="legend"><span class="sw ok"></span>ok <span class="sw fail"></span>fail <span class="sw info"></span>info <span class="sw open"></span>never completed <span class="sw fault"></span>fault window · one row per client (processes that replace a timed-out one share its row) · hover a bar for the operation</p>
 <div class="tl-controls"><button id="tl-left" type="button" title="earlier (←)">◀ earlier</button><button id="tl-right" type="button" title="later (→)">later ▶</button><button id="tl-in" type="button" title="zoom in (+)">zoom in</button><button id="tl-out" type="button" title="zoom out (−)">zoom out</button><button id="tl-all" type="button">whole run</button><span id="timeline-window" aria-live="polite"></span></div>
 <div class="tl-frame"><canvas id="timeline-main" aria-label="operations per client over time"></canvas></div>

@@ -6,6 +6,7 @@ import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../c
 import { CHECKERS } from '../checkers.js';
 import type { Operation } from '../history/types.js';
 import type { FaultSpan } from './faults.js';
+import type { Checkpoint } from './json-fields.js';
 
 /** What was tested, as test.json says, or as much as a bare history file tells. */
 export interface RunMeta {
@@ -24,6 +25,8 @@ export interface RunMeta {
   /** The command that reproduces this report. */
   command: string;
   interrupted?: boolean;
+  /** Set when the results are a checkpoint's: the verdict covers the run's first part. */
+  checkpoint?: Checkpoint;
   /** Problems the nemesis reported (a fault that could not be injected ...). */
   nemesisErrors?: string[];
   /** The Docker host of each node, by node name, when the nodes were spread over a Swarm. */
@@ -49,7 +52,7 @@ export function verdictOf(
   checkers: Record<string, CheckerResult>,
   perf: PerfResult,
   spans: readonly FaultSpan[],
-  operations: readonly Operation[],
+  writes: WriteAvailability,
 ): Verdict {
   const valid = mergeValidity(Object.values(checkers).map((c) => c.valid));
   const lin = resultOf(linearizableChecker, checkers);
@@ -72,11 +75,16 @@ export function verdictOf(
     );
   }
   for (const checker of CHECKERS) found.push(...checker.found(checkers));
+  if (meta.checkpoint)
+    found.push(
+      `Checkpoint: this verdict covers the first ${meta.checkpoint.atS} s of the run ` +
+        `(${meta.checkpoint.operations.toLocaleString('en')} operations); the run was still going, or was killed. ` +
+        '`dscheck report` on the run folder checks everything it recorded.',
+    );
   if (meta.interrupted)
     found.push('The run was interrupted: the verdict covers only what was recorded before.');
   for (const e of meta.nemesisErrors ?? []) found.push(`Nemesis problem: ${e}`);
 
-  const writes = writeAvailability(operations, spans);
   if (lin?.valid === false) {
     if (spans.length === 0) {
       meaning.push(
@@ -141,29 +149,32 @@ function ranSentence(meta: RunMeta): string {
   return parts.join(' · ');
 }
 
-interface WriteAvailability {
+export interface WriteAvailability {
   inside: { ops: number; ok: number };
   /** Writes during faults per node the client talked to. */
   byNode: Map<string, { ops: number; ok: number }>;
 }
 
-function writeAvailability(operations: readonly Operation[], spans: readonly FaultSpan[]): WriteAvailability {
-  const result: WriteAvailability = { inside: { ops: 0, ok: 0 }, byNode: new Map() };
-  if (spans.length === 0) return result;
-  for (const op of operations) {
-    if (!WRITE_FS.has(op.f)) continue;
-    if (!spans.some((s) => op.call >= s.start && op.call < s.end)) continue;
+/** Writes invoked during the faults, one operation at a time: counts per node. */
+export class WriteTally {
+  readonly writes: WriteAvailability = { inside: { ops: 0, ok: 0 }, byNode: new Map() };
+
+  constructor(private readonly spans: readonly FaultSpan[]) {}
+
+  add(op: Operation): void {
+    if (this.spans.length === 0 || !WRITE_FS.has(op.f)) return;
+    if (!this.spans.some((s) => op.call >= s.start && op.call < s.end)) return;
     const ok = op.outcome === 'ok' ? 1 : 0;
-    result.inside.ops++;
-    result.inside.ok += ok;
+    const { inside, byNode } = this.writes;
+    inside.ops++;
+    inside.ok += ok;
     if (op.node !== undefined) {
-      const n = result.byNode.get(op.node) ?? { ops: 0, ok: 0 };
+      const n = byNode.get(op.node) ?? { ops: 0, ok: 0 };
       n.ops++;
       n.ok += ok;
-      result.byNode.set(op.node, n);
+      byNode.set(op.node, n);
     }
   }
-  return result;
 }
 
 /** Linearizable with faults: did it stay available, or refuse to stay consistent? */

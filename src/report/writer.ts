@@ -2,18 +2,32 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { checkLinearizable, inferModel, type ModelName } from '../checker/linearizable/index.js';
+import {
+  checkLinearizable,
+  inferModel,
+  type LinearizabilityResult,
+  type ModelName,
+} from '../checker/linearizable/index.js';
 import { linearizableChecker } from '../checker/linearizable.js';
+import { PerfTally, perfChecker } from '../checker/perf.js';
+import { checkStreaming, large } from '../checker/streaming/analyze.js';
 import type { Validity } from '../checker/types.js';
+import { type CheckerResult, resultOf, typedResult } from '../checker/types.js';
+import { type CheckerEntry, checkerNamed } from '../checkers.js';
 import { UsageError } from '../errors.js';
-import { readHistory } from '../history/reader.js';
+import { formatOf, readHistory, STDIN } from '../history/reader.js';
+import { streamOperations } from '../history/stream.js';
 import type { Json } from '../history/types.js';
 import { relativeHref, writeOutputFile } from '../io/files.js';
 import { packageInfo } from '../run/package.js';
 import { readBrowserScripts } from './browser-scripts.js';
+import { ExtentTally } from './data.js';
+import { anomalyMoments, PageTally } from './digest.js';
+import { faultSpans } from './faults.js';
 import { type RunListing, renderReportsIndex } from './index-page.js';
 import { number, record, renderingStored, storedResults, text } from './json-fields.js';
-import { type ReportAssets, renderReport } from './page.js';
+import { type ReportAssets, type ReportInput, renderReport } from './page.js';
+import { CounterexampleTally } from './sections/linearizable.js';
 import { runSettings } from './settings.js';
 import type { RunMeta } from './verdict.js';
 
@@ -40,21 +54,35 @@ export function loadAssets(): Promise<ReportAssets> {
 /**
  * Reads a run folder (test.json, results.json, history.ndjson), writes its report as
  * `<runDir>/index.html` and returns that path. A run cut short before results.json was written
- * is checked here instead, so every run folder can get a page.
+ * is checked here instead, so every run folder can get a page. `instead` reads another history or
+ * results (a checkpoint's) in place of the folder's own.
  */
-export async function writeRunReport(runDir: string, out = join(runDir, 'index.html')): Promise<string> {
+export async function writeRunReport(
+  runDir: string,
+  out = join(runDir, 'index.html'),
+  instead: { historyFile?: string; resultsFile?: string } = {},
+): Promise<string> {
   const test = await readJsonObject(join(runDir, 'test.json'));
-  const history = await readHistory(join(runDir, 'history.ndjson'));
-  const resultsFile = join(runDir, 'results.json');
+  const historyFile = instead.historyFile ?? join(runDir, 'history.ndjson');
+  const resultsFile = instead.resultsFile ?? join(runDir, 'results.json');
   const results = existsSync(resultsFile)
     ? storedResults(resultsFile, await readJsonObject(resultsFile))
     : undefined;
   let checkers = results?.checkers;
-  if (!checkers) {
-    const model = modelOf(test) ?? inferModel(history.operations);
-    checkers = {
-      [linearizableChecker.name]: await checkLinearizable(history.operations, { model, timeoutMs: 60_000 }),
-    };
+  let history: ReportInput['history'];
+  if (checkers && large(historyFile)) {
+    const streamed = await streamReportHistory(historyFile, checkers);
+    history = streamed.history;
+    checkers = streamed.checkers;
+  } else {
+    const whole = await readHistory(historyFile);
+    history = whole;
+    if (!checkers) {
+      const model = modelOf(test) ?? inferModel(whole.operations);
+      checkers = {
+        [linearizableChecker.name]: await checkLinearizable(whole.operations, { model, timeoutMs: 60_000 }),
+      };
+    }
   }
   const options = record(test.options) ?? {};
   const store = record(test.store) ?? {};
@@ -71,6 +99,7 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
     startedAt: text(test.startedAt),
     command: text(test.command) ?? 'dscheck run',
     interrupted: results?.interrupted === true,
+    checkpoint: results?.checkpoint,
     nemesisErrors: results?.nemesisErrors ?? [],
     placement: placementOf(store.placement),
   };
@@ -90,6 +119,52 @@ export async function writeRunReport(runDir: string, out = join(runDir, 'index.h
     RUN_FILES.map((f) => join(runDir, f)),
   );
   return out;
+}
+
+/**
+ * A run's history too long to hold, as the page needs it: two streaming passes (the first for the
+ * time axis, the faults and the count; the second for the plots, the timeline's selection, the
+ * counterexamples' operations and, if results.json lacks it, perf). Memory is bounded by the
+ * page's budget, the processes and the keys, not by the history.
+ */
+async function streamReportHistory(
+  file: string,
+  stored: Record<string, CheckerResult>,
+): Promise<{ history: ReportInput['history']; checkers: Record<string, CheckerResult> }> {
+  const extent = new ExtentTally();
+  const shape = await streamOperations(file, (op) => extent.add(op));
+  const span = extent.finish(shape);
+  const spans = faultSpans(shape.nemesis, span.end);
+  const page = new PageTally({
+    extent: span,
+    spans,
+    operations: shape.operations,
+    moments: span.axis.unit === 's' ? anomalyMoments(stored).map((s) => s * span.axis.scale) : [],
+  });
+  const linearizable = resultOf(linearizableChecker, stored);
+  const counterexamples = linearizable && new CounterexampleTally(linearizable);
+  const perfTally = resultOf(perfChecker, stored) ? undefined : new PerfTally(shape.nemesis);
+  await streamOperations(file, (op) => {
+    page.add(op);
+    counterexamples?.add(op);
+    perfTally?.add(op);
+  });
+  const checkers = perfTally ? { ...stored, [perfChecker.name]: perfTally.finish() } : stored;
+  const history = {
+    operations: [],
+    nemesis: shape.nemesis,
+    events: shape.events,
+    warnings: shape.warnings,
+    digest: page.finish(),
+    keyOperations: counterexamples?.finish(),
+  };
+  return { history, checkers };
+}
+
+function linearizableEntry(): CheckerEntry {
+  const entry = checkerNamed(linearizableChecker.name);
+  if (!entry) throw new Error('the table of checkers has no linearizable checker');
+  return entry;
 }
 
 /** test.json's `store.placement` (node -> host), written by runs over several hosts. */
@@ -116,14 +191,34 @@ export async function writeHistoryReport(
   file: string,
   options: HistoryReportOptions = {},
 ): Promise<{ path: string; valid: Validity }> {
-  const history = await readHistory(file, { format: options.format });
-  const model = options.model ?? inferModel(history.operations);
-  // Through the checker, as `dscheck check` does, so both give the same verdict (an empty file: unknown).
-  const linearizable = await linearizableChecker.check(
-    history,
-    { model, initialValue: options.initialValue },
-    { timeoutMs: options.timeoutMs ?? 300_000, firstFailure: true },
-  );
+  const context = { timeoutMs: options.timeoutMs ?? 300_000, firstFailure: true };
+  let history: ReportInput['history'];
+  let linearizable: LinearizabilityResult;
+  let checkers: Record<string, CheckerResult>;
+  if (file !== STDIN && formatOf(file, options.format) === 'ndjson' && large(file)) {
+    // Too long to hold: checked and drawn in streaming passes, as a long run's page is.
+    const planned = linearizableEntry().plan(
+      { model: options.model, 'initial-value': options.initialValue },
+      (what) => new UsageError(what),
+    );
+    const streamed = await checkStreaming(file, [planned], context);
+    linearizable = typedResult(linearizableChecker, streamed.outcomes[0].result);
+    ({ history, checkers } = await streamReportHistory(file, {
+      [linearizableChecker.name]: linearizable,
+      [perfChecker.name]: streamed.perf,
+    }));
+  } else {
+    const whole = await readHistory(file, { format: options.format });
+    history = whole;
+    // Through the checker, as `dscheck check` does, so both give the same verdict (an empty file: unknown).
+    linearizable = await linearizableChecker.check(
+      whole,
+      { model: options.model ?? inferModel(whole.operations), initialValue: options.initialValue },
+      context,
+    );
+    checkers = { [linearizableChecker.name]: linearizable };
+  }
+  const model = linearizable.model;
   const command = [
     'dscheck',
     'report',
@@ -142,10 +237,7 @@ export async function writeHistoryReport(
     command,
   };
   const out = resolve(options.out ?? join(dirname(file), `${basename(file, extname(file))}.html`));
-  const html = renderReport(
-    { meta, history, checkers: { [linearizableChecker.name]: linearizable }, version: packageInfo().version },
-    await loadAssets(),
-  );
+  const html = renderReport({ meta, history, checkers, version: packageInfo().version }, await loadAssets());
   await writeOutputFile(out, html, [file]);
   return { path: out, valid: linearizable.valid };
 }

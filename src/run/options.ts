@@ -249,6 +249,15 @@ export const RUN_MODE_OPTIONS = {
     name: 'dry-run',
     help: 'resolve and check every option, print the plan (reproduce command, test.json options) and exit 0 without starting anything',
   }),
+  checkpointMin: valueOption(
+    {
+      name: 'checkpoint',
+      value: 'minutes',
+      help: 'every this many minutes, check what was recorded so far and refresh results.json and the page, so a run that is killed still leaves a verdict (0: never)',
+      default: '10',
+    },
+    number({ min: 0 }),
+  ),
 } satisfies OptionTable;
 
 /** The stores' own options, each name once (two stores may share one); help prefixed by the stores. */

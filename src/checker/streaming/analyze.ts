@@ -8,13 +8,25 @@ import type { CheckContext } from '../types.js';
 /**
  * Histories from this size on are checked in two streaming passes; smaller ones are read whole,
  * which is about twice as fast (one pass, no per-key spill files) and fits in memory easily.
+ * DSCHECK_STREAM_FROM_BYTES sets another size (0: stream every history), for tests and for
+ * machines with little memory.
  */
-export const STREAM_FROM_BYTES = 256 * 1024 * 1024;
+export const STREAM_FROM_BYTES = 64 * 1024 * 1024;
+
+export function streamFromBytes(): number {
+  const given = process.env.DSCHECK_STREAM_FROM_BYTES;
+  const n = given === undefined || given === '' ? Number.NaN : Number(given);
+  return Number.isFinite(n) && n >= 0 ? n : STREAM_FROM_BYTES;
+}
+
+/** Whether `file` is big enough to stream. */
+export function large(file: string): boolean {
+  return (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= streamFromBytes();
+}
 
 /** Whether `file` is big enough to stream and every planned check can. */
 export function streamable(planned: readonly PlannedCheck[], file: string): boolean {
-  const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-  return size >= STREAM_FROM_BYTES && planned.every((p) => p.stream !== undefined);
+  return large(file) && planned.every((p) => p.stream !== undefined);
 }
 
 export interface StreamedChecks {

@@ -177,7 +177,15 @@ class Timeline {
   private densityOf(cols: number): { counts: Float64Array; max: number } {
     if (this.density) return this.density;
     const counts = new Float64Array(cols);
-    for (let i = 0; i < this.n; i++) {
+    const started = this.T.started;
+    // A summarised history brings the density of all its operations; the columns hold only some.
+    if (started) {
+      started.counts.forEach((n, b) => {
+        const c = Math.floor((((b + 0.5) * started.width) / this.full) * cols);
+        counts[Math.min(cols - 1, Math.max(0, c))] += n;
+      });
+    }
+    for (let i = 0; i < (started ? 0 : this.n); i++) {
       const c = Math.floor(((this.T.start[i] - this.D.from) / this.full) * cols);
       counts[Math.min(cols - 1, Math.max(0, c))]++;
     }

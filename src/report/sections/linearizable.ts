@@ -2,10 +2,12 @@ import type { KeyFailure, LinearizabilityResult } from '../../checker/linearizab
 import { MODELS } from '../../checker/linearizable/models.js';
 import type { Operation } from '../../history/types.js';
 import { esc } from '../escape.js';
-import type { ReportContext, ReportSection } from './types.js';
+import type { KeyOperations, ReportContext, ReportSection } from './types.js';
 
 /** Operations drawn per counterexample; earlier ones are summed up by the state they left. */
 const MAX_DRAWN = 240;
+/** Failing keys whose counterexample the page draws; the others are named, so the page stays small. */
+const MAX_COUNTEREXAMPLES = 20;
 
 /** One operation of a counterexample, positioned by the rank of its events (as Porcupine does). */
 export interface CounterexampleOp {
@@ -50,9 +52,10 @@ export function counterexample(
   failure: KeyFailure,
   operations: readonly Operation[],
   model: LinearizabilityResult['model'],
+  hiddenBefore = 0,
+  blocked: Operation = operations[failure.op.index],
 ): Counterexample {
   const m = MODELS[model];
-  const blocked = operations[failure.op.index];
   const cutoff = Number.isFinite(blocked.ret) ? blocked.ret : Number.POSITIVE_INFINITY;
   const steps = new Map(failure.linearized.map((s, n) => [s.index, { ...s, n }]));
   // What the checker considered: failed operations and pending reads change nothing.
@@ -63,8 +66,8 @@ export function counterexample(
       !(op.pending && m.reads.includes(op.f)) &&
       (op.call <= cutoff || steps.has(op.index)),
   );
-  const hidden = Math.max(0, relevant.length - MAX_DRAWN);
-  relevant = relevant.slice(hidden);
+  const hidden = Math.max(0, hiddenBefore + relevant.length - MAX_DRAWN);
+  relevant = relevant.slice(hidden - hiddenBefore);
 
   const times = [
     ...new Set(relevant.flatMap((op) => (Number.isFinite(op.ret) ? [op.call, op.ret] : [op.call]))),
@@ -116,6 +119,68 @@ export function counterexample(
   };
 }
 
+/**
+ * The operations each failing key's counterexample needs, one operation at a time in any order:
+ * per key, the last ones (by index) that the drawing can show, and a count of the earlier ones it
+ * leaves out, so a history of any length gives the same drawing as `counterexample` on the whole.
+ */
+export class CounterexampleTally {
+  private readonly keys = new Map<
+    string | null,
+    {
+      failure: KeyFailure;
+      steps: Set<number>;
+      blocked?: Operation;
+      cutoff?: number;
+      ops: Operation[];
+      hiddenBefore: number;
+    }
+  >();
+  private readonly model;
+
+  constructor(result: LinearizabilityResult) {
+    this.model = MODELS[result.model];
+    for (const failure of result.failures.slice(0, MAX_COUNTEREXAMPLES)) {
+      const steps = new Set(failure.linearized.map((s) => s.index));
+      this.keys.set(failure.key, { failure, steps, ops: [], hiddenBefore: 0 });
+    }
+  }
+
+  /** Operations come in completion order (as streamOperations hands them over), pending ones last. */
+  add(op: Operation): void {
+    const key = this.keys.get(op.key);
+    if (!key) return;
+    if (op.index === key.failure.op.index) {
+      key.blocked = op;
+      key.cutoff = Number.isFinite(op.ret) ? op.ret : Number.POSITIVE_INFINITY;
+    }
+    if (op.outcome === 'fail' || (op.pending && this.model.reads.includes(op.f))) return;
+    // Before the blocked operation completes, every operation seen was invoked before that: all count.
+    if (key.cutoff !== undefined && op.call > key.cutoff && !key.steps.has(op.index)) return;
+    key.ops.push(op);
+    if (key.ops.length >= 4 * MAX_DRAWN) {
+      // The drawing shows the last MAX_DRAWN by index: earlier ones are only counted.
+      key.ops.sort((a, b) => a.index - b.index);
+      const drop = key.ops.length - MAX_DRAWN;
+      key.hiddenBefore += drop;
+      key.ops.splice(0, drop);
+    }
+  }
+
+  finish(): Map<string | null, KeyOperations> {
+    const kept = new Map<string | null, KeyOperations>();
+    for (const [k, v] of this.keys) {
+      if (!v.blocked) continue;
+      kept.set(k, {
+        ops: v.ops.sort((a, b) => a.index - b.index),
+        hiddenBefore: v.hiddenBefore,
+        blocked: v.blocked,
+      });
+    }
+    return kept;
+  }
+}
+
 function describe(model: (typeof MODELS)[keyof typeof MODELS], op: Operation): string {
   return model.describeOperation({
     f: op.f,
@@ -127,6 +192,18 @@ function describe(model: (typeof MODELS)[keyof typeof MODELS], op: Operation): s
 
 function keyName(key: string | null): string {
   return key === null ? 'the single object' : `key ${JSON.stringify(key)}`;
+}
+
+/** A failing key's counterexample from the whole history, or from what a streaming pass kept of it. */
+function drawn(
+  failure: KeyFailure,
+  history: ReportContext['history'],
+  model: LinearizabilityResult['model'],
+): Counterexample {
+  const kept = history.keyOperations?.get(failure.key);
+  return kept
+    ? counterexample(failure, kept.ops, model, kept.hiddenBefore, kept.blocked)
+    : counterexample(failure, history.operations, model);
 }
 
 /** The linearizability checker's section: the verdict and a counterexample per failing key. */
@@ -145,8 +222,19 @@ export const linearizableSection: ReportSection<LinearizabilityResult> = {
     if (result.valid === true) {
       return `${head}<p class="good">Every operation fits a single order that respects real time: the history is linearizable.</p>`;
     }
-    const failures = result.failures.map((failure, n) => {
-      const cx = counterexample(failure, history.operations, result.model);
+    const drawnFailures = result.failures.slice(0, MAX_COUNTEREXAMPLES);
+    const more = result.failures.length - drawnFailures.length;
+    const rest =
+      more > 0
+        ? `<p class="note">${more.toLocaleString('en')} more key(s) cannot be linearized either; their counterexamples are left out of the page (results.json names them all): ${esc(
+            result.failures
+              .slice(MAX_COUNTEREXAMPLES, MAX_COUNTEREXAMPLES + 50)
+              .map((f) => keyName(f.key))
+              .join(', '),
+          )}${more > 50 ? ', …' : ''}.</p>`
+        : '';
+    const failures = drawnFailures.map((failure, n) => {
+      const cx = drawn(failure, history, result.model);
       const table = cx.ops
         .filter((op) => op.step >= 0 || op.blocked)
         .sort((a, b) => (a.blocked ? 1 : b.blocked ? -1 : a.step - b.step))
@@ -169,10 +257,12 @@ ${table}
 </tbody></table></details>
 </article>`;
     });
-    return `${head}${unknown}${failures.join('\n')}`;
+    return `${head}${unknown}${failures.join('\n')}${rest}`;
   },
   data({ result, history }: ReportContext<LinearizabilityResult>): LinearizableDrawing {
-    return { failures: result.failures.map((f) => counterexample(f, history.operations, result.model)) };
+    return {
+      failures: result.failures.slice(0, MAX_COUNTEREXAMPLES).map((f) => drawn(f, history, result.model)),
+    };
   },
   script: 'linearizable',
 };

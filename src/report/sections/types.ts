@@ -1,8 +1,27 @@
 import type { PerfResult } from '../../checker/perf.js';
 import type { CheckerResult } from '../../checker/types.js';
-import type { History } from '../../history/types.js';
-import type { TimeAxis } from '../data.js';
+import type { History, Operation } from '../../history/types.js';
+import type { PageDigest, TimeAxis } from '../data.js';
 import type { FaultSpan } from '../faults.js';
+
+/**
+ * A history as the page reads it: held whole, or, too long to hold, what a streaming pass kept of
+ * it (see src/report/digest.ts): then `operations` holds only the timeline's operations.
+ */
+export type ReportHistory = Pick<History, 'operations' | 'nemesis' | 'events'> & {
+  /** The plots, the timeline and the writes during faults, computed over the whole history. */
+  digest?: PageDigest;
+  /** Each failing key's operations kept for its counterexample (see CounterexampleTally). */
+  keyOperations?: ReadonlyMap<string | null, KeyOperations>;
+};
+
+/** The last operations of a key up to its counterexample, and how many earlier ones were left out. */
+export interface KeyOperations {
+  ops: readonly Operation[];
+  hiddenBefore: number;
+  /** The operation no linearization gets past. */
+  blocked: Operation;
+}
 
 /** What a section sees: its checker's result, and the history and faults it judged. */
 export interface ReportContext<R extends CheckerResult = CheckerResult> {
@@ -11,7 +30,7 @@ export interface ReportContext<R extends CheckerResult = CheckerResult> {
   result: R;
   /** Every checker's result, for sections that relate to others. */
   results: Readonly<Record<string, CheckerResult>>;
-  history: Pick<History, 'operations' | 'nemesis' | 'events'>;
+  history: ReportHistory;
   spans: readonly FaultSpan[];
   axis: TimeAxis;
   /** Performance of the history (the perf checker's own result, or computed for the page). */
