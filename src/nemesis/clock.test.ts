@@ -22,6 +22,20 @@ describe('clock fault planner', () => {
     expect(faketimeEnvironment(false)).not.toHaveProperty('FAKETIME_DONT_FAKE_MONOTONIC');
   });
 
+  it('behind and ahead: one node off by the skew with the sign chosen, then back to 0', () => {
+    for (const [kind, sign] of [
+      ['behind', -1],
+      ['ahead', 1],
+    ] as const) {
+      for (const seed of [1, 2, 3]) {
+        const steps = planClock({ ...base, kind, random: Random.fromSeed(seed) });
+        expect(steps).toHaveLength(2);
+        expect(steps[0]).toMatchObject({ atMs: base.fromMs, offsetMs: sign * base.skewMs });
+        expect(steps[1]).toEqual({ atMs: base.toMs, node: steps[0].node, offsetMs: 0 });
+      }
+    }
+  });
+
   it('bump: one node off by exactly the skew for the window, then back to 0', () => {
     const steps = planClock({ ...base, kind: 'bump', random: Random.fromSeed(7) });
     expect(steps).toHaveLength(2);
@@ -62,7 +76,7 @@ describe('clock fault planner', () => {
   it('refuses bad options with the valid choices', () => {
     const random = Random.fromSeed(1);
     expect(() => planClock({ ...base, kind: 'warp' as 'bump', random })).toThrow(
-      /valid: bump, scatter, strobe/,
+      /valid: bump, behind, ahead, scatter, strobe/,
     );
     expect(() => planClock({ ...base, kind: 'bump', skewMs: 0, random })).toThrow(UsageError);
   });

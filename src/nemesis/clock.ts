@@ -15,6 +15,7 @@ import { type Fault, type FaultOptions, nodeNames } from './fault.js';
  *
  * Kinds, after Jepsen's clock nemesis:
  * - bump: one node (drawn from the seed) jumps by +skew or -skew (sign drawn) for the fault window;
+ * - behind, ahead: as bump, with the sign chosen: the node's clock runs skew behind (or ahead);
  * - scatter: every node gets its own offset drawn from [-skew, +skew];
  * - strobe: one node flips between +skew and -skew every `strobeMs` for the window: time goes
  *   back and forth, as with a broken NTP daemon stepping the clock.
@@ -22,7 +23,7 @@ import { type Fault, type FaultOptions, nodeNames } from './fault.js';
  * leases early, a jump back makes timestamps go backwards.
  */
 
-export const CLOCK_KINDS = ['bump', 'scatter', 'strobe'] as const;
+export const CLOCK_KINDS = ['bump', 'behind', 'ahead', 'scatter', 'strobe'] as const;
 export type ClockKind = (typeof CLOCK_KINDS)[number];
 
 export interface ClockPlanOptions {
@@ -67,8 +68,8 @@ export function planClock(options: ClockPlanOptions): ClockStep[] {
     for (const node of nodes) steps.push({ atMs: fromMs, node, offsetMs: random.int(-skewMs, skewMs) });
   } else {
     const node = random.pick(nodes);
-    const sign = random.chance(0.5) ? 1 : -1;
-    if (kind === 'bump') steps.push({ atMs: fromMs, node, offsetMs: sign * skewMs });
+    const sign = kind === 'behind' ? -1 : kind === 'ahead' ? 1 : random.chance(0.5) ? 1 : -1;
+    if (kind !== 'strobe') steps.push({ atMs: fromMs, node, offsetMs: sign * skewMs });
     else {
       const period = options.strobeMs ?? 1000;
       for (let at = fromMs, flip = 0; at < toMs; at += period, flip++)
