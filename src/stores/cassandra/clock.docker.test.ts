@@ -50,7 +50,7 @@ describe('--nemesis clock on cassandra (the clients’ clock)', () => {
     expect(result.valid).toBe(false);
     const start = events(folder).find((e) => e.f === 'start-clock');
     const stop = events(folder).find((e) => e.f === 'stop-clock');
-    expect(start.value).toMatchObject({ kind: 'bump', clock: 'clients' });
+    expect(start.value).toMatchObject({ kind: 'behind', clock: 'clients' });
     const [[node, offset]] = Object.entries(start.value.offsets as Record<string, number>);
     expect(offset).toBe(-5000);
     // Process i goes through node i mod 3: two of the six per node.
