@@ -134,7 +134,7 @@ describe('planMatrix', () => {
   });
   it('refuses an unknown built-in preset with the choices', () => {
     expect(() => loadMatrixPreset('cap-redis', specs)).toThrow(
-      "unknown matrix preset 'cap-redis'; valid choices: cap-cassandra, replication-mysql, redis-failover, cold-cache, lock-redis, queue-redis, isolation-mariadb, clock-mysql",
+      "unknown matrix preset 'cap-redis'; valid choices: cap-cassandra, replication-mysql, redis-failover, cold-cache, lock-redis, queue-redis, isolation-mariadb, clock-mysql, clock-cassandra",
     );
   });
 });

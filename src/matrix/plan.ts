@@ -154,6 +154,7 @@ export const MATRIX_PRESETS = [
   'queue-redis',
   'isolation-mariadb',
   'clock-mysql',
+  'clock-cassandra',
 ] as const;
 
 /** Reads a preset: a built-in name or the path of a YAML file. */

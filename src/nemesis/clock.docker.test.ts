@@ -44,7 +44,7 @@ describe('--nemesis clock on mysql', () => {
       { atMs: 2000, node: 'n1', offsetMs: first },
       { atMs: 3000, node: 'n1', offsetMs: -first },
     ]);
-    expect(stop.value).toEqual({ offsets: { n1: 0 } });
+    expect(stop.value).toEqual({ clock: 'server', offsets: { n1: 0 } });
     expect(readFileSync(join(folder, 'index.html'), 'utf8')).toMatch(/clock: n1 [+-]5000 ms, flipping sign/);
   }, 120_000);
 });

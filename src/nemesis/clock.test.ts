@@ -22,6 +22,20 @@ describe('clock fault planner', () => {
     expect(faketimeEnvironment(false)).not.toHaveProperty('FAKETIME_DONT_FAKE_MONOTONIC');
   });
 
+  it('behind and ahead: one node off by the skew with the sign chosen, then back to 0', () => {
+    for (const [kind, sign] of [
+      ['behind', -1],
+      ['ahead', 1],
+    ] as const) {
+      for (const seed of [1, 2, 3]) {
+        const steps = planClock({ ...base, kind, random: Random.fromSeed(seed) });
+        expect(steps).toHaveLength(2);
+        expect(steps[0]).toMatchObject({ atMs: base.fromMs, offsetMs: sign * base.skewMs });
+        expect(steps[1]).toEqual({ atMs: base.toMs, node: steps[0].node, offsetMs: 0 });
+      }
+    }
+  });
+
   it('bump: one node off by exactly the skew for the window, then back to 0', () => {
     const steps = planClock({ ...base, kind: 'bump', random: Random.fromSeed(7) });
     expect(steps).toHaveLength(2);
@@ -62,7 +76,7 @@ describe('clock fault planner', () => {
   it('refuses bad options with the valid choices', () => {
     const random = Random.fromSeed(1);
     expect(() => planClock({ ...base, kind: 'warp' as 'bump', random })).toThrow(
-      /valid: bump, scatter, strobe/,
+      /valid: bump, behind, ahead, scatter, strobe/,
     );
     expect(() => planClock({ ...base, kind: 'bump', skewMs: 0, random })).toThrow(UsageError);
   });
@@ -70,15 +84,18 @@ describe('clock fault planner', () => {
 
 describe('clock fault', () => {
   /** A store that only records the offsets it was told to set. */
-  function clockDb() {
+  function clockDb(clockLives: 'server' | 'clients' = 'server') {
     const calls: [string, number][] = [];
     const db = {
       store: 'fake',
       topology: 'single',
       nodes: nodes.map((name, i) => ({ name, ip: `10.0.0.${i + 1}`, containerId: name })),
+      clockLives,
       setClock: async (node: string, offsetMs: number) => {
         calls.push([node, offsetMs]);
       },
+      // Processes bound to node i: i, i + 3.
+      clockProcesses: (node: string) => [nodes.indexOf(node), nodes.indexOf(node) + nodes.length],
     } as unknown as Db;
     return { db, calls };
   }
@@ -98,7 +115,31 @@ describe('clock fault', () => {
     expect(fault.startF).toBe('start-clock');
     const [[node, offset]] = Object.entries(started.offsets);
     expect(Math.abs(offset)).toBe(3000);
-    expect(await fault.stop()).toEqual({ offsets: { [node]: 0 } });
+    expect(started).toMatchObject({ clock: 'server' });
+    expect(await fault.stop()).toEqual({ clock: 'server', offsets: { [node]: 0 } });
+    expect(calls).toEqual([
+      [node, offset],
+      [node, 0],
+    ]);
+  });
+
+  it("clients' clocks: the history names the processes bound to the skewed node", async () => {
+    const { db, calls } = clockDb('clients');
+    const fault = clockFault(options(db, 'bump'));
+    const started = (await fault.start()) as { offsets: Record<string, number> };
+    const [[node, offset]] = Object.entries(started.offsets);
+    const bound = [nodes.indexOf(node), nodes.indexOf(node) + nodes.length];
+    expect(started).toEqual({
+      kind: 'bump',
+      clock: 'clients',
+      processes: { [node]: bound },
+      offsets: { [node]: offset },
+    });
+    expect(await fault.stop()).toEqual({
+      clock: 'clients',
+      processes: { [node]: bound },
+      offsets: { [node]: 0 },
+    });
     expect(calls).toEqual([
       [node, offset],
       [node, 0],
@@ -124,6 +165,6 @@ describe('clock fault', () => {
 
   it('refuses a store without a clock to skew', () => {
     const db = { store: 'redis', topology: 'single', nodes: [] } as unknown as Db;
-    expect(() => clockFault(options(db, 'bump'))).toThrow(/cannot skew/);
+    expect(() => clockFault(options(db, 'bump'))).toThrow(/redis has no clock/);
   });
 });

@@ -7,11 +7,15 @@ import { type Fault, type FaultOptions, nodeNames } from './fault.js';
 
 /**
  * Clock faults: which node's clock is off by how much, and when it changes (pure, `planClock`),
- * and the fault that applies it through the store (`clockFault`). The store skews one server
- * process's clock alone (src/stores/faketime.ts): containers share the host's clock.
+ * and the fault that applies it through the store (`clockFault`). The store says where its clock
+ * lives and skews it alone (containers share the host's clock): MariaDB, one server process's
+ * clock (libfaketime, src/stores/faketime.ts); Cassandra, the clock of the clients bound to a node,
+ * which stamp their writes for last-write-wins (src/stores/cassandra/clock.ts). The history's
+ * events say which (`clock: server | clients`) and, for clients, which processes.
  *
  * Kinds, after Jepsen's clock nemesis:
  * - bump: one node (drawn from the seed) jumps by +skew or -skew (sign drawn) for the fault window;
+ * - behind, ahead: as bump, with the sign chosen: the node's clock runs skew behind (or ahead);
  * - scatter: every node gets its own offset drawn from [-skew, +skew];
  * - strobe: one node flips between +skew and -skew every `strobeMs` for the window: time goes
  *   back and forth, as with a broken NTP daemon stepping the clock.
@@ -19,7 +23,7 @@ import { type Fault, type FaultOptions, nodeNames } from './fault.js';
  * leases early, a jump back makes timestamps go backwards.
  */
 
-export const CLOCK_KINDS = ['bump', 'scatter', 'strobe'] as const;
+export const CLOCK_KINDS = ['bump', 'behind', 'ahead', 'scatter', 'strobe'] as const;
 export type ClockKind = (typeof CLOCK_KINDS)[number];
 
 export interface ClockPlanOptions {
@@ -64,8 +68,8 @@ export function planClock(options: ClockPlanOptions): ClockStep[] {
     for (const node of nodes) steps.push({ atMs: fromMs, node, offsetMs: random.int(-skewMs, skewMs) });
   } else {
     const node = random.pick(nodes);
-    const sign = random.chance(0.5) ? 1 : -1;
-    if (kind === 'bump') steps.push({ atMs: fromMs, node, offsetMs: sign * skewMs });
+    const sign = kind === 'behind' ? -1 : kind === 'ahead' ? 1 : random.chance(0.5) ? 1 : -1;
+    if (kind !== 'strobe') steps.push({ atMs: fromMs, node, offsetMs: sign * skewMs });
     else {
       const period = options.strobeMs ?? 1000;
       for (let at = fromMs, flip = 0; at < toMs; at += period, flip++)
@@ -87,13 +91,21 @@ const offsetsOf = (steps: readonly ClockStep[]): Record<string, number> =>
   Object.fromEntries(steps.map((s) => [s.node, s.offsetMs]));
 
 /**
- * Skews server clocks for one faulty period, as `planClock` says: the offsets at the window's
+ * Skews the store's clocks for one faulty period, as `planClock` says: the offsets at the window's
  * start are set at once, a strobe's later flips by timers; `stop` sets every touched node back to
- * 0. The history's events record the offsets (ms) by node, and a strobe's planned flips.
+ * 0. The history's events record where the clocks live, the offsets (ms) by node, a strobe's
+ * planned flips, and with clients' clocks the processes bound to each skewed node.
  */
 export function clockFault(options: FaultOptions): Fault {
   const { db } = options;
-  if (!hasClock(db)) throw new UsageError(`store ${db.store} cannot skew a server's clock`);
+  if (!hasClock(db)) throw new UsageError(`store ${db.store} has no clock the nemesis can skew`);
+  const where = (nodes: readonly string[]): Record<string, Json> =>
+    db.clockLives === 'clients' && db.clockProcesses
+      ? {
+          clock: 'clients',
+          processes: Object.fromEntries(nodes.map((node) => [node, db.clockProcesses?.(node) ?? []])),
+        }
+      : { clock: db.clockLives };
   const settings = options.clock;
   const nodes = nodeNames(db);
   let timers: NodeJS.Timeout[] = [];
@@ -130,6 +142,7 @@ export function clockFault(options: FaultOptions): Fault {
       );
       return {
         kind: settings.kind,
+        ...where(touched),
         offsets: offsetsOf(now),
         ...(later.length > 0
           ? { flips: later.map((s) => ({ atMs: s.atMs, node: s.node, offsetMs: s.offsetMs })) }
@@ -143,7 +156,7 @@ export function clockFault(options: FaultOptions): Fault {
       const restored = touched;
       touched = [];
       await Promise.all(restored.map((node) => set(node, 0)));
-      return { offsets: Object.fromEntries(restored.map((node) => [node, 0])) };
+      return { ...where(restored), offsets: Object.fromEntries(restored.map((node) => [node, 0])) };
     },
   };
 }

@@ -51,6 +51,14 @@ describe('describeFaultValue', () => {
       'n2 -300 ms, flipping sign',
     );
     expect(describeFaultValue({ offsets: { n1: 0, n2: 0 } })).toBe('n1 0 ms, n2 0 ms');
+    expect(
+      describeFaultValue({
+        kind: 'bump',
+        clock: 'clients',
+        processes: { n2: [1, 4] },
+        offsets: { n2: -5000 },
+      }),
+    ).toBe('clients of n2 -5000 ms');
   });
   it('lists nodes and shortens the rest', () => {
     expect(describeFaultValue(['n1', 'n2'])).toBe('n1 n2');

@@ -45,7 +45,7 @@ export function faultSpans(events: readonly NemesisEvent[], historyEnd: number):
 
 /**
  * A nemesis value in a few words. A grudge (node -> nodes it drops) becomes its sides, e.g.
- * "n1 n2 | n3"; a node or list of nodes is listed; clock offsets read "n1 +5000 ms"; anything
+ * "n1 n2 | n3"; a node or list of nodes is listed; clock offsets read "n1 +5000 ms" ("clients of n1 -5000 ms" where the clients' clocks are skewed); anything
  * else is shown as short JSON.
  */
 export function describeFaultValue(value: Json): string {
@@ -53,7 +53,7 @@ export function describeFaultValue(value: Json): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(' ');
   if (typeof value === 'object' && !Array.isArray(value)) {
-    const offsets = clockOffsets(value.offsets);
+    const offsets = clockOffsets(value.offsets, value.clock === 'clients' ? 'clients of ' : '');
     if (offsets) return `${offsets}${Array.isArray(value.flips) ? ', flipping sign' : ''}`;
     const entries = Object.entries(value);
     if (entries.length > 0 && entries.every(([, v]) => Array.isArray(v))) return grudgeSides(entries);
@@ -62,11 +62,11 @@ export function describeFaultValue(value: Json): string {
 }
 
 /** A clock fault's offsets by node, e.g. "n1 +5000 ms"; undefined for anything else. */
-function clockOffsets(offsets: Json | undefined): string | undefined {
+function clockOffsets(offsets: Json | undefined, prefix: string): string | undefined {
   if (offsets === null || typeof offsets !== 'object' || Array.isArray(offsets)) return undefined;
   const entries = Object.entries(offsets);
   if (entries.length === 0 || !entries.every(([, ms]) => typeof ms === 'number')) return undefined;
-  return entries.map(([node, ms]) => `${node} ${(ms as number) > 0 ? '+' : ''}${ms} ms`).join(', ');
+  return entries.map(([node, ms]) => `${prefix}${node} ${(ms as number) > 0 ? '+' : ''}${ms} ms`).join(', ');
 }
 
 function grudgeSides(entries: [string, Json][]): string {

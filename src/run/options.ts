@@ -198,7 +198,7 @@ const SCHEDULE_OPTIONS = {
     {
       name: 'clock',
       value: 'kind',
-      help: `clock fault: ${CLOCK_KINDS.join(', ')} (one node jumps by ±skew; every node off by up to the skew; one node flips between +skew and -skew every second)`,
+      help: `clock fault: ${CLOCK_KINDS.join(', ')} (one node jumps by ±skew; one node set back by the skew; one node set ahead by it; every node off by up to the skew; one node flips between +skew and -skew every second)`,
       default: 'bump',
     },
     choice(CLOCK_KINDS),

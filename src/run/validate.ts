@@ -73,7 +73,8 @@ function requireAbility(
   if (storeCan(store, ability, topology)) return;
   const where = (s: Store) => {
     const has = s.abilities[ability];
-    return has === true ? s.name : `${s.name} --topology ${has?.join(', ')}`;
+    const note = s.abilityNotes?.[ability];
+    return `${has === true ? s.name : `${s.name} --topology ${has?.join(', ')}`}${note ? ` (${note})` : ''}`;
   };
   const having = stores.filter((s) => s.abilities[ability] !== undefined).map(where);
   const shape = store.abilities[ability] === undefined ? store.name : `${store.name} --topology ${topology}`;

@@ -7,7 +7,8 @@
  * The JVM (Cassandra's Java 17, with FAKETIME_DONT_FAKE_MONOTONIC=1 so its timers keep running)
  * did not hang, but System.currentTimeMillis() did not follow the file: off by an amount that was
  * neither the file's offset nor 0, and unchanged when the file was rewritten mid-run. So only
- * MariaDB declares the `clock` ability.
+ * MariaDB's servers run under it; Cassandra's clock ability lives in its clients instead (the
+ * driver stamps the writes last-write-wins compares: src/stores/cassandra/clock.ts).
  */
 
 export const FAKETIME_PACKAGE = 'libfaketime';

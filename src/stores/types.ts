@@ -46,8 +46,9 @@ export interface ClusterOptions {
   /** Where the containers go: the local engine unless `--hosts` named the engines of a Swarm. */
   runtime?: Runtime;
   /**
-   * The run has clock faults: servers start with libfaketime preloaded (src/stores/faketime.ts).
-   * Off otherwise: every clock read then looks at a file.
+   * The run has clock faults: the clocks the nemesis skews are made skewable (MariaDB: servers
+   * start with libfaketime preloaded, src/stores/faketime.ts; Cassandra: the driver clients take a
+   * timestamp generator with an offset). Off otherwise: every clock read then looks at a file.
    */
   clockFaults?: boolean;
   /** `--server-option NAME=VALUE` lines for the server's own configuration, checked in shape (server-options.ts). */
@@ -80,7 +81,7 @@ export const ABILITY_WORDS: Readonly<Record<Ability, string>> = {
   'cache-tier': 'a cache tier (--workload cache-aside brings one)',
   locks: 'a lease lock',
   queues: 'a queue',
-  clock: 'server clocks to skew (libfaketime preloaded into the server)',
+  clock: 'clocks to skew',
 };
 
 /** A store's abilities as data: true for every topology, or the topologies that have it. */
@@ -214,10 +215,23 @@ export interface Network {
   heal(): Promise<void>;
 }
 
-/** A store whose server processes keep their own clock, which the clock nemesis skews. */
+/**
+ * Where the clock lives that decides what a store does with time: in the server process (MariaDB's
+ * NOW(), skewed with libfaketime), or in the clients (Cassandra's driver stamps every write with
+ * its own clock, and last-write-wins compares those stamps).
+ */
+export type ClockPlace = 'server' | 'clients';
+
+/** A store with a clock of its own per node, which the clock nemesis skews. */
 export interface HasClock {
-  /** Sets `node`'s server clock to the host's plus `offsetMs` (0 restores it); takes effect at once. */
+  readonly clockLives: ClockPlace;
+  /**
+   * Sets `node`'s clock to the host's plus `offsetMs` (0 restores it); takes effect at once. With
+   * `clockLives: 'clients'`, the clock of the clients bound to `node`.
+   */
   setClock(node: string, offsetMs: number): Promise<void>;
+  /** With `clockLives: 'clients'`: the processes whose clock `setClock(node)` skews, for the history. */
+  clockProcesses?(node: string): number[];
 }
 
 /** A store that offers a lease lock and a resource to protect with it. */
@@ -371,6 +385,8 @@ export interface Store {
   /** The store's own options (`dscheck run` refuses them for other stores). */
   readonly options: OptionTable;
   readonly abilities: Abilities;
+  /** A few words per ability on how this store has it, for messages: clock: "the clients' clock". */
+  readonly abilityNotes?: Readonly<Partial<Record<Ability, string>>>;
   /** Refuses a shape this store cannot start (a UsageError naming the problem); pure. */
   validate?(shape: ClusterShape): void;
   /** The images its nodes run, for `dscheck images` and `doctor`; `start` builds the missing ones. */

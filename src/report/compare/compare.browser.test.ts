@@ -251,6 +251,7 @@ const LESSON_HEADINGS: Record<(typeof MATRIX_PRESETS)[number], string> = {
   'queue-redis': 'What became of the messages',
   'isolation-mariadb': "The transactions' anomalies",
   'clock-mysql': 'What the lock let its holders do',
+  'clock-cassandra': 'In CAP and PACELC terms',
 };
 
 describe("every preset's page, on its recorded runs, at 1280 px", () => {

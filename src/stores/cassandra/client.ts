@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Client, ClientOptions, policies, types } from 'cassandra-driver';
 import type { Json } from '../../history/types.js';
 import type { ClusterNode, RegisterClient, SetClient } from '../types.js';
+import type { SkewedClock } from './clock.js';
 import { CQL_PORT, DATA_CENTER, KEYSPACE } from './config.js';
 import { NotAppliedError, ReadPhaseError } from './errors.js';
 
@@ -78,9 +79,10 @@ function neverRetry(d: Driver): policies.retry.RetryPolicy {
  * Driver options for a client of one node (DESIGN.md): the node is the only contact point and
  * the only host the load-balancing policy allows, so a process stays on its node (and a dead
  * node gives a definite NoHostAvailable instead of a silent move); nothing is retried; writes are
- * not idempotent; the client's timeout is above the server's (config.ts).
+ * not idempotent; the client's timeout is above the server's (config.ts). With a `clock`, the
+ * client stamps its writes with that clock (clock.ts); otherwise with the driver's default.
  */
-export function clientOptions(node: ClusterNode, timeoutMs: number): ClientOptions {
+export function clientOptions(node: ClusterNode, timeoutMs: number, clock?: SkewedClock): ClientOptions {
   const d = driver();
   const address = `${node.ip}:${CQL_PORT}`;
   return {
@@ -94,6 +96,7 @@ export function clientOptions(node: ClusterNode, timeoutMs: number): ClientOptio
       retry: neverRetry(d),
       // A killed node comes back within seconds; the client should notice within a second.
       reconnection: new d.policies.reconnection.ConstantReconnectionPolicy(500),
+      ...(clock ? { timestampGeneration: clock.timestampGenerator() } : {}),
     },
     queryOptions: { isIdempotent: false, prepare: true, captureStackTrace: false },
     socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
@@ -101,8 +104,8 @@ export function clientOptions(node: ClusterNode, timeoutMs: number): ClientOptio
   };
 }
 
-export async function connect(node: ClusterNode, timeoutMs: number): Promise<Client> {
-  const client = new (driver().Client)(clientOptions(node, timeoutMs));
+export async function connect(node: ClusterNode, timeoutMs: number, clock?: SkewedClock): Promise<Client> {
+  const client = new (driver().Client)(clientOptions(node, timeoutMs, clock));
   try {
     await client.connect();
   } catch (err) {

@@ -8,6 +8,7 @@ import type {
   ClusterNode,
   Db,
   ErrorVerdict,
+  HasClock,
   HasLocks,
   HasLogs,
   HasNetwork,
@@ -30,6 +31,7 @@ import {
   SCHEMA,
   TABLES,
 } from './client.js';
+import { SkewedClock } from './clock.js';
 import { cassandraYaml, KEYSPACE, PATHS, REPLICATION_FACTOR, type ServerTimeouts } from './config.js';
 import { classifyCassandraError } from './errors.js';
 import { CassandraLockClient, LOCK_TABLES, LOCK_TABLES_CQL } from './lock-client.js';
@@ -43,6 +45,8 @@ export interface CassandraDbOptions {
   serverOptions?: readonly ServerOption[];
   /** The clients' timeout, above the server's. */
   clientTimeoutMs: number;
+  /** The clock nemesis may skew the clients' clocks: each node's client stamps writes with a SkewedClock. */
+  clockFaults?: boolean;
   log: (message: string) => void;
   signal?: AbortSignal;
 }
@@ -58,11 +62,17 @@ const DDL_TIMEOUT_MS = 30_000;
  * only talks to that node; processes are spread over the nodes.
  */
 export class CassandraDb
-  implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasLocks
+  implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasLocks, HasClock
 {
   readonly store = 'cassandra';
   readonly topology = 'ring';
+  /** The driver stamps every write with the client's clock; last-write-wins compares those (clock.ts). */
+  readonly clockLives = 'clients';
   private readonly clients = new Map<string, Client>();
+  /** Each node's client clock, under clock faults. */
+  private readonly clocks = new Map<string, SkewedClock>();
+  /** The processes bound to each node, as they opened their clients. */
+  private readonly processes = new Map<string, Set<number>>();
 
   constructor(
     private readonly cluster: DockerCluster,
@@ -199,7 +209,7 @@ export class CassandraDb
   private clientOf(node: ClusterNode): Promise<Client> {
     const existing = this.clients.get(node.name);
     if (existing) return Promise.resolve(existing);
-    return connect(node, this.options.clientTimeoutMs).then((client) => {
+    return connect(node, this.options.clientTimeoutMs, this.clockOf(node.name)).then((client) => {
       const raced = this.clients.get(node.name);
       if (raced) {
         void client.shutdown().catch(() => undefined);
@@ -210,9 +220,37 @@ export class CassandraDb
     });
   }
 
+  private clockOf(node: string): SkewedClock | undefined {
+    if (!this.options.clockFaults) return undefined;
+    let clock = this.clocks.get(node);
+    if (!clock) {
+      clock = new SkewedClock();
+      this.clocks.set(node, clock);
+    }
+    return clock;
+  }
+
   /** Process `index` talks to node `index mod n`, so processes are spread evenly. */
   private nodeFor(index: number): ClusterNode {
-    return this.nodes[index % this.nodes.length];
+    const node = this.nodes[index % this.nodes.length];
+    const bound = this.processes.get(node.name) ?? new Set<number>();
+    this.processes.set(node.name, bound.add(index));
+    return node;
+  }
+
+  /**
+   * Sets the clock of `node`'s client, which stamps the writes of every process bound to `node`:
+   * its next write carries (host clock + offset), kept monotonic. The server is untouched.
+   */
+  async setClock(node: string, offsetMs: number): Promise<void> {
+    const clock = this.clockOf(this.node(node).name);
+    if (!clock) throw new Error('the clients were started without skewable clocks');
+    clock.offsetMs = offsetMs;
+  }
+
+  /** The processes whose writes `node`'s client stamps. */
+  clockProcesses(node: string): number[] {
+    return [...(this.processes.get(node) ?? [])].sort((a, b) => a - b);
   }
 
   async registerClient(index: number, timeoutMs: number): Promise<RegisterClient> {

@@ -43,7 +43,9 @@ export const cassandra: Store = {
   defaultNodes: 3,
   options: CASSANDRA_OPTIONS,
   // No primary: every node takes writes.
-  abilities: { sets: true, kill: true, pause: true, locks: true },
+  // Clock: the clients' (the driver stamps writes for last-write-wins), not the servers'.
+  abilities: { sets: true, kill: true, pause: true, locks: true, clock: true },
+  abilityNotes: { clock: 'the clock lives in the clients: they stamp writes for last-write-wins' },
   get images() {
     return [cassandraImage()];
   },
@@ -69,6 +71,7 @@ export const cassandra: Store = {
           timeouts: serverTimeouts(clientTimeoutMs),
           serverOptions: serverOptionPairs(options.serverOptions),
           clientTimeoutMs,
+          clockFaults: options.clockFaults,
           log: options.log,
           signal: options.signal,
         }),

@@ -104,6 +104,8 @@ export class MysqlDb
     HasLocks
 {
   readonly store = 'mysql';
+  /** MariaDB's NOW() is the server's: libfaketime skews mariadbd. */
+  readonly clockLives = 'server';
   private readonly connections = new Set<Connection>();
   private readonly tables: { registers: string; sets: string; lists: string };
   private currentPrimary: string;

@@ -51,6 +51,7 @@ export const mysql: Store = {
     locks: ['async', 'semisync', 'single'],
     clock: true,
   },
+  abilityNotes: { clock: 'the clock lives in the server: libfaketime in mariadbd' },
   images: [MYSQL_IMAGE],
   validate,
 
