@@ -110,6 +110,18 @@ describe('checkColdCache', () => {
     expect(r.hitRatio).toBeCloseTo((40 * 9 - 3 * 9) / 400, 3);
   });
 
+  it("leaves the history's last, cut-short second out of a fault's hit ratios", () => {
+    // The run ends 10 ms into second 30, where its one read missed: no 0% hit ratio from that.
+    const operations = [...steadyWithColdSpell(30, 99, 0), op({ atMs: 30_010, hit: false, key: 'k9' }, 300)];
+    const r = checkColdCache(
+      { operations, nemesis: [nemesis('warm-up', 0, { untilMs: 5000 }), nemesis('restart-cache', 25)] },
+      OPTIONS,
+    );
+    expect(r.series).toHaveLength(31);
+    expect(r.faults[0].lowestHitRatio).toBeCloseTo(0.9);
+    expect(r.faults[0].recoveryS).toBe(0);
+  });
+
   it('counts database in-flight from the query intervals', () => {
     const operations = [
       op({ atMs: 100, hit: false, dbMs: 500, ms: 500 }, 0),

@@ -140,8 +140,10 @@ export function checkColdCache(
   const warmUp = history.nemesis.find((e) => e.f === WARM_UP_F);
   const warmUpS = warmUp ? numberField(warmUp.value, 'untilMs') / 1000 + warmUp.time / NS_PER_S : null;
   const faultEvents = history.nemesis.filter((e) => CACHE_FAULT_FS.has(e.f)).sort((a, b) => a.time - b.time);
+  // The history's last second is cut short by its end: a few reads there are no hit ratio.
+  const wholeSeconds = series.slice(0, -1);
   const faults = faultEvents.map((event, i) =>
-    impact(event, faultEvents[i - 1], faultEvents[i + 1], series, ops, warmUpS ?? 0),
+    impact(event, faultEvents[i - 1], faultEvents[i + 1], wholeSeconds, ops, warmUpS ?? 0),
   );
 
   let reads = 0;

@@ -133,6 +133,13 @@ describe('lock checker', () => {
     expect(r.valid).toBe(false);
   });
 
+  it('a grant whose lease had run out on arrival is no second holder', async () => {
+    // A careful client counts the lease from when it asked: the late reply leaves it 0 ms.
+    const h = new Ops().acquire(1, 0, 2000, 1, 0).acquire(2, 1499, 1500, 2).release(2, 2500, 2501, 2);
+    const r = await checkLock(sorted(h));
+    expect(r.overlaps.count).toBe(0);
+  });
+
   it('does not count an unknown write, nor writes whose order is uncertain', async () => {
     const h = new Ops()
       .acquire(1, 0, 5, 1)

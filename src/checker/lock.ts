@@ -196,7 +196,8 @@ export function findOverlaps(holds: readonly Hold[]): Overlap[] {
   for (const hold of holds) {
     const active = (open.get(hold.key) ?? []).filter((h) => h.to > hold.from);
     for (const earlier of active) {
-      if (earlier.process === hold.process) continue;
+      // A hold of no time (a grant whose lease had run out on arrival) shares no time with any.
+      if (earlier.process === hold.process || Math.min(earlier.to, hold.to) <= hold.from) continue;
       const ms = (Math.min(earlier.to, hold.to) - hold.from) * 1000;
       overlaps.push({
         key: hold.key,

@@ -54,17 +54,21 @@ export class Recorder {
   }
 }
 
-/** One worker of the lock workload: acquire, a little work, the protected write, release. */
+/**
+ * One worker of the lock workload: acquire, a little work, the protected write, release; until a
+ * time (ns, as `now()`) or while `until()` says to go on.
+ */
 export async function lockWorker(
   recorder: Recorder,
   process: number,
   client: LockClient,
-  until: number,
+  until: number | (() => boolean),
   leaseMs: number,
   pauseMs = 0,
 ): Promise<void> {
+  const going = typeof until === 'number' ? () => now() < until : until;
   let paused = pauseMs === 0;
-  for (let round = 0; now() < until; round++) {
+  for (let round = 0; going(); round++) {
     const grant = await recorder.op(
       process,
       'acquire',

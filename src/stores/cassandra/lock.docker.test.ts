@@ -43,7 +43,7 @@ describe('cassandra LWT lock', () => {
     const recorder = new Recorder();
     const until = now() + 5e9;
     const client = (p: number) => new CassandraLockClient(driver, `p${p}`, { fenced: true }, node.name, 5000);
-    await Promise.all([0, 1, 2].map((p) => lockWorker(recorder, p, client(p), until, 2000)));
+    await Promise.all([0, 1, 2].map((p) => lockWorker(recorder, p, client(p), until, 5000)));
     const r = await checkLock({ operations: recorder.operations.sort((a, b) => a.call - b.call) });
     console.log(`cassandra LWT fault-free: ${r.holds} grants, ${r.acquires.fail} refused`);
     expect(r.holds).toBeGreaterThan(3);

@@ -54,7 +54,7 @@ describe('mysql GET_LOCK', () => {
     const recorder = new Recorder();
     const until = now() + 3e9;
     await Promise.all(
-      [0, 1, 2].map(async (p) => lockWorker(recorder, p, await lockClient(node, true), until, 1000)),
+      [0, 1, 2].map(async (p) => lockWorker(recorder, p, await lockClient(node, true), until, 5000)),
     );
     const r = await checkLock({ operations: recorder.operations.sort((a, b) => a.call - b.call) });
     console.log(`mysql GET_LOCK fault-free: ${r.holds} grants`);
