@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checkLock, type LockResult } from '../checker/lock.js';
 import type { Json, Operation } from '../history/types.js';
 import type { LockClient } from '../stores/types.js';
 
@@ -102,4 +103,25 @@ export async function lockWorker(
       (released) => (released ? grant.token : false),
     );
   }
+}
+
+/**
+ * The lock workload in miniature: each client (process = its index) takes turns with the others
+ * for `forMs`, with a lease of `leaseMs`; the one `pause` names sleeps that long after its first
+ * grant. The lock checker's verdict on what they did.
+ */
+export async function takeTurns(
+  clients: readonly LockClient[],
+  forMs: number,
+  leaseMs: number,
+  pause: { process: number; ms: number } | null = null,
+): Promise<LockResult> {
+  const recorder = new Recorder();
+  const until = now() + forMs * 1e6;
+  await Promise.all(
+    clients.map((client, p) =>
+      lockWorker(recorder, p, client, until, leaseMs, pause?.process === p ? pause.ms : 0),
+    ),
+  );
+  return checkLock({ operations: recorder.operations.sort((a, b) => a.call - b.call) });
 }

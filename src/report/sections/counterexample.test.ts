@@ -6,12 +6,28 @@ import { checkLinearizable } from '../../checker/linearizable/index.js';
 import { syntheticHistory } from '../../generator/synthetic.js';
 import { readHistory } from '../../history/reader.js';
 import { streamOperations } from '../../history/stream.js';
+import type { HistoryEvent } from '../../history/types.js';
 import { HistoryWriter } from '../../history/writer.js';
 import { CounterexampleTally, counterexample, linearizableSection } from './linearizable.js';
 import type { ReportContext } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dscheck-cx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes the events to a history file, reads it back and checks every key of it. */
+async function checkedFile(name: string, events: readonly HistoryEvent[]) {
+  const file = join(dir, name);
+  const writer = new HistoryWriter(file);
+  for (const e of events) writer.append(e);
+  writer.close();
+  const history = await readHistory(file);
+  const result = await checkLinearizable(history.operations, {
+    model: 'cas-register',
+    timeoutMs: 60_000,
+    allKeys: true,
+  });
+  return { file, history, result };
+}
 
 describe('counterexamples of a history read as a stream', () => {
   it('are drawn from the same operations as from the whole history, however many came before', async () => {
@@ -30,17 +46,7 @@ describe('counterexamples of a history read as a stream', () => {
         ? { ...e, value: e.value + 100_000 }
         : e,
     );
-    const file = join(dir, 'broken.ndjson');
-    const writer = new HistoryWriter(file);
-    for (const e of broken) writer.append(e);
-    writer.close();
-
-    const history = await readHistory(file);
-    const result = await checkLinearizable(history.operations, {
-      model: 'cas-register',
-      timeoutMs: 60_000,
-      allKeys: true,
-    });
+    const { file, history, result } = await checkedFile('broken.ndjson', broken);
     expect(result.failures.map((f) => f.key).sort()).toEqual(['k0', 'k2']);
     const tally = new CounterexampleTally(result);
     await streamOperations(file, (op) => tally.add(op));
@@ -65,16 +71,7 @@ describe('a history with many failing keys', () => {
     ].map((e) =>
       e.type === 'ok' && e.f === 'read' && typeof e.value === 'number' ? { ...e, value: e.value + 1 } : e,
     );
-    const file = join(dir, 'many.ndjson');
-    const writer = new HistoryWriter(file);
-    for (const e of events) writer.append(e);
-    writer.close();
-    const history = await readHistory(file);
-    const result = await checkLinearizable(history.operations, {
-      model: 'cas-register',
-      timeoutMs: 60_000,
-      allKeys: true,
-    });
+    const { history, result } = await checkedFile('many.ndjson', events);
     expect(result.failures.length).toBe(25);
     const context = { result, history } as unknown as ReportContext<typeof result>;
     const data = linearizableSection.data?.(context) as { failures: unknown[] };

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'cassandra-driver';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkLock, type LockResult } from '../../checker/lock.js';
+import type { LockResult } from '../../checker/lock.js';
 import { runResources } from '../../docker/cleanup.js';
 import { runAndRead } from '../../testing/cli.js';
-import { lockWorker, now, Recorder } from '../../testing/history.js';
+import { takeTurns } from '../../testing/history.js';
 import { connect } from './client.js';
 import type { CassandraDb } from './db.js';
 import { cassandra } from './index.js';
@@ -40,11 +40,8 @@ describe('cassandra LWT lock', () => {
     drivers.push(driver);
     for (const statement of LOCK_TABLES_CQL) await driver.execute(statement);
 
-    const recorder = new Recorder();
-    const until = now() + 5e9;
     const client = (p: number) => new CassandraLockClient(driver, `p${p}`, { fenced: true }, node.name, 5000);
-    await Promise.all([0, 1, 2].map((p) => lockWorker(recorder, p, client(p), until, 5000)));
-    const r = await checkLock({ operations: recorder.operations.sort((a, b) => a.call - b.call) });
+    const r = await takeTurns([0, 1, 2].map(client), 5000, 5000);
     console.log(`cassandra LWT fault-free: ${r.holds} grants, ${r.acquires.fail} refused`);
     expect(r.holds).toBeGreaterThan(3);
     expect(r).toMatchObject({ valid: true, overlaps: { count: 0 }, unsafe: { count: 0 } });

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkLock, type LockResult } from '../../checker/lock.js';
+import type { LockResult } from '../../checker/lock.js';
 import { runResources } from '../../docker/cleanup.js';
 import { runAndRead } from '../../testing/cli.js';
-import { lockWorker, now, Recorder } from '../../testing/history.js';
+import { takeTurns } from '../../testing/history.js';
 import type { ClusterNode, LockGrant } from '../types.js';
 import { waitUntil } from '../wait.js';
 import { Link } from './client.js';
@@ -51,12 +51,7 @@ describe('mysql GET_LOCK', () => {
     started.push({ runId, db });
     const node = db.nodes[0];
 
-    const recorder = new Recorder();
-    const until = now() + 3e9;
-    await Promise.all(
-      [0, 1, 2].map(async (p) => lockWorker(recorder, p, await lockClient(node, true), until, 5000)),
-    );
-    const r = await checkLock({ operations: recorder.operations.sort((a, b) => a.call - b.call) });
+    const r = await takeTurns(await Promise.all([0, 1, 2].map(() => lockClient(node, true))), 3000, 5000);
     console.log(`mysql GET_LOCK fault-free: ${r.holds} grants`);
     expect(r.holds).toBeGreaterThan(10);
     expect(r).toMatchObject({ valid: true, overlaps: { count: 0 }, unsafe: { count: 0 } });

@@ -5,7 +5,7 @@ import { checkLock } from '../../checker/lock.js';
 import { checkQueue } from '../../checker/queue.js';
 import { runResources } from '../../docker/cleanup.js';
 import { execOk } from '../../docker/exec.js';
-import { lockWorker, now, Recorder } from '../../testing/history.js';
+import { lockWorker, now, Recorder, takeTurns } from '../../testing/history.js';
 import { newOwner } from '../lock-owner.js';
 import type { ClusterNode, DeliveryMode, QueueClient } from '../types.js';
 import { adminCall } from './admin.js';
@@ -63,15 +63,10 @@ async function lockRun(
   pause: { process: number; ms: number } | null,
   leaseMs = 500,
 ) {
-  const recorder = new Recorder();
-  const until = now() + 3e9;
-  await Promise.all(
-    [0, 1, 2].map(async (p) => {
-      const client = new RedisLockClient(await connect(node), newOwner(p), { fenced }, node.name);
-      await lockWorker(recorder, p, client, until, leaseMs, pause?.process === p ? pause.ms : 0);
-    }),
+  const clients = await Promise.all(
+    [0, 1, 2].map(async (p) => new RedisLockClient(await connect(node), newOwner(p), { fenced }, node.name)),
   );
-  return checkLock({ operations: recorder.operations.sort((a, b) => a.call - b.call) });
+  return takeTurns(clients, 3000, leaseMs, pause);
 }
 
 describe('redis lock (single instance)', () => {
@@ -170,12 +165,7 @@ describe('redlock over three independent primaries', () => {
       new RedlockClient(await Promise.all(db.nodes.map((n) => connect(n, 500))), newOwner(p), {
         fenced: false,
       });
-    const recorder = new Recorder();
-    const until = now() + 3e9;
-    await Promise.all(
-      [0, 1, 2].map(async (p) => lockWorker(recorder, p, await redlock(p), until, CALM_LEASE_MS)),
-    );
-    const r = await checkLock({ operations: recorder.operations.sort((a, b) => a.call - b.call) });
+    const r = await takeTurns(await Promise.all([0, 1, 2].map(redlock)), 3000, CALM_LEASE_MS);
     console.log(`redlock fault-free: ${r.holds} grants`);
     expect(r.holds).toBeGreaterThan(20);
     expect(r).toMatchObject({ valid: true, overlaps: { count: 0 }, unsafe: { count: 0 } });
