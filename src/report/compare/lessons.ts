@@ -40,6 +40,22 @@ export function closing(lesson: Lesson, runs: readonly Run[]): string {
 }
 
 const count = (n: number) => n.toLocaleString('en');
+
+/** The runs that have a lesson's figures, each with its label. */
+function withFigures<F>(
+  runs: readonly Run[],
+  pick: (run: Run) => F | undefined,
+): { label: string; fig: F }[] {
+  return runs.flatMap((run) => {
+    const fig = pick(run);
+    return fig === undefined ? [] : [{ label: run.label, fig }];
+  });
+}
+
+/** "label: words; label: words": one clause a run, for a closing sentence. */
+function eachRun<F>(list: readonly { label: string; fig: F }[], words: (fig: F) => string): string {
+  return list.map(({ label, fig }) => `${label}: ${words(fig)}`).join('; ');
+}
 const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** The page's lesson: the one most of its runs have (the first run's on a tie). */
@@ -90,22 +106,21 @@ function spikeWords(c: CacheFigures): string {
  * cache the better sharding kept warm, and the expiry waves with and without jitter.
  */
 export function cacheClosing(runs: readonly Run[]): string {
-  const figures = runs.flatMap((r) => (r.cache ? [{ label: r.label, c: r.cache }] : []));
-  if (figures.length === 0) return '';
-  const each = figures
-    .map(
-      ({ label, c }) =>
-        `${label}: spike ${spikeWords(c)}, recovery ${c.recoveryS === null ? 'none' : duration(c.recoveryS * 1000)}`,
-    )
-    .join('; ');
-  const moved = figures.filter((f) => f.c.movedPredicted !== undefined);
-  const least = moved.reduce<(typeof moved)[number] | undefined>(
-    (best, f) => (best === undefined || (f.c.movedPredicted ?? 1) < (best.c.movedPredicted ?? 1) ? f : best),
+  const cached = withFigures(runs, (r) => r.cache);
+  if (cached.length === 0) return '';
+  const figures = cached.map(({ fig }) => fig);
+  const each = eachRun(
+    cached,
+    (c) => `spike ${spikeWords(c)}, recovery ${c.recoveryS === null ? 'none' : duration(c.recoveryS * 1000)}`,
+  );
+  const moved = figures.filter((c) => c.movedPredicted !== undefined);
+  const least = moved.reduce<CacheFigures | undefined>(
+    (best, c) => (best === undefined || (c.movedPredicted ?? 1) < (best.movedPredicted ?? 1) ? c : best),
     undefined,
   );
   const warm =
-    least && moved.some((f) => f.c.sharding !== least.c.sharding)
-      ? `: ${least.c.sharding} kept ${pct(1 - (least.c.movedPredicted ?? 0))} of the cache warm`
+    least && moved.some((c) => c.sharding !== least.sharding)
+      ? `: ${least.sharding} kept ${pct(1 - (least.movedPredicted ?? 0))} of the cache warm`
       : '';
   return `${each}${warm}.${wavesWords(runs)}`;
 }
@@ -158,19 +173,18 @@ export function lockReading(run: Run): string {
  * no pause: ... The fence, not the lock, stopped the late holders".
  */
 export function lockClosing(runs: readonly Run[]): string {
-  const locks = runs.flatMap((r) => (r.lock ? [{ label: r.label, l: r.lock }] : []));
+  const locks = withFigures(runs, (r) => r.lock);
   if (locks.length === 0) return '';
-  const each = locks
-    .map(
-      ({ label, l }) =>
-        `${label}: ${plural(l.overlaps, 'overlap')}, ${count(l.unsafe)} unsafe writes accepted, ${count(l.fenced)} rejected by the fence`,
-    )
-    .join('; ');
-  const unfenced = locks.filter(({ l }) => l.fencing !== true && l.unsafe > 0);
-  const fenced = locks.filter(({ l }) => l.fencing === true && l.unsafe === 0 && l.fenced > 0);
+  const each = eachRun(
+    locks,
+    (l) =>
+      `${plural(l.overlaps, 'overlap')}, ${count(l.unsafe)} unsafe writes accepted, ${count(l.fenced)} rejected by the fence`,
+  );
+  const unfenced = locks.filter(({ fig: l }) => l.fencing !== true && l.unsafe > 0);
+  const fenced = locks.filter(({ fig: l }) => l.fencing === true && l.unsafe === 0 && l.fenced > 0);
   const lesson =
     unfenced.length > 0 && fenced.length > 0
-      ? ` Holders whose lease ran out wrote as if they still held the lock in both; only the fence stopped them (${fenced.map(({ label, l }) => `${label}: ${count(l.fenced)} rejected`).join(', ')}, against ${unfenced.map(({ label, l }) => `${label}: ${count(l.unsafe)} accepted`).join(', ')}).`
+      ? ` Holders whose lease ran out wrote as if they still held the lock in both; only the fence stopped them (${fenced.map(({ label, fig }) => `${label}: ${count(fig.fenced)} rejected`).join(', ')}, against ${unfenced.map(({ label, fig }) => `${label}: ${count(fig.unsafe)} accepted`).join(', ')}).`
       : '';
   return `${each}.${lesson}`;
 }
@@ -200,23 +214,22 @@ export function queueReading(run: Run): string {
 
 /** Each delivery mode's losses, duplicates and reordering, and what the losses say about where they come from. */
 export function queueClosing(runs: readonly Run[]): string {
-  const queues = runs.flatMap((r) => (r.queue ? [{ label: r.label, q: r.queue }] : []));
+  const queues = withFigures(runs, (r) => r.queue);
   if (queues.length === 0) return '';
-  const each = queues
-    .map(
-      ({ label, q }) =>
-        `${label}: ${count(q.lost)} lost, ${count(q.duplicated)} duplicated${q.reordered === undefined ? '' : `, ${count(q.reordered)} out of order`}`,
-    )
-    .join('; ');
-  const losing = queues.filter(({ q }) => q.lost > 0);
-  const modes = new Set(queues.map(({ q }) => q.promised));
+  const each = eachRun(
+    queues,
+    (q) =>
+      `${count(q.lost)} lost, ${count(q.duplicated)} duplicated${q.reordered === undefined ? '' : `, ${count(q.reordered)} out of order`}`,
+  );
+  const losing = queues.filter(({ fig }) => fig.lost > 0);
+  const modes = new Set(queues.map(({ fig }) => fig.promised));
   const lost =
     losing.length === queues.length && modes.size > 1
       ? ' Every delivery mode lost acknowledged messages: they went with the queue itself, which no consumer-side acknowledgement brings back.'
       : losing.length === 0
         ? ' No acknowledged message was lost.'
         : '';
-  const twice = queues.filter(({ q }) => q.duplicated > 0).map(({ label }) => label);
+  const twice = queues.filter(({ fig }) => fig.duplicated > 0).map(({ label }) => label);
   const dup =
     twice.length === 0 ? ' Nothing was delivered twice.' : ` Delivered twice only in ${twice.join(', ')}.`;
   return `${each}.${lost}${dup}`;
@@ -253,14 +266,12 @@ function abortWords(t: TxnFigures): string {
 
 /** Each run's anomalies against its aborts: what the stronger levels buy and what they cost. */
 export function transactionsClosing(runs: readonly Run[]): string {
-  const txns = runs.flatMap((r) => (r.txn ? [{ label: r.label, t: r.txn, p99: r.latencyMs?.p99 }] : []));
+  const txns = withFigures(runs, (r) => (r.txn ? { t: r.txn, p99: r.latencyMs?.p99 } : undefined));
   if (txns.length === 0) return '';
-  const each = txns
-    .map(({ label, t, p99 }) => {
-      const total = Object.values(t.anomalies).reduce((a, b) => a + b, 0);
-      const aborted = t.txns === 0 ? '' : `, ${pct(t.aborted / t.txns)} aborted`;
-      return `${label}: ${total === 0 ? 'no anomaly' : `${plural(total, 'anomaly', 'anomalies')} (${Object.keys(t.anomalies).join(', ')})`}${aborted}${p99 === undefined ? '' : `, p99 ${duration(p99)}`}`;
-    })
-    .join('; ');
+  const each = eachRun(txns, ({ t, p99 }) => {
+    const total = Object.values(t.anomalies).reduce((a, b) => a + b, 0);
+    const aborted = t.txns === 0 ? '' : `, ${pct(t.aborted / t.txns)} aborted`;
+    return `${total === 0 ? 'no anomaly' : `${plural(total, 'anomaly', 'anomalies')} (${Object.keys(t.anomalies).join(', ')})`}${aborted}${p99 === undefined ? '' : `, p99 ${duration(p99)}`}`;
+  });
   return `${each}.`;
 }
