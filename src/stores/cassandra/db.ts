@@ -1,7 +1,7 @@
 import type { Client } from 'cassandra-driver';
-import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
 import { execIn, execOk } from '../../docker/exec.js';
+import { ClusterDb } from '../cluster-db.js';
 import { newOwner } from '../lock-owner.js';
 import type { ServerOption } from '../server-options.js';
 import type {
@@ -17,7 +17,6 @@ import type {
   Killable,
   LockClient,
   LockClientOptions,
-  Network,
   Pausable,
   RegisterClient,
   SetClient,
@@ -62,6 +61,7 @@ const DDL_TIMEOUT_MS = 30_000;
  * only talks to that node; processes are spread over the nodes.
  */
 export class CassandraDb
+  extends ClusterDb<CassandraDbOptions>
   implements Db, Killable, Pausable, HasPrimary, HasLogs, HasNetwork, HasSets, HasLocks, HasClock
 {
   readonly store = 'cassandra';
@@ -73,15 +73,6 @@ export class CassandraDb
   private readonly clocks = new Map<string, SkewedClock>();
   /** The processes bound to each node, as they opened their clients. */
   private readonly processes = new Map<string, Set<number>>();
-
-  constructor(
-    private readonly cluster: DockerCluster,
-    private readonly options: CassandraDbOptions,
-  ) {}
-
-  get nodes(): readonly ClusterNode[] {
-    return this.cluster.nodes;
-  }
 
   get mode(): AccessMode {
     return this.options.mode;
@@ -285,19 +276,6 @@ export class CassandraDb
     await this.startServer(this.node(node), { peers: false });
   }
 
-  /** The cluster's iptables rules: partitions and loss. */
-  get network(): Network {
-    return this.cluster.firewall;
-  }
-
-  async pause(node: string): Promise<void> {
-    await this.cluster.pause(this.node(node).name);
-  }
-
-  async resume(node: string): Promise<void> {
-    await this.cluster.resume(this.node(node).name);
-  }
-
   /** Every replica takes writes: there is no primary. */
   async primary(): Promise<string | null> {
     return null;
@@ -315,12 +293,6 @@ export class CassandraDb
     this.clients.clear();
     await Promise.allSettled(clients.map((client) => client.shutdown()));
     await this.cluster.removeQuietly(this.options.log);
-  }
-
-  private node(name: string): ClusterNode {
-    const node = this.nodes.find((n) => n.name === name);
-    if (!node) throw new Error(`no node ${name}; nodes: ${this.nodes.map((n) => n.name).join(', ')}`);
-    return node;
   }
 }
 

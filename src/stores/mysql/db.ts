@@ -5,6 +5,7 @@ import { execIn, execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import { UsageError } from '../../errors.js';
 import type { Json } from '../../history/types.js';
+import { ClusterDb } from '../cluster-db.js';
 import { faketimeCommand, faketimeEnvironment } from '../faketime.js';
 import { newOwner } from '../lock-owner.js';
 import { blamedOption, type ServerOption } from '../server-options.js';
@@ -25,7 +26,6 @@ import type {
   Killable,
   LockClient,
   LockClientOptions,
-  Network,
   Pausable,
   RegisterClient,
   SetClient,
@@ -89,6 +89,7 @@ const RECOVER_LOG = '/var/log/mysql/wsrep-recover.log';
  * reads and writes; there is no primary.
  */
 export class MysqlDb
+  extends ClusterDb<MysqlDbOptions>
   implements
     Db,
     Killable,
@@ -112,20 +113,14 @@ export class MysqlDb
   /** Old primaries to bring back as replicas of the current primary once they are reachable. */
   private readonly pendingRejoin = new Set<string>();
 
-  constructor(
-    private readonly cluster: DockerCluster,
-    private readonly options: MysqlDbOptions,
-  ) {
+  constructor(cluster: DockerCluster, options: MysqlDbOptions) {
+    super(cluster, options);
     this.tables = tableNames(options.runId);
     this.currentPrimary = cluster.nodes[0].name;
   }
 
   get topology(): MysqlTopology {
     return this.options.topology;
-  }
-
-  get nodes(): readonly ClusterNode[] {
-    return this.cluster.nodes;
   }
 
   private get galera(): boolean {
@@ -460,19 +455,6 @@ export class MysqlDb
     return { node: node.name, position, how: position ? 'wsrep-recover' : 'unknown' };
   }
 
-  /** The cluster's iptables rules: partitions and loss. */
-  get network(): Network {
-    return this.cluster.firewall;
-  }
-
-  async pause(node: string): Promise<void> {
-    await this.cluster.pause(this.node(node).name);
-  }
-
-  async resume(node: string): Promise<void> {
-    await this.cluster.resume(this.node(node).name);
-  }
-
   /** The node the clients' writes go to now; Galera has none. */
   async primary(): Promise<string | null> {
     return this.galera ? null : this.currentPrimary;
@@ -660,11 +642,5 @@ export class MysqlDb
       signal: this.options.signal,
       intervalMs: 100,
     });
-  }
-
-  private node(name: string): ClusterNode {
-    const node = this.nodes.find((n) => n.name === name);
-    if (!node) throw new Error(`no node ${name}; nodes: ${this.nodes.map((n) => n.name).join(', ')}`);
-    return node;
   }
 }

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { DockerCluster } from '../../docker/cluster.js';
 import { writeFilesIn } from '../../docker/containers.js';
 import { execOk } from '../../docker/exec.js';
 import { errorText } from '../../docker/log.js';
 import { UsageError } from '../../errors.js';
+import { ClusterDb } from '../cluster-db.js';
 import { newOwner } from '../lock-owner.js';
 import { blamedOption, type ServerOption } from '../server-options.js';
 import type {
@@ -20,7 +20,6 @@ import type {
   Killable,
   LockClient,
   LockClientOptions,
-  Network,
   Pausable,
   QueueClient,
   QueueClientOptions,
@@ -71,6 +70,7 @@ const SERVE_TIMEOUT_MS = 30_000;
 
 /** A running Redis cluster: n1 starts as primary, the others replicate it. */
 export class RedisDb
+  extends ClusterDb<RedisDbOptions>
   implements
     Db,
     Killable,
@@ -86,17 +86,8 @@ export class RedisDb
   readonly store = 'redis';
   private readonly clients = new Set<Redis>();
 
-  constructor(
-    private readonly cluster: DockerCluster,
-    private readonly options: RedisDbOptions,
-  ) {}
-
   get topology(): RedisTopology {
     return this.options.topology;
-  }
-
-  get nodes(): readonly ClusterNode[] {
-    return this.cluster.nodes;
   }
 
   /** Configures and starts every server (and sentinel), and waits until replication is in place. */
@@ -265,19 +256,6 @@ export class RedisDb
     await this.startServer(this.node(node));
   }
 
-  /** The cluster's iptables rules: partitions and loss. */
-  get network(): Network {
-    return this.cluster.firewall;
-  }
-
-  async pause(node: string): Promise<void> {
-    await this.cluster.pause(this.node(node).name);
-  }
-
-  async resume(node: string): Promise<void> {
-    await this.cluster.resume(this.node(node).name);
-  }
-
   /**
    * Sentinel: the node a majority of the sentinels name as primary (during a failover they
    * disagree for a moment: then null). Replicated: the first node whose ROLE is master.
@@ -324,11 +302,5 @@ export class RedisDb
 
   private waitFor(what: string, probe: () => Promise<boolean>): Promise<void> {
     return waitUntil(what, probe, { timeoutMs: SERVE_TIMEOUT_MS, signal: this.options.signal });
-  }
-
-  private node(name: string): ClusterNode {
-    const node = this.nodes.find((n) => n.name === name);
-    if (!node) throw new Error(`no node ${name}; nodes: ${this.nodes.map((n) => n.name).join(', ')}`);
-    return node;
   }
 }
