@@ -54,6 +54,8 @@ export interface CassandraDbOptions {
 const START_TIMEOUT_MS = 240_000;
 /** Schema changes and system-table queries while the ring forms: slow on a busy machine. */
 const DDL_TIMEOUT_MS = 30_000;
+/** How long a node may take to learn a new table before it is restarted to pull the schema. */
+const SCHEMA_PUSH_MS = 45_000;
 
 /**
  * A running Cassandra cluster: every node a seed with a fixed token, one keyspace replicated
@@ -124,7 +126,19 @@ export class CassandraDb
     for (const statement of schema) await clients[0].execute(statement, [], { readTimeout: DDL_TIMEOUT_MS });
     // The driver waits for schema agreement only so long: every node must know both tables
     // before a client prepares a statement on them.
-    await this.waitOnEveryNode(clients, `to know the tables of ${KEYSPACE}`, async (client) => {
+    await Promise.all(this.nodes.map((node, i) => this.awaitSchema(node, clients[i])));
+    this.options.log(`cassandra: keyspace ${KEYSPACE} ready in ${seconds(started)}`);
+  }
+
+  /**
+   * Waits until `node` knows every table of the keyspace. On a loaded machine a node can miss the
+   * schema push and then not pull it for minutes (seen in CI: still missing after 240 s); a node
+   * that starts pulls the schema from its peers as it joins, so one that has not learned the
+   * tables in SCHEMA_PUSH_MS is restarted once.
+   */
+  private async awaitSchema(node: ClusterNode, client: Client): Promise<void> {
+    const what = `${node.name} to know the tables of ${KEYSPACE}`;
+    const knows = async () => {
       const rows = (
         await client.execute(
           'SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?',
@@ -137,8 +151,29 @@ export class CassandraDb
       return [...Object.values(TABLES), ...Object.values(LOCK_TABLES)].every((table) =>
         rows.some((r) => r.get('table_name') === table),
       );
-    });
-    this.options.log(`cassandra: keyspace ${KEYSPACE} ready in ${seconds(started)}`);
+    };
+    const wait = (timeoutMs: number) =>
+      waitUntil(what, knows, { timeoutMs, signal: this.options.signal, intervalMs: 500 });
+    try {
+      await wait(SCHEMA_PUSH_MS);
+      return;
+    } catch (err) {
+      if (this.options.signal?.aborted) throw err;
+    }
+    this.options.log(
+      `cassandra: ${node.name} has not learned the tables in ${SCHEMA_PUSH_MS / 1000} s; restarting it, so that it pulls the schema from its peers`,
+    );
+    await this.kill(node.name);
+    // The old daemon must be gone before the new one binds its ports.
+    await execOk(
+      node.containerId,
+      ['sh', '-c', `while pgrep -F ${PATHS.pid} >/dev/null; do sleep 0.1; done`],
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    await this.startServer(node, { peers: true });
+    await wait(START_TIMEOUT_MS);
   }
 
   private async waitOnEveryNode(
