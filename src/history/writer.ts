@@ -6,16 +6,23 @@ import type { HistoryEvent } from './types.js';
  * every `flushMs` (default 250 ms, HISTORY.md asks for once a second), so a run that is killed
  * still leaves a checkable history. Synchronous writes: one small write per flush, and the file
  * is complete the moment `close` returns.
+ *
+ * A write that fails (the disk is full) ends the history there: what was written stays (its last
+ * line may be cut, which readers accept), later events are dropped, and `onError` is told once,
+ * so the run can stop and judge what it has instead of crashing in a timer.
  */
 export class HistoryWriter {
   private readonly fd: number;
   private pending: string[] = [];
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  /** The write that ended the history early, if one did. */
+  failure: Error | undefined;
 
   constructor(
     readonly path: string,
     flushMs = 250,
+    private readonly onError: (err: Error) => void = () => {},
   ) {
     this.fd = openSync(path, 'a');
     this.timer = setInterval(() => this.flush(), flushMs);
@@ -23,16 +30,22 @@ export class HistoryWriter {
   }
 
   append(event: HistoryEvent): void {
-    if (this.closed) return;
+    if (this.closed || this.failure) return;
     this.pending.push(JSON.stringify(event));
     if (this.pending.length >= 8192) this.flush();
   }
 
   flush(): void {
-    if (this.pending.length === 0 || this.closed) return;
-    const text = `${this.pending.join('\n')}\n`;
+    if (this.pending.length === 0 || this.closed || this.failure) return;
+    const bytes = Buffer.from(`${this.pending.join('\n')}\n`);
     this.pending = [];
-    writeSync(this.fd, text);
+    try {
+      // A write may take only part of the bytes (a disk filling up): the rest follows, or fails.
+      for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      this.onError(this.failure);
+    }
   }
 
   close(): void {
