@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import type { HistoryEvent } from './types.js';
 
 /**
@@ -7,15 +7,17 @@ import type { HistoryEvent } from './types.js';
  * still leaves a checkable history. Synchronous writes: one small write per flush, and the file
  * is complete the moment `close` returns.
  *
- * A write that fails (the disk is full) ends the history there: what was written stays (its last
- * line may be cut, which readers accept), later events are dropped, and `onError` is told once,
- * so the run can stop and judge what it has instead of crashing in a timer.
+ * A write that fails (the disk is full) ends the history at its last whole line; later events are
+ * dropped, and `onError` is told once, so the run can stop and judge what it has instead of
+ * crashing in a timer.
  */
 export class HistoryWriter {
   private readonly fd: number;
   private pending: string[] = [];
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  /** Bytes in the file, all of them whole lines. */
+  private size: number;
   /** The write that ended the history early, if one did. */
   failure: Error | undefined;
 
@@ -25,6 +27,7 @@ export class HistoryWriter {
     private readonly onError: (err: Error) => void = () => {},
   ) {
     this.fd = openSync(path, 'a');
+    this.size = fstatSync(this.fd).size;
     this.timer = setInterval(() => this.flush(), flushMs);
     this.timer.unref();
   }
@@ -39,11 +42,19 @@ export class HistoryWriter {
     if (this.pending.length === 0 || this.closed || this.failure) return;
     const bytes = Buffer.from(`${this.pending.join('\n')}\n`);
     this.pending = [];
+    let at = 0;
     try {
       // A write may take only part of the bytes (a disk filling up): the rest follows, or fails.
-      for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
+      while (at < bytes.length) at += writeSync(this.fd, bytes, at, bytes.length - at);
+      this.size += bytes.length;
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));
+      // The history ends with its last whole line: a cut one would be a line no reader can use.
+      try {
+        ftruncateSync(this.fd, this.size + (at === 0 ? 0 : bytes.lastIndexOf(10, at - 1) + 1));
+      } catch {
+        // A file that cannot be cut back keeps its cut last line, which readers skip.
+      }
       this.onError(this.failure);
     }
   }
