@@ -1,6 +1,7 @@
 import { CHECKERS, type PlannedCheck } from '../checkers.js';
 import { readHistory } from '../history/reader.js';
 import type { HistoryShape } from '../history/types.js';
+import type { EarlyStop } from '../run/disk.js';
 import { type PerfResult, perf, perfChecker, quantiles } from './perf.js';
 import { checkStreaming, streamable } from './streaming/analyze.js';
 import { type CheckContext, type CheckerResult, mergeValidity, resultOf, type Validity } from './types.js';
@@ -25,6 +26,8 @@ export interface RunResults {
   checkers: Record<string, CheckerResult>;
   stats: RunStats;
   interrupted: boolean;
+  /** Set by `dscheck run` when the clients stopped before the time limit (the disk was nearly full). */
+  stoppedEarly?: EarlyStop;
   nemesisErrors: string[];
 }
 

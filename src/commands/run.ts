@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
+import { streamFromBytes } from '../checker/streaming/analyze.js';
 import type { Validity } from '../checker/types.js';
 import { CHECKERS } from '../checkers.js';
 import type { Runtime } from '../docker/runtime.js';
@@ -19,6 +20,19 @@ import { readOptions } from '../options/spec.js';
 import { writeReportsIndex, writeRunReport } from '../report/writer.js';
 import { Checkpoints } from '../run/checkpoint.js';
 import { runInControl } from '../run/control.js';
+import {
+  BYTES_PER_OPERATION,
+  type DiskEstimate,
+  describeEarlyStop,
+  describeEstimate,
+  type EarlyStop,
+  estimateDisk,
+  formatBytes,
+  growthOf,
+  MEASURE_AFTER_S,
+  UNKNOWN_BYTES_PER_OPERATION,
+} from '../run/disk.js';
+import { DiskWatch, diskSpace, tempOnSameDisk } from '../run/disk-watch.js';
 import { createRunFolder, updateLatestLink, writeJson } from '../run/folder.js';
 import { Interrupt } from '../run/interrupt.js';
 import { RUN_MODE_OPTIONS, type RunCliOptions, type RunConfig, reproduceCommand } from '../run/options.js';
@@ -48,12 +62,25 @@ interface RunContext extends ResolvedRun {
   recorder: Recorder;
   progress: Progress;
   interrupt: Interrupt;
+  disk: DiskWatch;
+  /** Sets what stops the clients when the disk is nearly full (as the time limit would). */
+  onDiskFull: (stopClients: () => void) => void;
   log: (message: string) => void;
 }
 
 interface RunPhaseOutcome {
   nemesisErrors: string[];
   faultDelays: Record<string, number[]>;
+  /** Set when the run stopped before its time limit because the disk was nearly full. */
+  stoppedEarly?: EarlyStop;
+}
+
+/** test.json's `disk`: the folder's disk at start, the estimate from the plan and the one measured. */
+interface DiskPlan {
+  freeBytes: number;
+  totalBytes: number;
+  estimate?: DiskEstimate;
+  measured?: DiskEstimate;
 }
 
 /** What `dscheck run --json` prints on stdout at the end: one object, for scripts and CI. */
@@ -65,6 +92,8 @@ export type RunAnswer =
       report: string;
       seed: number;
       interrupted: boolean;
+      /** Set when the disk was nearly full: the clients stopped before the time limit. */
+      stoppedEarly?: EarlyStop;
       /** Each checker that ran: its verdict and the lines the terminal shows. */
       checkers: Record<string, { valid: Validity; summary: string[] }>;
     }
@@ -150,12 +179,17 @@ async function runOnce(
     versions: { dscheck: packageInfo().version, node: process.version },
     startedAt: new Date().toISOString(),
     argv: process.argv.slice(2),
+    disk: startEstimate(resolved, dir, checkpointMin),
   };
   writeJson(join(dir, 'test.json'), test);
   process.stderr.write(`dscheck run ${config.name}: seed ${config.seed}, folder ${shownPath(dir)}\n`);
+  process.stderr.write(`${diskLines(test.disk, config.rate).join('\n')}\n`);
 
   const historyFile = join(dir, 'history.ndjson');
-  const writer = new HistoryWriter(historyFile);
+  const writer = new HistoryWriter(historyFile, undefined, (err) => {
+    log(`writing the history failed (${err.message}): the history ends here`);
+    disk.writeFailed();
+  });
   const recorder = new Recorder(writer);
   let describeFault = () => 'none';
   const progress = new Progress({
@@ -174,8 +208,37 @@ async function runOnce(
       writer.flush();
       return { bytes: statSync(historyFile).size, atS: recorder.elapsedMs() / 1000 };
     },
+    fits: (bytes): boolean => disk.checkpointFits(bytes),
     log,
   });
+  let stoppedEarly: EarlyStop | undefined;
+  let stopClients = () => {};
+  const disk = new DiskWatch({
+    dir,
+    historyFile,
+    timeLimitS: config.timeLimitS,
+    checkpointMin,
+    growth: growthOf(clientKind(resolved.workload)),
+    elapsedS: () => recorder.elapsedMs() / 1000,
+    operations: () => recorder.tally.ok + recorder.tally.fail + recorder.tally.info,
+    checkpoint: checkpoints,
+    onMeasured: (estimate) => {
+      log(describeEstimate(estimate).join('\n'));
+      test.disk.measured = estimate;
+      quietly(log, 'updating test.json', () => writeJson(join(dir, 'test.json'), test));
+    },
+    onFull: (stop) => {
+      stoppedEarly = stop;
+      log(
+        `the disk is nearly full (${formatBytes(stop.freeBytes)} free, ${formatBytes(stop.reserveBytes)} kept free): ` +
+          'stopping the clients early; the verdict covers what was recorded',
+      );
+      checkpoints.stop();
+      stopClients();
+    },
+    log,
+  });
+  progress.showHistory(() => disk.historyBytes());
   const context: RunContext = {
     ...resolved,
     runtime,
@@ -184,6 +247,10 @@ async function runOnce(
     recorder,
     progress,
     interrupt,
+    disk,
+    onDiskFull: (stop) => {
+      stopClients = stop;
+    },
     log,
   };
 
@@ -197,10 +264,12 @@ async function runOnce(
         describeFault = describe;
       });
     });
+    outcome.stoppedEarly = stoppedEarly;
   } catch (err) {
     interrupt.dispose();
     throw startError(err, config.store);
   } finally {
+    disk.stop();
     checkpoints.stop();
     progress.stop();
     quietly(log, 'closing the history', () => writer.close());
@@ -256,12 +325,13 @@ async function judge(
   const checkTimeoutMs = interrupt.interrupted
     ? Math.max(1_000, interrupt.remainingMs() - 3_000)
     : CHECK_TIMEOUT_MS;
-  const results = await analyzeRun(historyFile, workload.checkers, {
+  const results: RunResults = await analyzeRun(historyFile, workload.checkers, {
     checkTimeoutMs,
     interrupted: interrupt.interrupted,
     nemesisErrors: outcome.nemesisErrors,
     faultDelays: outcome.faultDelays,
   });
+  if (outcome.stoppedEarly) results.stoppedEarly = outcome.stoppedEarly;
   const summary = summarize(
     {
       name: config.name,
@@ -275,6 +345,7 @@ async function judge(
     },
     results,
   );
+  if (outcome.stoppedEarly) summary.splice(2, 0, describeEarlyStop(outcome.stoppedEarly, config.timeLimitS));
   writeJson(join(dir, 'results.json'), results);
   // A page that cannot be written is logged: the verdict and its exit code still stand.
   await quietlyAsync(log, 'writing the report', async () => void (await writeRunReport(dir)));
@@ -294,6 +365,7 @@ async function judge(
     report: resolve(dir, 'index.html'),
     seed: config.seed,
     interrupted: results.interrupted,
+    ...(outcome.stoppedEarly ? { stoppedEarly: outcome.stoppedEarly } : {}),
     checkers: Object.fromEntries(
       CHECKERS.filter((checker) => results.checkers[checker.name] !== undefined).map((checker) => [
         checker.name,
@@ -350,7 +422,7 @@ async function runPhases(
   db: Db,
   setFaultDescriber: (describe: () => string) => void,
 ): Promise<RunPhaseOutcome> {
-  const { config, workload, recorder, progress, interrupt, log } = context;
+  const { config, workload, recorder, progress, interrupt, disk, log } = context;
   interrupt.signal.throwIfAborted();
   const root = Random.fromSeed(config.seed);
   const nemesisRandom = root.derive('nemesis');
@@ -392,17 +464,23 @@ async function runPhases(
     pool.stop();
     nemesis.stop();
   });
+  context.onDiskFull(() => {
+    pool.stop();
+    nemesis.stop();
+  });
   try {
     try {
       recorder.startClock();
       // Marks the stretch without faults at the start, so checkers can leave the cold start out.
       if (warmUpMs > 0) recorder.nemesis('warm-up', { untilMs: warmUpMs });
       progress.setPhase('running');
+      disk.start();
       const nemesisDone = nemesis.run();
       await pool.run(timeLimitMs);
       nemesis.stop();
       await nemesisDone;
     } finally {
+      disk.stop();
       pool.stop();
       nemesis.stop();
       progress.setPhase('healing');
@@ -475,4 +553,41 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * The disk the history will need, from the asked rate and the workload's bytes per operation
+ * (src/run/disk.ts), against the free space of the run folder's disk; at full speed the estimate
+ * waits for the rate measured over the first seconds.
+ */
+function startEstimate({ config, workload }: ResolvedRun, dir: string, checkpointMin: number): DiskPlan {
+  const space = diskSpace(dir);
+  const client = clientKind(workload);
+  const estimate = estimateDisk({
+    opsPerS: config.rate > 0 ? config.rate : undefined,
+    bytesPerOperation:
+      (client === undefined ? undefined : BYTES_PER_OPERATION[client]) ?? UNKNOWN_BYTES_PER_OPERATION,
+    growth: growthOf(client),
+    timeLimitS: config.timeLimitS,
+    checkpointMin,
+    ...space,
+    tempOnSameDisk: tempOnSameDisk(dir),
+    streamFromBytes: streamFromBytes(),
+  });
+  return estimate ? { estimate, ...space } : space;
+}
+
+/** The workload's client kind, as its preset names it (`client:`). */
+function clientKind(workload: ResolvedRun['workload']): string | undefined {
+  const client = (workload.definition as { client?: unknown } | null)?.client;
+  return typeof client === 'string' ? client : undefined;
+}
+
+/** The start-up lines about the disk. */
+function diskLines(disk: DiskPlan, rate: number): string[] {
+  if (disk.estimate) return describeEstimate(disk.estimate);
+  const why = rate === 0 ? 'at full speed (--rate 0)' : 'growing with whole-set or whole-list reads';
+  return [
+    `history: ${why}, its size is estimated after the first ${MEASURE_AFTER_S} s; ${formatBytes(disk.freeBytes)} free`,
+  ];
 }

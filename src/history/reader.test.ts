@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -121,6 +121,21 @@ describe('NDJSON histories', () => {
     writer.close();
     expect((await readHistory(path)).operations).toHaveLength(2);
   });
+
+  it.runIf(existsSync('/dev/full'))(
+    'ends the history on a full disk instead of throwing from its timer',
+    () => {
+      const errors: string[] = [];
+      const writer = new HistoryWriter('/dev/full', 60_000, (err) => errors.push(String(err)));
+      writer.append({ process: 0, type: 'invoke', f: 'write', key: 'a', value: 1, time: 1 });
+      expect(() => writer.flush()).not.toThrow();
+      writer.append({ process: 0, type: 'ok', f: 'write', key: 'a', value: 1, time: 2 });
+      writer.close();
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('ENOSPC');
+      expect(writer.failure).toBeDefined();
+    },
+  );
 });
 
 describe('EDN histories', () => {

@@ -16,6 +16,8 @@ export interface RunListing {
   valid: true | false | 'unknown' | null;
   ops?: number;
   interrupted?: boolean;
+  /** The clients stopped before the time limit: the disk was nearly full. */
+  stoppedEarly?: boolean;
 }
 
 /** reports/index.html: every run, newest first, with its verdict. Pure. */
@@ -32,7 +34,7 @@ export function renderReportsIndex(runs: readonly RunListing[]): string {
   const rows = sorted
     .map((r) => {
       const [cls, words] = verdict(r);
-      return `<tr><td>${esc(r.startedAt?.replace('T', ' ').replace(/\.\d+Z$/, 'Z') ?? '')}</td><td><a href="${esc(r.href)}">${esc(r.name)}</a></td><td>${esc(r.store ?? '')}</td><td>${esc(r.topology ?? '')}</td><td>${esc(r.workload ?? '')}</td><td>${esc(r.nemeses.join(', ') || 'none')}</td><td class="v ${cls}">${esc(words)}${r.interrupted ? ' (interrupted)' : ''}</td><td class="n">${r.ops === undefined ? '' : r.ops.toLocaleString('en')}</td></tr>`;
+      return `<tr><td>${esc(r.startedAt?.replace('T', ' ').replace(/\.\d+Z$/, 'Z') ?? '')}</td><td><a href="${esc(r.href)}">${esc(r.name)}</a></td><td>${esc(r.store ?? '')}</td><td>${esc(r.topology ?? '')}</td><td>${esc(r.workload ?? '')}</td><td>${esc(r.nemeses.join(', ') || 'none')}</td><td class="v ${cls}">${esc(words)}${r.interrupted ? ' (interrupted)' : ''}${r.stoppedEarly ? ' (stopped early: disk full)' : ''}</td><td class="n">${r.ops === undefined ? '' : r.ops.toLocaleString('en')}</td></tr>`;
     })
     .join('\n');
   return `<!doctype html>

@@ -1,5 +1,6 @@
 import type { CheckerResult, Validity } from '../checker/types.js';
 import { UsageError } from '../errors.js';
+import type { EarlyStop } from '../run/disk.js';
 
 /** Typed reads of fields from parsed JSON (test.json, results.json): undefined when absent or of another type. */
 
@@ -26,6 +27,8 @@ export interface StoredResults {
   stats?: Record<string, unknown>;
   /** Set while the run was going: what the checkpoint covered (see src/run/checkpoint.ts). */
   checkpoint?: Checkpoint;
+  /** Set when the clients stopped before the time limit: the disk was nearly full (src/run/disk.ts). */
+  stoppedEarly?: EarlyStop;
 }
 
 /** A verdict on the prefix of a run recorded so far. */
@@ -69,6 +72,25 @@ export function storedResults(file: string, parsed: Record<string, unknown>): St
     nemesisErrors: errors,
     stats: record(parsed.stats),
     checkpoint: checkpointOf(parsed.checkpoint),
+    stoppedEarly: earlyStopOf(parsed.stoppedEarly),
+  };
+}
+
+function earlyStopOf(value: unknown): EarlyStop | undefined {
+  const s = record(value);
+  const [atS, freeBytes, reserveBytes, historyBytes] = [
+    s?.atS,
+    s?.freeBytes,
+    s?.reserveBytes,
+    s?.historyBytes,
+  ].map(number);
+  if (s?.reason !== 'disk-full' || atS === undefined || freeBytes === undefined) return undefined;
+  return {
+    reason: 'disk-full',
+    atS,
+    freeBytes,
+    reserveBytes: reserveBytes ?? 0,
+    historyBytes: historyBytes ?? 0,
   };
 }
 

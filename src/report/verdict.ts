@@ -5,6 +5,7 @@ import { staleReadsChecker } from '../checker/stale-reads.js';
 import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../checker/types.js';
 import { CHECKERS } from '../checkers.js';
 import type { Operation } from '../history/types.js';
+import { describeEarlyStop, type EarlyStop } from '../run/disk.js';
 import type { FaultSpan } from './faults.js';
 import type { Checkpoint } from './json-fields.js';
 
@@ -27,6 +28,8 @@ export interface RunMeta {
   interrupted?: boolean;
   /** Set when the results are a checkpoint's: the verdict covers the run's first part. */
   checkpoint?: Checkpoint;
+  /** Set when the clients stopped before the time limit because the disk was nearly full. */
+  stoppedEarly?: EarlyStop;
   /** Problems the nemesis reported (a fault that could not be injected ...). */
   nemesisErrors?: string[];
   /** The Docker host of each node, by node name, when the nodes were spread over a Swarm. */
@@ -83,6 +86,7 @@ export function verdictOf(
     );
   if (meta.interrupted)
     found.push('The run was interrupted: the verdict covers only what was recorded before.');
+  if (meta.stoppedEarly) found.push(describeEarlyStop(meta.stoppedEarly, meta.durationS));
   for (const e of meta.nemesisErrors ?? []) found.push(`Nemesis problem: ${e}`);
 
   if (lin?.valid === false) {

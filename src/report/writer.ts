@@ -100,6 +100,7 @@ export async function writeRunReport(
     command: text(test.command) ?? 'dscheck run',
     interrupted: results?.interrupted === true,
     checkpoint: results?.checkpoint,
+    stoppedEarly: results?.stoppedEarly,
     nemesisErrors: results?.nemesisErrors ?? [],
     placement: placementOf(store.placement),
   };
@@ -283,6 +284,7 @@ async function runListing(root: string, dir: string): Promise<RunListing> {
     valid: results?.valid ?? null,
     ops: number(record(results?.stats)?.ops),
     interrupted: results?.interrupted === true,
+    stoppedEarly: results?.stoppedEarly !== undefined,
   };
 }
 

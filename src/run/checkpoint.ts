@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeRun } from '../checker/analyze.js';
 import { writeRunReport } from '../report/writer.js';
+import { formatBytes } from './disk.js';
 import { plannedChecksOf } from './finish.js';
 import { writeJson } from './folder.js';
 
@@ -26,6 +27,8 @@ export class Checkpoints {
       everyMs: number;
       /** Flushes the history and returns its length in bytes and the run's elapsed seconds. */
       flush: () => { bytes: number; atS: number };
+      /** Whether a copy of `bytes` of history leaves the disk enough room (src/run/disk.ts). */
+      fits?: (bytes: number) => boolean;
       log: (message: string) => void;
     },
   ) {}
@@ -40,13 +43,35 @@ export class Checkpoints {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.drop();
+  }
+
+  /** Bytes that ending the checkpoint under way would free: its copy of the history. */
+  copyBytes(): number {
+    if (!this.underWay()) return 0;
+    return statSync(copyOf(this.options.dir), { throwIfNoEntry: false })?.size ?? 0;
+  }
+
+  /** Ends the checkpoint under way, if any, and deletes its copy (killed, it cannot delete it). */
+  drop(): void {
     if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
     this.child = undefined;
+    rmSync(copyOf(this.options.dir), { force: true });
+  }
+
+  private underWay(): boolean {
+    return this.child !== undefined && this.child.exitCode === null;
   }
 
   private take(): void {
-    if (this.child && this.child.exitCode === null) return;
+    if (this.underWay()) return;
     const { bytes, atS } = this.options.flush();
+    if (this.options.fits && !this.options.fits(bytes)) {
+      this.options.log(
+        `checkpoint at ${Math.round(atS)} s skipped: a copy of the ${formatBytes(bytes)} history would leave the disk too little room`,
+      );
+      return;
+    }
     this.child = spawn(process.execPath, [CHILD, this.options.dir, String(bytes), String(atS)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -60,6 +85,11 @@ export class Checkpoints {
   }
 }
 
+/** The copy of the history a checkpoint checks, in the run folder (a dot-file: scratch). */
+function copyOf(dir: string): string {
+  return join(dir, '.checkpoint-history.ndjson');
+}
+
 /** This module, run by node as the checkpoint's child process. */
 const CHILD = fileURLToPath(import.meta.url);
 
@@ -68,7 +98,7 @@ const CHILD = fileURLToPath(import.meta.url);
  * writes results.json, marked as a checkpoint at `atS` seconds, and the page.
  */
 export async function takeCheckpoint(dir: string, bytes: number, atS: number): Promise<void> {
-  const copy = join(dir, '.checkpoint-history.ndjson');
+  const copy = copyOf(dir);
   try {
     copyFileSync(join(dir, 'history.ndjson'), copy);
     if (statSync(copy).size > bytes) {

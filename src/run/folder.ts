@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /**
  * reports/<run-name>/<timestamp>/, created now; a second run in the same second gets a suffix. A
@@ -40,6 +40,17 @@ export function updateLatestLink(runDir: string, timestamp: string): void {
   renameSync(temp, join(parent, 'latest'));
 }
 
+/**
+ * Writes a run folder's JSON file through a temporary file and a rename: a write that fails (the
+ * disk is full) leaves the old file whole, or none, never a cut one that would read as corrupt.
+ */
 export function writeJson(file: string, value: unknown): void {
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }

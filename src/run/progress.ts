@@ -1,4 +1,5 @@
 import type { Recorder } from '../history/recorder.js';
+import { formatBytes } from './disk.js';
 
 const TTY_REFRESH_MS = 500;
 const PLAIN_EVERY_MS = 10_000;
@@ -24,6 +25,7 @@ export class Progress {
   private lastAt = 0;
   private drawn = false;
   private readonly tty: boolean;
+  private historyBytes: (() => number) | undefined;
 
   constructor(private readonly options: ProgressOptions) {
     this.tty = options.stream.isTTY === true;
@@ -33,6 +35,11 @@ export class Progress {
     this.lastAt = this.options.recorder.elapsedMs();
     this.timer = setInterval(() => this.draw(), this.tty ? TTY_REFRESH_MS : PLAIN_EVERY_MS);
     this.timer.unref();
+  }
+
+  /** Adds the history's size on disk to the line. */
+  showHistory(bytes: () => number): void {
+    this.historyBytes = bytes;
   }
 
   setPhase(phase: string): void {
@@ -62,7 +69,8 @@ export class Progress {
     this.lastCount = done;
     this.lastAt = now;
     const elapsed = Math.min(Math.floor(now / 1000), Math.ceil(totalS));
-    return `${this.options.prefix?.() ?? ''}[${this.phase}] ${elapsed}/${totalS}s  ${Math.round(rate)} ops/s  ok ${t.ok} fail ${t.fail} info ${t.info}  fault: ${fault()}`;
+    const history = this.historyBytes ? `  history ${formatBytes(this.historyBytes())}` : '';
+    return `${this.options.prefix?.() ?? ''}[${this.phase}] ${elapsed}/${totalS}s  ${Math.round(rate)} ops/s  ok ${t.ok} fail ${t.fail} info ${t.info}${history}  fault: ${fault()}`;
   }
 
   private draw(): void {
