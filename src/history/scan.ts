@@ -26,12 +26,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const INTERN_MAX = 32;
 const INTERN_TABLE = 1 << 14;
 
+const INTERNED: (string | undefined)[] = new Array(INTERN_TABLE);
+
 export class ByteJson {
   private b: Buffer = Buffer.alloc(0);
   private i = 0;
   private end = 0;
-  /** Open-addressed table of interned strings by FNV hash; a collision just replaces. */
-  private readonly interned: (string | undefined)[] = new Array(INTERN_TABLE);
+  /**
+   * Open-addressed table of interned strings by FNV hash; a collision just replaces. One table
+   * for every reader: making it took more time than reading a small history.
+   */
+  private readonly interned = INTERNED;
 
   /** Parses `bytes[start, end)` as one JSON value. */
   parse(bytes: Buffer, start: number, end: number): Json {

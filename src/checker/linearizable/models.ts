@@ -274,14 +274,6 @@ export function modelOp(op: Operation): ModelOp {
   return { f: op.f, input: op.input, output: undefined, pending: true };
 }
 
-/** An InvalidOperation when the history holds operations the model does not know or cannot read. */
-export function assertFits(model: CompleteModel, operations: readonly Operation[]): void {
-  for (const op of operations) {
-    const problem = misfit(model, op);
-    if (problem) throw problem;
-  }
-}
-
 /** Why an operation does not fit the model, or undefined when it does. */
 export function misfit(model: CompleteModel, op: Operation): InvalidOperation | undefined {
   if (!model.operations.includes(op.f)) {
