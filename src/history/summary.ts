@@ -24,31 +24,53 @@ const remembered = new WeakMap<readonly Summarized[], { length: number; summary:
 export function summarize(operations: readonly Summarized[]): OperationsSummary {
   const known = remembered.get(operations);
   if (known && known.length === operations.length) return known.summary;
-  const names = new Set<string>();
-  const extraTypes = new Map<string, Set<string>>();
-  let last: string | undefined;
+  const tally = new SummaryTally();
   for (let i = 0; i < operations.length; i++) {
     const op = operations[i];
-    if (op.f !== last) {
-      names.add(op.f);
-      last = op.f;
-    }
-    const extra = op.extra;
-    if (extra === undefined) continue;
-    for (const name in extra) {
-      const value = extra[name];
-      if (value === undefined) continue;
-      let types = extraTypes.get(name);
-      if (!types) {
-        types = new Set();
-        extraTypes.set(name, types);
-      }
-      types.add(typeof value);
-    }
+    tally.name(op.f);
+    if (op.extra !== undefined) tally.extra(op.extra);
   }
-  const summary: OperationsSummary = { names, extraTypes };
-  remembered.set(operations, { length: operations.length, summary });
+  const summary = tally.summary();
+  remember(operations, summary);
   return summary;
+}
+
+/** Records the summary of `operations` made while reading them, saving `summarize` its pass. */
+export function remember(operations: readonly Summarized[], summary: OperationsSummary): void {
+  remembered.set(operations, { length: operations.length, summary });
+}
+
+/** A summary built operation by operation, as the reader or `summarize` meets them. */
+export class SummaryTally {
+  private readonly names = new Set<string>();
+  private readonly extraTypes = new Map<string, Set<string>>();
+  private last: string | undefined;
+
+  name(f: string): void {
+    if (f === this.last) return;
+    this.names.add(f);
+    this.last = f;
+  }
+
+  /** A workload's own fields of an operation (absent ones are undefined and not counted). */
+  extra(fields: Readonly<Record<string, unknown>>): void {
+    for (const name in fields) this.field(name, fields[name]);
+  }
+
+  /** One of a workload's own fields. */
+  field(name: string, value: unknown): void {
+    if (value === undefined) return;
+    let types = this.extraTypes.get(name);
+    if (!types) {
+      types = new Set();
+      this.extraTypes.set(name, types);
+    }
+    types.add(typeof value);
+  }
+
+  summary(): OperationsSummary {
+    return { names: this.names, extraTypes: this.extraTypes };
+  }
 }
 
 /** Whether some operation names `f`. */
