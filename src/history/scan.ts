@@ -194,9 +194,9 @@ export class ByteJson {
       default:
         return UNKNOWN;
     }
-    const name = FIELD_NAMES[31 - Math.clz32(field)];
-    for (let k = 0; k < name.length; k++) if (b[from + k] !== name.charCodeAt(k)) return UNKNOWN;
-    return field;
+    const name = FIELD_BYTES[31 - Math.clz32(field)];
+    for (let k = 1; k < name.length; k++) if (b[from + k] !== name[k]) return UNKNOWN;
+    return b[from] === name[0] ? field : UNKNOWN;
   }
 
   private time(): Json {
@@ -339,7 +339,7 @@ export class ByteJson {
       }
       if (same) return known;
     }
-    const text = b.toString('latin1', start, end);
+    const text = internalized(b.toString('latin1', start, end));
     this.interned[slot] = text;
     return text;
   }
@@ -405,8 +405,10 @@ export class ByteJson {
   }
 }
 
-/** The fields `eventInto` reads, in the order of their bits. */
-const FIELD_NAMES = ['process', 'type', 'f', 'key', 'value', 'time', 'node', 'error', 'id'];
+/** The fields `eventInto` reads, in the order of their bits, as bytes. */
+const FIELD_BYTES = ['process', 'type', 'f', 'key', 'value', 'time', 'node', 'error', 'id'].map((name) =>
+  Uint8Array.from(name, (c) => c.charCodeAt(0)),
+);
 const F_PROCESS = 1;
 const F_TYPE = 2;
 const F_F = 4;
@@ -418,6 +420,16 @@ const F_ERROR = 128;
 const F_ID = 256;
 const UNKNOWN = 0;
 const REQUIRED = F_PROCESS | F_TYPE | F_F | F_VALUE | F_TIME;
+
+/**
+ * The engine's own copy of a string (as property names and literals are held): comparing two
+ * such strings is comparing pointers, where `op.f === 'read'` on a string sliced from a buffer
+ * compares characters. Names and keys are compared millions of times in a search.
+ */
+function internalized(text: string): string {
+  for (const name in { [text]: 0 }) return name;
+  return text;
+}
 
 /** Like JSON.parse: `__proto__` is an ordinary own key, never the object's prototype. */
 function set(target: Record<string, Json>, name: string, value: Json): void {
