@@ -95,6 +95,11 @@ export class OperationCollector {
     private readonly limits: Pick<Limits, 'operations' | 'keys'> = LIMITS,
   ) {}
 
+  /** Whether `operations` holds the operations read (not when they are handed over instead). */
+  get keepsOperations(): boolean {
+    return this.finished === undefined;
+  }
+
   /** Hands over the operations never completed, in invocation order (streaming only). */
   finishOpen(): void {
     const open = [...this.open.values(), ...this.openDense.filter((op) => op !== undefined)].sort(

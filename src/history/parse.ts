@@ -87,7 +87,7 @@ export class NdjsonParser {
       this.take(line, 0, line.length, true);
     }
     const c = this.collector;
-    remember(c.operations, c.tally.summary());
+    if (c.keepsOperations) remember(c.operations, c.tally.summary());
     return {
       file: this.file,
       operations: c.operations,
