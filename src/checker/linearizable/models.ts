@@ -75,8 +75,9 @@ function register(name: 'register' | 'cas-register'): Model<Json> {
         case 'write':
           return op.input;
         default: {
-          const [expected, next] = op.input as [Json, Json];
-          return sameValue(state, expected) ? next : ILLEGAL;
+          // By index: destructuring goes through the array iterator, a third of step's time.
+          const pair = op.input as [Json, Json];
+          return sameValue(state, pair[0]) ? pair[1] : ILLEGAL;
         }
       }
     },
