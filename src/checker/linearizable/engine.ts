@@ -460,7 +460,7 @@ function zobristKeys(n: number): { z1: Uint32Array; z2: Uint32Array } {
  * States interned to small integers. Primitive states under the default equality go through a
  * Map directly, without hashing; others by the model's hash and equality.
  */
-class StateTable {
+export class StateTable {
   readonly states: Json[] = [];
   private readonly primitives = new Map<Json, number>();
   /**
@@ -497,7 +497,8 @@ class StateTable {
     const id = states.length;
     states.push(s);
     if (id >= hashes.length) {
-      const grown = new Int32Array(hashes.length * 2);
+      // Ids count primitive states too, which have no hash here: grow past the id, whatever it is.
+      const grown = new Int32Array(Math.max(hashes.length * 2, id + 1));
       grown.set(hashes);
       this.hashes = grown;
     }
