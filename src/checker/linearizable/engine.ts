@@ -299,7 +299,7 @@ function byCall(ops: readonly Operation[]): {
  * order, so an insertion sort finishes in about linear time; one that has moved more than a few
  * entries per position gives way to a bottom-up merge sort, which bounds the worst case.
  */
-function order(key: Float64Array, tie: Float64Array, positions: Int32Array): Int32Array {
+export function order(key: Float64Array, tie: Float64Array, positions: Int32Array): Int32Array {
   const count = positions.length;
   const a = positions;
   let moves = 0;
@@ -369,7 +369,7 @@ function splitmix32(x: number): number {
  * completed operation. At equal times calls come first: operations whose times touch are
  * concurrent (HISTORY.md). `call` and `ret` are the operations' times in `byCall`'s order.
  */
-function orderEntries(call: Float64Array, ret: Float64Array, C: number) {
+export function orderEntries(call: Float64Array, ret: Float64Array, C: number) {
   const n = call.length;
   const E = n + C;
   // Entry x < n is the call of operation x, x >= n the return of operation x - n: ordering by
