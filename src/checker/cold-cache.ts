@@ -1,4 +1,5 @@
 import { keyNames } from '../generator/keys.js';
+import { summarize } from '../history/summary.js';
 import type { History, Json, NemesisEvent, Operation } from '../history/types.js';
 import { movedShare, SHARDINGS, type Sharding } from '../stores/cache-aside/ring.js';
 import { quantiles } from './perf.js';
@@ -240,7 +241,7 @@ export interface ColdCacheDigest {
 export const coldCacheChecker: Checker<ColdCacheOptions, ColdCacheResult, ColdCacheDigest> = {
   name: 'cold-cache',
   optionNames: Object.keys(OPTION_NAMES),
-  appliesTo: (history) => history.operations.some((op) => typeof op.extra?.hit === 'boolean'),
+  appliesTo: (history) => summarize(history.operations).extraTypes.get('hit')?.has('boolean') === true,
   options(raw, problem) {
     const number = (name: keyof typeof OPTION_NAMES, nullable: boolean): number | null | undefined => {
       const value = raw[name];

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { summarize } from '../history/summary.js';
 import type { History, Json, KeySource } from '../history/types.js';
 import {
   checkLinearizable,
@@ -35,12 +36,15 @@ export const linearizableChecker: Checker<LinearizableOptions, LinearizableResul
   name: 'linearizable',
   optionNames: ['model', 'initial-value'],
   appliesTo(history) {
+    const { names, extraTypes } = summarize(history.operations);
     // A cache read answers from a cache, which no model describes: the cold-cache checker's.
-    if (history.operations.some((op) => op.extra?.hit !== undefined)) return false;
+    if (extraTypes.has('hit')) return false;
     // Transactions of appends are list-append (the transactions checker's), not Knossos's registers.
-    if (history.operations.some((op) => op.f === 'txn' && isListAppend(op.input))) return false;
+    if (names.has('txn') && history.operations.some((op) => op.f === 'txn' && isListAppend(op.input))) {
+      return false;
+    }
     try {
-      inferModel(history.operations);
+      inferModel(namedOperations(names));
       return true;
     } catch {
       return false;
@@ -60,7 +64,7 @@ export const linearizableChecker: Checker<LinearizableOptions, LinearizableResul
   },
   async check(history: History, options, context) {
     const result = await checkLinearizable(history.operations, {
-      model: options.model ?? inferModel(history.operations),
+      model: options.model ?? inferModel(namedOperations(summarize(history.operations).names)),
       initialValue: options.initialValue,
       timeoutMs: context.timeoutMs,
       allKeys: context.firstFailure !== true,
@@ -119,6 +123,11 @@ function withHistoryWords(
     result.unknown.push({ key: null, reason: 'the file holds no events' });
   }
   return result;
+}
+
+/** The operation names as inferModel takes them. */
+function namedOperations(names: ReadonlySet<string>): { f: string }[] {
+  return [...names].map((f) => ({ f }));
 }
 
 function isListAppend(value: Json): boolean {

@@ -1,3 +1,4 @@
+import { hasOperation } from '../history/summary.js';
 import type { History, Json, Operation } from '../history/types.js';
 import { checkLinearizable, type LinearizabilityResult } from './linearizable/index.js';
 import type { Checker, CheckerResult, Validity } from './types.js';
@@ -338,7 +339,7 @@ function examplesOption(
 export const lockChecker: Checker<LockOptions, LockResult, LockDigest> = {
   name: 'lock',
   optionNames: ['examples'],
-  appliesTo: (history) => history.operations.some((op) => op.f === 'acquire'),
+  appliesTo: (history) => hasOperation(history.operations, 'acquire'),
   options: examplesOption,
   check: (history, options, context) => checkLock(history, { ...options, timeoutMs: context.timeoutMs }),
   summary: (r) => [lockWords(r)],

@@ -1,3 +1,4 @@
+import { hasOperation } from '../history/summary.js';
 import type { History, Json, Operation } from '../history/types.js';
 import { firstAbove } from './stale-reads.js';
 import type { Checker, CheckerResult, Validity } from './types.js';
@@ -403,7 +404,7 @@ export interface LostWritesDigest {
 export const lostWritesChecker: Checker<Record<string, never>, LostWritesResult, LostWritesDigest> = {
   name: 'lost-writes',
   optionNames: [],
-  appliesTo: (history) => history.operations.some((op) => op.f === 'add' || op.f === 'read-all'),
+  appliesTo: (history) => hasOperation(history.operations, 'add', 'read-all'),
   options: () => ({}),
   check: (history) => checkLostWrites(history),
   summary: (r) => [summaryWords(r)],

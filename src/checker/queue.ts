@@ -1,3 +1,4 @@
+import { hasOperation } from '../history/summary.js';
 import type { History, Json, Operation } from '../history/types.js';
 import type { Checker, CheckerResult, Validity } from './types.js';
 
@@ -237,7 +238,7 @@ function queueOptions(
 export const queueChecker: Checker<QueueOptions, QueueResult, QueueDigest> = {
   name: 'queue',
   optionNames: ['promised'],
-  appliesTo: (history) => history.operations.some((op) => op.f === 'enqueue'),
+  appliesTo: (history) => hasOperation(history.operations, 'enqueue'),
   options: queueOptions,
   check: (history, options) => checkQueue(history, options),
   summary: (r) => [

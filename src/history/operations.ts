@@ -1,4 +1,5 @@
 import { LIMITS, LimitExceeded, type Limits } from './limits.js';
+import { SummaryTally } from './summary.js';
 import {
   EVENT_TYPES,
   type EventType,
@@ -78,6 +79,8 @@ export class OperationCollector {
   private readonly processTime = new Map<number, number>();
   private readonly keys = new Set<string | null>();
   private readonly fields = new EventFields();
+  /** What the checkers ask of the operations (src/history/summary.ts), gathered as they are read. */
+  readonly tally = new SummaryTally();
   private lastTime = Number.NEGATIVE_INFINITY;
   private backwards = 0;
   private invoked = 0;
@@ -91,6 +94,11 @@ export class OperationCollector {
     private readonly finished?: (op: Operation) => void,
     private readonly limits: Pick<Limits, 'operations' | 'keys'> = LIMITS,
   ) {}
+
+  /** Whether `operations` holds the operations read (not when they are handed over instead). */
+  get keepsOperations(): boolean {
+    return this.finished === undefined;
+  }
 
   /** Hands over the operations never completed, in invocation order (streaming only). */
   finishOpen(): void {
@@ -148,6 +156,8 @@ export class OperationCollector {
           `process ${process} invokes '${e.f}' while its '${current.f}' (invoked at time ${current.call}) is still open`,
         );
       }
+      this.tally.name(e.f);
+      if (e.id !== undefined) this.tally.field('id', e.id);
       // Every field from the start: operations share one shape whatever happens to them.
       const op: Operation = {
         index: this.invoked++,
@@ -208,7 +218,8 @@ export class OperationCollector {
     current.outcome = e.type;
     current.completedAt = time;
     if (e.type === 'ok') {
-      current.output = e.value;
+      // A write's or cas's echo equals its argument (checked above): keep one of the two.
+      current.output = e.f === 'write' || e.f === 'cas' ? current.input : e.value;
       current.pending = false;
       current.ret = time;
     } else if (e.type === 'fail') {
@@ -217,7 +228,10 @@ export class OperationCollector {
     }
     if (e.node !== undefined) current.node = e.node;
     if (e.error !== undefined) current.error = String(e.error);
-    if (e.extra) current.extra = { ...current.extra, ...e.extra };
+    if (e.extra) {
+      current.extra = { ...current.extra, ...e.extra };
+      this.tally.extra(e.extra);
+    }
     this.finished?.(current);
   }
 

@@ -2,6 +2,7 @@ import { type EdnMap, EdnReader, EdnSyntaxError, type EdnValue } from './edn.js'
 import { LIMITS, LimitExceeded } from './limits.js';
 import { EventFields, EventProblem, OperationCollector, toEvent } from './operations.js';
 import { ByteJson, InexactNumber, JsonSyntaxError, Utf8Error } from './scan.js';
+import { remember } from './summary.js';
 import { type History, HistoryError, type HistoryEvent, type Json, type KeySource } from './types.js';
 
 /**
@@ -86,6 +87,7 @@ export class NdjsonParser {
       this.take(line, 0, line.length, true);
     }
     const c = this.collector;
+    if (c.keepsOperations) remember(c.operations, c.tally.summary());
     return {
       file: this.file,
       operations: c.operations,

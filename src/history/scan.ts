@@ -26,12 +26,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const INTERN_MAX = 32;
 const INTERN_TABLE = 1 << 14;
 
+const INTERNED: (string | undefined)[] = new Array(INTERN_TABLE);
+
 export class ByteJson {
   private b: Buffer = Buffer.alloc(0);
   private i = 0;
   private end = 0;
-  /** Open-addressed table of interned strings by FNV hash; a collision just replaces. */
-  private readonly interned: (string | undefined)[] = new Array(INTERN_TABLE);
+  /**
+   * Open-addressed table of interned strings by FNV hash; a collision just replaces. One table
+   * for every reader: making it took more time than reading a small history.
+   */
+  private readonly interned = INTERNED;
 
   /** Parses `bytes[start, end)` as one JSON value. */
   parse(bytes: Buffer, start: number, end: number): Json {
@@ -189,9 +194,9 @@ export class ByteJson {
       default:
         return UNKNOWN;
     }
-    const name = FIELD_NAMES[31 - Math.clz32(field)];
-    for (let k = 0; k < name.length; k++) if (b[from + k] !== name.charCodeAt(k)) return UNKNOWN;
-    return field;
+    const name = FIELD_BYTES[31 - Math.clz32(field)];
+    for (let k = 1; k < name.length; k++) if (b[from + k] !== name[k]) return UNKNOWN;
+    return b[from] === name[0] ? field : UNKNOWN;
   }
 
   private time(): Json {
@@ -334,7 +339,7 @@ export class ByteJson {
       }
       if (same) return known;
     }
-    const text = b.toString('latin1', start, end);
+    const text = internalized(b.toString('latin1', start, end));
     this.interned[slot] = text;
     return text;
   }
@@ -400,8 +405,10 @@ export class ByteJson {
   }
 }
 
-/** The fields `eventInto` reads, in the order of their bits. */
-const FIELD_NAMES = ['process', 'type', 'f', 'key', 'value', 'time', 'node', 'error', 'id'];
+/** The fields `eventInto` reads, in the order of their bits, as bytes. */
+const FIELD_BYTES = ['process', 'type', 'f', 'key', 'value', 'time', 'node', 'error', 'id'].map((name) =>
+  Uint8Array.from(name, (c) => c.charCodeAt(0)),
+);
 const F_PROCESS = 1;
 const F_TYPE = 2;
 const F_F = 4;
@@ -413,6 +420,16 @@ const F_ERROR = 128;
 const F_ID = 256;
 const UNKNOWN = 0;
 const REQUIRED = F_PROCESS | F_TYPE | F_F | F_VALUE | F_TIME;
+
+/**
+ * The engine's own copy of a string (as property names and literals are held): comparing two
+ * such strings is comparing pointers, where `op.f === 'read'` on a string sliced from a buffer
+ * compares characters. Names and keys are compared millions of times in a search.
+ */
+function internalized(text: string): string {
+  for (const name in { [text]: 0 }) return name;
+  return text;
+}
 
 /** Like JSON.parse: `__proto__` is an ordinary own key, never the object's prototype. */
 function set(target: Record<string, Json>, name: string, value: Json): void {

@@ -52,18 +52,16 @@ export function searchPartition(
   limits: SearchLimits,
 ): PartitionOutcome {
   // Completed operations first, by call time; pending ones after, in their own word-aligned range.
-  let C = 0;
-  for (let i = 0; i < ops.length; i++) if (!ops[i].pending) C++;
+  const { local, C, call, ret } = byCall(ops);
   if (C === 0) return { valid: true, configurations: 0 };
   const n = ops.length;
   const P = n - C;
-  const local = byCall(ops, C);
   const pendingBase = (C + 31) & ~31;
   const bitOf = new Int32Array(n);
   for (let i = 0; i < n; i++) bitOf[i] = i < C ? i : pendingBase + (i - C);
   const modelOps: ModelOp[] = local.map(modelOp);
 
-  const { E, entryOp, entryIsCall, callEntry, retEntry } = orderEntries(local, C);
+  const { E, entryOp, entryIsCall, callEntry, retEntry } = orderEntries(call, ret, C);
   const list = new EntryList(E, callEntry, retEntry);
 
   const windowBits = windowWidth(C, callEntry, retEntry);
@@ -253,37 +251,83 @@ function explore(
   return base === C ? VALID : INVALID;
 }
 
-/** The completed operations by call time, then the pending ones by call time; ties by index. */
-function byCall(ops: readonly Operation[], C: number): Operation[] {
+/**
+ * The completed operations by call time, then the pending ones by call time, ties by index; with
+ * their call and return times in that order. Each operation object is read once: a key's
+ * operations lie all over the heap, and reading them is most of what setting up a search costs.
+ */
+function byCall(ops: readonly Operation[]): {
+  local: Operation[];
+  C: number;
+  call: Float64Array;
+  ret: Float64Array;
+} {
   const n = ops.length;
   const time = new Float64Array(n);
   const tie = new Float64Array(n);
+  const until = new Float64Array(n);
+  const completed = new Int32Array(n);
+  const pending = new Int32Array(n);
+  let C = 0;
+  let P = 0;
   for (let i = 0; i < n; i++) {
-    time[i] = ops[i].call;
-    tie[i] = ops[i].index;
+    const op = ops[i];
+    time[i] = op.call;
+    tie[i] = op.index;
+    until[i] = op.ret;
+    if (op.pending) pending[P++] = i;
+    else completed[C++] = i;
   }
-  const completed = order(time, tie, (i) => !ops[i].pending);
-  const pending = order(time, tie, (i) => ops[i].pending);
+  const byTime = (positions: Int32Array): Int32Array => order(time, tie, positions);
+  const sorted = new Int32Array(n);
+  sorted.set(byTime(completed.subarray(0, C)));
+  sorted.set(byTime(pending.subarray(0, P)), C);
   const local: Operation[] = new Array(n);
-  for (let i = 0; i < C; i++) local[i] = ops[completed[i]];
-  for (let i = C; i < n; i++) local[i] = ops[pending[i - C]];
-  return local;
+  const call = new Float64Array(n);
+  const ret = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = sorted[i];
+    local[i] = ops[x];
+    call[i] = time[x];
+    ret[i] = until[x];
+  }
+  return { local, C, call, ret };
 }
 
 /**
- * The positions i with keep(i), ordered by (key[i], tie[i]): a bottom-up merge sort over typed
- * arrays, linear when the input is already in order (as histories nearly are).
+ * `positions` ordered by (key[i], tie[i]), in place when it is returned. Histories are nearly in
+ * order, so an insertion sort finishes in about linear time; one that has moved more than a few
+ * entries per position gives way to a bottom-up merge sort, which bounds the worst case.
  */
-function order(key: Float64Array, tie: Float64Array, keep?: (i: number) => boolean): Int32Array {
-  let count = 0;
-  const all = new Int32Array(key.length);
-  for (let i = 0; i < key.length; i++) if (!keep || keep(i)) all[count++] = i;
-  let a = count === key.length ? all : all.slice(0, count);
+export function order(key: Float64Array, tie: Float64Array, positions: Int32Array): Int32Array {
+  const count = positions.length;
+  const a = positions;
+  let moves = 0;
+  const maxMoves = 8 * count + 64;
+  for (let i = 1; i < count; i++) {
+    const x = a[i];
+    const kx = key[x];
+    const tx = tie[x];
+    let j = i - 1;
+    while (j >= 0) {
+      const y = a[j];
+      if (key[y] < kx || (key[y] === kx && tie[y] <= tx)) break;
+      a[j + 1] = y;
+      j--;
+    }
+    a[j + 1] = x;
+    moves += i - 1 - j;
+    if (moves > maxMoves) return mergeSort(key, tie, a);
+  }
+  return a;
+}
+
+/** Bottom-up merge sort of positions by (key, tie); stable. */
+function mergeSort(key: Float64Array, tie: Float64Array, positions: Int32Array): Int32Array {
+  const count = positions.length;
+  let a: Int32Array = positions;
+  let b: Int32Array = new Int32Array(count);
   const before = (x: number, y: number): boolean => key[x] < key[y] || (key[x] === key[y] && tie[x] < tie[y]);
-  let sorted = true;
-  for (let i = 1; i < count && sorted; i++) if (before(a[i], a[i - 1])) sorted = false;
-  if (sorted) return a;
-  let b = new Int32Array(count);
   for (let width = 1; width < count; width *= 2) {
     for (let lo = 0; lo < count; lo += 2 * width) {
       const mid = Math.min(lo + width, count);
@@ -323,32 +367,56 @@ function splitmix32(x: number): number {
 /**
  * The history as call and return entries in time order: one call per operation, one return per
  * completed operation. At equal times calls come first: operations whose times touch are
- * concurrent (HISTORY.md).
+ * concurrent (HISTORY.md). `call` and `ret` are the operations' times in `byCall`'s order.
  */
-function orderEntries(local: readonly Operation[], C: number) {
-  const n = local.length;
+export function orderEntries(call: Float64Array, ret: Float64Array, C: number) {
+  const n = call.length;
   const E = n + C;
   // Entry x < n is the call of operation x, x >= n the return of operation x - n: ordering by
-  // (time, x) puts calls before returns at equal times.
+  // (time, x) puts calls before returns at equal times. The completed operations' calls and the
+  // pending ones' are each in that order already; only the returns need sorting, and then the
+  // three runs are merged.
   const time = new Float64Array(E);
   const tie = new Float64Array(E);
   for (let x = 0; x < E; x++) {
-    time[x] = x < n ? local[x].call : local[x - n].ret;
+    time[x] = x < n ? call[x] : ret[x - n];
     tie[x] = x;
   }
-  const sorted = order(time, tie);
+  const returns = new Int32Array(C);
+  for (let i = 0; i < C; i++) returns[i] = n + i;
+  const sortedReturns = order(time, tie, returns);
+  const before = (x: number, y: number): boolean => time[x] < time[y] || (time[x] === time[y] && x < y);
   const entryOp = new Int32Array(E);
   const entryIsCall = new Uint8Array(E);
-  for (let e = 0; e < E; e++) {
-    const x = sorted[e];
-    entryOp[e] = x < n ? x : x - n;
-    entryIsCall[e] = x < n ? 1 : 0;
-  }
   const callEntry = new Int32Array(n);
   const retEntry = new Int32Array(n).fill(NONE);
+  // Heads of the runs: completed calls [0, C), pending calls [C, n), returns in sortedReturns.
+  let a = 0;
+  let p = C;
+  let r = 0;
   for (let e = 0; e < E; e++) {
-    if (entryIsCall[e]) callEntry[entryOp[e]] = e;
-    else retEntry[entryOp[e]] = e;
+    let x = -1;
+    let run = 0;
+    if (a < C) x = a;
+    if (p < n && (x === -1 || before(p, x))) {
+      x = p;
+      run = 1;
+    }
+    if (r < C && (x === -1 || before(sortedReturns[r], x))) {
+      x = sortedReturns[r];
+      run = 2;
+    }
+    if (run === 0) a++;
+    else if (run === 1) p++;
+    else r++;
+    if (x < n) {
+      entryOp[e] = x;
+      entryIsCall[e] = 1;
+      callEntry[x] = e;
+    } else {
+      entryOp[e] = x - n;
+      retEntry[x - n] = e;
+    }
   }
   return { E, entryOp, entryIsCall, callEntry, retEntry };
 }
@@ -392,12 +460,17 @@ function zobristKeys(n: number): { z1: Uint32Array; z2: Uint32Array } {
  * States interned to small integers. Primitive states under the default equality go through a
  * Map directly, without hashing; others by the model's hash and equality.
  */
-class StateTable {
+export class StateTable {
   readonly states: Json[] = [];
   private readonly primitives = new Map<Json, number>();
-  /** By hash, the last state interned with it; `sameHash` chains to the one before (or NONE). */
-  private readonly byHash = new Map<number, number>();
-  private readonly sameHash: number[] = [];
+  /**
+   * Other states by the model's hash: an open-addressed table of state id + 1 (0: empty), and
+   * each state's hash beside it, so that only states whose hashes agree are compared. (A Map
+   * from hash to state took a third of the search's time on the kv histories.)
+   */
+  private slots = new Int32Array(64);
+  private hashes = new Int32Array(64);
+  private hashed = 0;
   private readonly fastPrimitives: boolean;
 
   constructor(private readonly model: CompleteModel) {
@@ -413,14 +486,38 @@ class StateTable {
       states.push(s);
       return states.length - 1;
     }
-    const h = this.model.hash(s);
-    const head = this.byHash.get(h) ?? NONE;
-    for (let id = head; id !== NONE; id = this.sameHash[id]) if (this.model.equal(states[id], s)) return id;
+    const h = this.model.hash(s) | 0;
+    const { slots, hashes } = this;
+    const mask = slots.length - 1;
+    let slot = h & mask;
+    for (let r = slots[slot]; r !== 0; r = slots[slot]) {
+      if (hashes[r - 1] === h && this.model.equal(states[r - 1], s)) return r - 1;
+      slot = (slot + 1) & mask;
+    }
     const id = states.length;
-    this.byHash.set(h, id);
-    this.sameHash[id] = head;
     states.push(s);
+    if (id >= hashes.length) {
+      // Ids count primitive states too, which have no hash here: grow past the id, whatever it is.
+      const grown = new Int32Array(Math.max(hashes.length * 2, id + 1));
+      grown.set(hashes);
+      this.hashes = grown;
+    }
+    this.hashes[id] = h;
+    slots[slot] = id + 1;
+    if (++this.hashed * 2 > slots.length) this.grow();
     return id;
+  }
+
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (const r of this.slots) {
+      if (r === 0) continue;
+      let slot = this.hashes[r - 1] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = r;
+    }
+    this.slots = slots;
   }
 }
 
@@ -540,7 +637,10 @@ class ConfigurationCache {
       this.arena = grown;
     }
     if (this.records >= this.limits.maxConfigurations) return FULL_BUDGET;
-    this.arena.set(scratch, this.records * recordWords);
+    // A loop: TypedArray#set's call costs more than copying a record of a few words.
+    const at = this.records * recordWords;
+    const arena = this.arena;
+    for (let w = 0; w < recordWords; w++) arena[at + w] = scratch[w];
     this.records++;
     this.slots[slot] = this.records;
     if (this.records * 2 > this.slots.length) {

@@ -1,7 +1,7 @@
 import type { Json, Operation } from '../../history/types.js';
 import type { CheckerResult, Validity } from '../types.js';
 import { type PartitionOutcome, searchPartition } from './engine.js';
-import { assertFits, type CompleteModel, MODELS, type ModelName, modelOp } from './models.js';
+import { type CompleteModel, MODELS, type ModelName, misfit, modelOp } from './models.js';
 
 export { inferModel, MODEL_NAMES, type ModelName } from './models.js';
 
@@ -80,24 +80,29 @@ export async function checkLinearizable(
 ): Promise<LinearizabilityResult> {
   const started = performance.now();
   const model = MODELS[options.model];
-  assertFits(model, operations);
+  // One pass: every key (with its searched operations), and each operation fitted to the model
+  // (the first that does not fit, in history order, is the one named).
   const byKey = new Map<string | null, Operation[]>();
-  const allKeys = new Set<string | null>();
-  for (const op of operations) {
-    allKeys.add(op.key);
-    if (!searched(model, op)) continue;
+  /** Keys with searched operations, in the order the first of those names them. */
+  const searchedKeys: (string | null)[] = [];
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i];
+    const problem = misfit(model, op);
+    if (problem) throw problem;
     let list = byKey.get(op.key);
     if (!list) {
       list = [];
       byKey.set(op.key, list);
     }
+    if (!searched(model, op)) continue;
+    if (list.length === 0) searchedKeys.push(op.key);
     list.push(op);
   }
   const partitions: KeyPartitions = {
-    keys: [...byKey.entries()].map(([key, ops]) => ({ key, size: ops.length })),
+    keys: searchedKeys.map((key) => ({ key, size: byKey.get(key)?.length ?? 0 })),
     load: (key) => byKey.get(key) ?? [],
   };
-  return searchPartitions(partitions, { ops: operations.length, keys: allKeys.size, started }, options);
+  return searchPartitions(partitions, { ops: operations.length, keys: byKey.size, started }, options);
 }
 
 /** Whether the search needs the operation: failed ones and pending reads constrain nothing. */

@@ -1,3 +1,4 @@
+import { hasOperation } from '../../history/summary.js';
 import { type History, HistoryError, type Operation } from '../../history/types.js';
 import type { Checker } from '../types.js';
 import { findCycles } from './cycles.js';
@@ -59,7 +60,7 @@ export interface TransactionsDigest {
 export const transactionsChecker: Checker<Record<string, never>, TransactionsResult, TransactionsDigest> = {
   name: 'transactions',
   optionNames: [],
-  appliesTo: (history) => history.operations.some((op) => op.f === 'txn'),
+  appliesTo: (history) => hasOperation(history.operations, 'txn'),
   options: () => ({}),
   check(history: History) {
     try {
