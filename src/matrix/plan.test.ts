@@ -132,6 +132,30 @@ describe('planMatrix', () => {
     const time = parseMatrixPreset('t.yaml', doc({ common: { 'time-limit': 'soon' } }), specs);
     expect(() => planMatrix(time, { out: 'o', seed: 1 }, specs)).toThrow(/--time-limit must be a number/);
   });
+  it("lets a variant switch store, and checks its options against that store's", () => {
+    const locks = (options: Record<string, unknown>) =>
+      parseMatrixPreset(
+        'locks.yaml',
+        doc({
+          common: { store: 'redis', workload: 'lock', nemesis: 'none', 'lease-ms': 1000 },
+          variants: [{ name: 'c', options }],
+        }),
+        specs,
+      );
+    const [run] = planMatrix(
+      locks({ store: 'cassandra', lock: 'cassandra-lwt' }),
+      { out: 'o', seed: 1 },
+      specs,
+    );
+    expect(run.resolved.config.store).toBe('cassandra');
+    expect(run.resolved.topology).toBe('ring');
+    expect(() => planMatrix(locks({ lock: 'cassandra-lwt' }), { out: 'o', seed: 1 }, specs)).toThrow(
+      "locks.yaml: variant 'c': --lock cassandra-lwt needs --store cassandra; redis offers redis, redlock",
+    );
+    expect(() =>
+      planMatrix(locks({ store: 'cassandra', timeout: 2000 }), { out: 'o', seed: 1 }, specs),
+    ).toThrow(/variant 'c': --lease-ms 1000 is shorter than the operation timeout \(--timeout 2000\)/);
+  });
   it('refuses an unknown built-in preset with the choices', () => {
     expect(() => loadMatrixPreset('cap-redis', specs)).toThrow(
       "unknown matrix preset 'cap-redis'; valid choices: cap-cassandra, replication-mysql, redis-failover, cold-cache, lock-redis, queue-redis, isolation-mariadb, clock-mysql, clock-cassandra",

@@ -30,6 +30,20 @@ export const LOCK_IMPLEMENTATIONS = {
 export type LockImplementation = keyof typeof LOCK_IMPLEMENTATIONS;
 const IMPLEMENTATIONS = Object.keys(LOCK_IMPLEMENTATIONS) as LockImplementation[];
 
+/**
+ * The implementation a run used: the one it named, or its store's own (its first; on Redis's
+ * independent primaries Redlock, as the Redis store chooses). Undefined for a store with no lock.
+ */
+export function lockUsed(
+  named: string | undefined,
+  store: string | undefined,
+  topology: string | undefined,
+): LockImplementation | undefined {
+  if (named !== undefined) return IMPLEMENTATIONS.find((i) => i === named);
+  if (store === 'redis' && topology === 'independent') return 'redlock';
+  return IMPLEMENTATIONS.find((i) => LOCK_IMPLEMENTATIONS[i] === store);
+}
+
 /** The lock workload's own options of `dscheck run` (and its preset's `lock:` settings). */
 export const LOCK_OPTIONS = {
   leaseMs: valueOption(

@@ -16,6 +16,7 @@ import { type CheckerResult, mergeValidity, resultOf, type Validity } from '../.
 import { CHECKERS } from '../../checkers.js';
 import type { History, Operation } from '../../history/types.js';
 import { withoutIdleOptions } from '../../run/options.js';
+import { type LockImplementation, lockUsed } from '../../workloads/lock.js';
 import { historyEnd } from '../data.js';
 import { faultSpans } from '../faults.js';
 import { number, record, text } from '../json-fields.js';
@@ -35,6 +36,8 @@ export interface LockFigures {
   /** How long a holder stopped between its grant and its write (one grant in ten); 0: never. */
   holderPauseMs?: number;
   fencing?: boolean;
+  /** The lock implementation the run used (undefined in runs that do not say). */
+  lock?: LockImplementation;
   /** Releases that found the lock no longer theirs: the lease ran out while its holder still believed in it. */
   lostLeases: number;
   overlaps: number;
@@ -234,7 +237,14 @@ export function digestRun(data: RunFolderData): CompareRun {
     sides: perfResult?.availability.bySide ?? [],
     firstFailure: history ? firstFailure(checkers, history.operations, windows) : undefined,
     cache: cold ? cacheFigures(cold, record(definition?.['cache-aside'])) : undefined,
-    lock: lock ? lockFigures(lock, record(definition?.lock)) : undefined,
+    lock: lock
+      ? lockFigures(
+          lock,
+          record(definition?.lock),
+          text(store.name) ?? text(options.store),
+          text(store.topology) ?? text(options.topology),
+        )
+      : undefined,
     queue: queue ? queueFigures(queue, record(definition?.queue)) : undefined,
     txn: txn ? txnFigures(txn, text(definition?.isolation), text(options.isolation)) : undefined,
     checks: Object.fromEntries(
@@ -286,12 +296,18 @@ function cacheFigures(r: ColdCacheResult, settings: Record<string, unknown> | un
   };
 }
 
-function lockFigures(r: LockResult, settings: Record<string, unknown> | undefined): LockFigures {
+function lockFigures(
+  r: LockResult,
+  settings: Record<string, unknown> | undefined,
+  store: string | undefined,
+  topology: string | undefined,
+): LockFigures {
   return {
     grants: r.holds,
     leaseMs: number(settings?.leaseMs),
     holderPauseMs: number(settings?.holderPauseMs),
     fencing: typeof settings?.fencing === 'boolean' ? settings.fencing : undefined,
+    lock: lockUsed(text(settings?.lock), store, topology),
     lostLeases: r.releases.fail,
     overlaps: r.overlaps.count,
     longestOverlapMs: r.overlaps.maxMs,

@@ -82,10 +82,26 @@ describe('lock readings', () => {
       run('fenced', { lock: lock({ fencing: true, fenced: 6 }) }),
     ];
     expect(lockClosing(runs)).toContain(
-      'only the fence stopped them (fenced: 6 rejected, against unfenced: 5 accepted)',
+      'as if they still held the lock, fenced or not; only the fence stopped them (fenced: 6 rejected; against unfenced: 5 accepted).',
     );
     expect(lockClosing([runs[0]])).toBe(
       'unfenced: 0 overlaps, 5 unsafe writes accepted, 0 rejected by the fence.',
+    );
+  });
+  it('names each lock that let late holders through, so no lock service looks safer than a fence', () => {
+    const runs = [
+      run('single', { lock: lock({ lock: 'redis', unsafe: 14, lostLeases: 16 }) }),
+      run('fenced', { lock: lock({ lock: 'redis', fencing: true, fenced: 17, lostLeases: 16 }) }),
+      run('majority', { lock: lock({ lock: 'redlock', unsafe: 1, lostLeases: 1 }) }),
+      run('paxos', { lock: lock({ lock: 'cassandra-lwt', unsafe: 4, lostLeases: 5 }) }),
+    ];
+    expect(lockClosing(runs)).toMatch(
+      /\. Holders whose lease ran out wrote as if they still held the lock, whichever lock granted it \(Redis SET NX: 14 writes with an old token for 16 lost leases; Redlock: 1 for 1; Cassandra LWT: 4 for 5\): no lock service can tell a stopped holder that its lease is gone\. Only the fence stopped them \(fenced: 17 rejected\)\.$/,
+    );
+    // Two runs of one lock (or a lock not named): the runs' labels, not the locks' names.
+    const same = [runs[0], runs[1], run('again', { lock: lock({ lock: 'redis', unsafe: 3 }) })];
+    expect(lockClosing(same)).toContain(
+      'fenced or not; only the fence stopped them (fenced: 17 rejected; against single: 14 accepted; again: 3 accepted).',
     );
   });
 });

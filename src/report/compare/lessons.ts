@@ -1,4 +1,5 @@
 import { duration, percent as pct } from '../../checker/words.js';
+import type { LockImplementation } from '../../workloads/lock.js';
 import type { CacheFigures, CompareRun, Lesson, TxnFigures } from './data.js';
 
 /**
@@ -168,9 +169,20 @@ export function lockReading(run: Run): string {
   return parts.join('; ');
 }
 
+/** A lock implementation in the closing's words. */
+const LOCK_NAMES: Record<LockImplementation, string> = {
+  redis: 'Redis SET NX',
+  redlock: 'Redlock',
+  'cassandra-lwt': 'Cassandra LWT',
+  'mysql-get-lock': 'GET_LOCK',
+  'mysql-lease': 'the lease row',
+};
+
 /**
- * "unfenced: 4 writes with an old token accepted; fenced: none accepted, 17 rejected by the fence;
- * no pause: ... The fence, not the lock, stopped the late holders".
+ * "unfenced: 0 overlaps, 14 unsafe writes accepted, 0 rejected by the fence; fenced: ... Holders
+ * whose lease ran out wrote as if they still held the lock, whichever lock granted it (Redis SET NX:
+ * 14 writes with an old token for 16 lost leases; Redlock: 14 for 16): ... only the fence stopped them
+ * (fenced: 17 rejected)".
  */
 export function lockClosing(runs: readonly Run[]): string {
   const locks = withFigures(runs, (r) => r.lock);
@@ -182,11 +194,23 @@ export function lockClosing(runs: readonly Run[]): string {
   );
   const unfenced = locks.filter(({ fig: l }) => l.fencing !== true && l.unsafe > 0);
   const fenced = locks.filter(({ fig: l }) => l.fencing === true && l.unsafe === 0 && l.fenced > 0);
-  const lesson =
-    unfenced.length > 0 && fenced.length > 0
-      ? ` Holders whose lease ran out wrote as if they still held the lock in both; only the fence stopped them (${fenced.map(({ label, fig }) => `${label}: ${count(fig.fenced)} rejected`).join(', ')}, against ${unfenced.map(({ label, fig }) => `${label}: ${count(fig.unsafe)} accepted`).join(', ')}).`
-      : '';
-  return `${each}.${lesson}`;
+  if (unfenced.length === 0 || fenced.length === 0) return `${each}.`;
+  const stopped = fenced.map(({ label, fig }) => `${label}: ${count(fig.fenced)} rejected`).join('; ');
+  // Several locks let late holders through: name each, so the reader sees no lock service helped.
+  const names = unfenced.map(({ fig }) => (fig.lock === undefined ? undefined : LOCK_NAMES[fig.lock]));
+  const distinct = new Set(names).size === names.length && !names.includes(undefined);
+  if (distinct && unfenced.length > 1) {
+    const perLock = unfenced
+      .map(({ fig }, i) =>
+        i === 0
+          ? `${names[i]}: ${plural(fig.unsafe, 'write')} with an old token for ${plural(fig.lostLeases, 'lost lease')}`
+          : `${names[i]}: ${count(fig.unsafe)} for ${count(fig.lostLeases)}`,
+      )
+      .join('; ');
+    return `${each}. Holders whose lease ran out wrote as if they still held the lock, whichever lock granted it (${perLock}): no lock service can tell a stopped holder that its lease is gone. Only the fence stopped them (${stopped}).`;
+  }
+  const accepted = unfenced.map(({ label, fig }) => `${label}: ${count(fig.unsafe)} accepted`).join('; ');
+  return `${each}. Holders whose lease ran out wrote as if they still held the lock, fenced or not; only the fence stopped them (${stopped}; against ${accepted}).`;
 }
 
 /**
