@@ -16,6 +16,7 @@ const ALL = [
   'store-up',
   'transactions',
   'long-run',
+  'swarm',
 ];
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !ALL.includes(name));
