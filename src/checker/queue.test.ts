@@ -57,6 +57,51 @@ describe('queue checker', () => {
     expect(r.recovered).toEqual({ count: 1, messages: [3] });
   });
 
+  it('a dequeue whose answer was lost may have taken one lost message: only the rest are certainly lost', () => {
+    // Seen in a real Redis run: XREADGROUP and XACK took effect, the server was killed before the
+    // consumer heard back; the message is acknowledged and never seen again.
+    const explained = checkQueue(
+      history([
+        [0, 'enqueue', 1, 'ok', 1],
+        [0, 'enqueue', 2, 'ok', 2],
+        [0, 'enqueue', 3, 'ok', 3],
+        [1, 'dequeue', null, 'info'],
+        [2, 'dequeue', null, 'info'],
+        [3, 'dequeue', null, 'ok', 3],
+        [3, 'drain', null, 'ok', []],
+      ]),
+      { promised: 'at-least-once' },
+    );
+    expect(explained.lost).toEqual({ count: 2, messages: [1, 2] });
+    expect(explained.possiblyTaken).toEqual({ count: 2, dequeues: 2 });
+    expect(explained).toMatchObject({ valid: true, delivery: 'exactly-once' });
+
+    const beyond = checkQueue(
+      history([
+        [0, 'enqueue', 1, 'ok', 1],
+        [0, 'enqueue', 2, 'ok', 2],
+        [1, 'dequeue', null, 'info'],
+        [3, 'drain', null, 'ok', []],
+      ]),
+      { promised: 'at-least-once' },
+    );
+    expect(beyond.possiblyTaken).toEqual({ count: 1, dequeues: 1 });
+    expect(beyond).toMatchObject({ valid: false, delivery: 'at-most-once' });
+
+    // A drain whose answer was lost may have taken any number.
+    const drained = checkQueue(
+      history([
+        [0, 'enqueue', 1, 'ok', 1],
+        [0, 'enqueue', 2, 'ok', 2],
+        [3, 'drain', null, 'info'],
+        [4, 'drain', null, 'ok', []],
+      ]),
+      { promised: 'at-least-once' },
+    );
+    expect(drained.possiblyTaken?.count).toBe(2);
+    expect(drained.valid).toBe(true);
+  });
+
   it('counts a message first delivered after a later-enqueued one was delivered as reordered', () => {
     const r = checkQueue(
       history([

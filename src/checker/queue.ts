@@ -13,7 +13,10 @@ import type { Checker, CheckerResult, Validity } from './types.js';
  *
  * Each message is
  * - lost: enqueue acknowledged, never dequeued, and a drain ran (without a drain it is only
- *   "not dequeued": it may still wait in the queue);
+ *   "not dequeued": it may still wait in the queue). A dequeue whose answer was lost (`info`) may
+ *   have taken one message, and acknowledged it, before its consumer heard back: as many lost
+ *   messages as such dequeues on their queue may have been taken (`possiblyTaken`), so only the
+ *   rest are certainly lost, and only those break a promise of at-least-once;
  * - duplicated: dequeued more than once;
  * - unexpected: dequeued but never enqueued, or its enqueue definitely failed;
  * - recovered: its enqueue ended unknown, and it was dequeued after all;
@@ -54,6 +57,11 @@ export interface QueueResult extends CheckerResult {
   drains: number;
   delivered: number;
   lost: { count: number; messages: number[] };
+  /**
+   * How many of the lost messages dequeues whose answer was lost may have taken (each at most
+   * one), and how many such dequeues there were. Absent in results recorded before it was counted.
+   */
+  possiblyTaken?: { count: number; dequeues: number };
   /** Acknowledged, never dequeued, with no drain to tell lost from still queued. */
   notDequeued: { count: number; messages: number[] };
   duplicated: { count: number; extra: number; messages: DuplicatedMessage[] };
@@ -84,6 +92,8 @@ export function checkQueue(history: Pick<History, 'operations'>, options: QueueO
   const dequeues = { ok: 0, empty: 0, fail: 0, info: 0 };
   const queues = new Map<string | null, Map<number, Deliveries>>();
   const drainedKeys = new Set<string | null>();
+  /** Per queue: dequeues whose answer was lost (a drain whose answer was lost: any number). */
+  const unknownTakers = new Map<string | null, number>();
   const entry = (key: string | null, message: number): Deliveries => {
     const queue = queues.get(key) ?? new Map<number, Deliveries>();
     queues.set(key, queue);
@@ -108,6 +118,11 @@ export function checkQueue(history: Pick<History, 'operations'>, options: QueueO
         drainedKeys.add(op.key);
       } else if (op.f === 'dequeue')
         dequeues[op.pending ? 'info' : taken.length === 0 && op.outcome === 'ok' ? 'empty' : op.outcome]++;
+      if (op.pending)
+        unknownTakers.set(
+          op.key,
+          op.f === 'drain' ? Number.POSITIVE_INFINITY : (unknownTakers.get(op.key) ?? 0) + 1,
+        );
       for (const message of taken) entry(op.key, message).deliveries.push(op);
       delivered += taken.length;
     }
@@ -119,7 +134,9 @@ export function checkQueue(history: Pick<History, 'operations'>, options: QueueO
   const unexpected: number[] = [];
   const recovered: number[] = [];
   let extra = 0;
-  for (const [key, queue] of queues)
+  let possiblyTaken = 0;
+  for (const [key, queue] of queues) {
+    const lostBefore = lost.length;
     for (const [message, { enqueue, deliveries }] of queue) {
       if (deliveries.length === 0) {
         if (enqueue?.outcome === 'ok') (drainedKeys.has(key) ? lost : notDequeued).push(message);
@@ -137,19 +154,22 @@ export function checkQueue(history: Pick<History, 'operations'>, options: QueueO
         });
       }
     }
+    possiblyTaken += Math.min(lost.length - lostBefore, unknownTakers.get(key) ?? 0);
+  }
+  const certainlyLost = lost.length - possiblyTaken;
   const reordered = [...queues.values()].flatMap(overtaken);
   const byNumber = (a: number, b: number) => a - b;
   const delivery: Delivery | 'neither' =
-    lost.length === 0 && duplicated.length === 0
+    certainlyLost === 0 && duplicated.length === 0
       ? 'exactly-once'
       : duplicated.length === 0
         ? 'at-most-once'
-        : lost.length === 0
+        : certainlyLost === 0
           ? 'at-least-once'
           : 'neither';
   const broken =
     unexpected.length > 0 ||
-    (promised !== 'at-most-once' && lost.length > 0) ||
+    (promised !== 'at-most-once' && certainlyLost > 0) ||
     (promised !== 'at-least-once' && duplicated.length > 0);
   const valid: Validity = broken
     ? false
@@ -169,6 +189,7 @@ export function checkQueue(history: Pick<History, 'operations'>, options: QueueO
     drains,
     delivered,
     lost: list(lost),
+    possiblyTaken: { count: possiblyTaken, dequeues: dequeues.info },
     notDequeued: list(notDequeued),
     duplicated: {
       count: duplicated.length,
@@ -212,6 +233,13 @@ function overtaken(queue: ReadonlyMap<number, Deliveries>): number[] {
   });
 }
 
+/** "; 3 of the lost may have been taken by the 13 dequeues whose answer was lost" (or nothing). */
+function takenWords(r: QueueResult): string {
+  const taken = r.possiblyTaken;
+  if (!taken || taken.count === 0) return '';
+  return ` (${taken.count.toLocaleString('en')} of them may have been taken by the ${taken.dequeues.toLocaleString('en')} dequeues whose answer was lost)`;
+}
+
 export interface QueueDigest {
   lost: number;
   duplicated: number;
@@ -243,10 +271,11 @@ export const queueChecker: Checker<QueueOptions, QueueResult, QueueDigest> = {
   check: (history, options) => checkQueue(history, options),
   summary: (r) => [
     `${r.valid === false ? 'QUEUE: ' : 'queue: '}delivery ${r.delivery} (promised ${r.promised}); ${r.lost.count} lost, ${r.duplicated.count} duplicated, ${r.unexpected.count} unexpected of ${r.enqueues.ok} acknowledged enqueues` +
+      takenWords(r) +
       (r.notDequeued.count > 0 ? `; ${r.notDequeued.count} not dequeued (no drain)` : ''),
   ],
   found: (r) => [
-    `The queue delivered ${r.delivery === 'neither' ? 'neither at most nor at least once' : r.delivery} (promised ${r.promised}): ${r.lost.count.toLocaleString('en')} of ${r.enqueues.ok.toLocaleString('en')} acknowledged messages lost, ${r.duplicated.count.toLocaleString('en')} delivered more than once.`,
+    `The queue delivered ${r.delivery === 'neither' ? 'neither at most nor at least once' : r.delivery} (promised ${r.promised}): ${r.lost.count.toLocaleString('en')} of ${r.enqueues.ok.toLocaleString('en')} acknowledged messages lost${takenWords(r)}, ${r.duplicated.count.toLocaleString('en')} delivered more than once.`,
   ],
   compare: {
     column: 'queue',
