@@ -1,4 +1,4 @@
-/** Numbers in few words, shared by the checkers' summaries and the comparison page's cells. */
+/** Numbers in few words, shared by the checkers' summaries, the comparison page's cells and the terminal. */
 
 /** A share as a percentage that never rounds up to 100% or down to 0%. */
 export function percent(share: number): string {
@@ -15,4 +15,17 @@ export function duration(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 10) return `${Math.round(ms)} ms`;
   return `${ms.toFixed(ms >= 1 ? 1 : 2)} ms`;
+}
+
+/** "1.2 GB", "340 MB", "12 kB": decimal units, two or three significant digits. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const shown = unit === 0 || value >= 100 ? Math.round(value) : Number(value.toPrecision(2));
+  return `${shown.toLocaleString('en')} ${units[unit]}`;
 }

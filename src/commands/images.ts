@@ -1,3 +1,4 @@
+import { formatBytes } from '../checker/words.js';
 import { connectDocker } from '../docker/client.js';
 import {
   baseImageTag,
@@ -81,7 +82,7 @@ export async function imagesList(
       r.tag,
       r.store,
       r.recipe,
-      `${Math.round(r.sizeBytes / 1e6)} MB`,
+      formatBytes(r.sizeBytes),
       age(now - r.created.getTime()),
       r.current ? 'yes' : 'no (stale: dscheck images build)',
     ]),

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { analyzeRun, type RunResults, summarize } from '../checker/analyze.js';
 import { streamFromBytes } from '../checker/streaming/analyze.js';
 import type { Validity } from '../checker/types.js';
+import { formatBytes } from '../checker/words.js';
 import { CHECKERS } from '../checkers.js';
 import type { Runtime } from '../docker/runtime.js';
 import { givenRunFolder, givenRunId, runtimeFor } from '../docker/swarm/runtime.js';
@@ -27,7 +28,6 @@ import {
   describeEstimate,
   type EarlyStop,
   estimateDisk,
-  formatBytes,
   growthOf,
   MEASURE_AFTER_S,
   UNKNOWN_BYTES_PER_OPERATION,
@@ -460,14 +460,13 @@ async function runPhases(
     rate: config.rate,
     log,
   });
-  const stopOnInterrupt = interrupt.onInterrupt(() => {
+  // Ctrl-C and a nearly full disk stop the clients and the faults as the time limit does.
+  const stopClients = () => {
     pool.stop();
     nemesis.stop();
-  });
-  context.onDiskFull(() => {
-    pool.stop();
-    nemesis.stop();
-  });
+  };
+  const stopOnInterrupt = interrupt.onInterrupt(stopClients);
+  context.onDiskFull(stopClients);
   try {
     try {
       recorder.startClock();

@@ -3,8 +3,8 @@ import { closeSync, copyFileSync, ftruncateSync, openSync, renameSync, rmSync, s
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeRun } from '../checker/analyze.js';
+import { formatBytes } from '../checker/words.js';
 import { writeRunReport } from '../report/writer.js';
-import { formatBytes } from './disk.js';
 import { plannedChecksOf } from './finish.js';
 import { writeJson } from './folder.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatBytes } from '../checker/words.js';
 import {
   BYTES_PER_OPERATION,
   checkpointFits,
@@ -7,7 +8,6 @@ import {
   describeEstimate,
   diskAction,
   estimateDisk,
-  formatBytes,
   growthOf,
   projectHistory,
   reserveBytes,

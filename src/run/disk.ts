@@ -3,6 +3,8 @@
  * full. Pure arithmetic: the free space comes from `fs.statfs` in src/run/disk-watch.ts.
  */
 
+import { formatBytes } from '../checker/words.js';
+
 const MIB = 1024 * 1024;
 
 /**
@@ -176,19 +178,6 @@ export function diskAction({
 /** Whether a checkpoint may copy a history of `historyBytes` and still leave the reserve free. */
 export function checkpointFits(freeBytes: number, historyBytes: number, reserve: number): boolean {
   return freeBytes - historyBytes >= reserve;
-}
-
-/** "1.2 GB", "340 MB", "12 kB": decimal units, two or three significant digits. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const shown = unit === 0 || value >= 100 ? Math.round(value) : Number(value.toPrecision(2));
-  return `${shown.toLocaleString('en')} ${units[unit]}`;
 }
 
 /**

@@ -1,5 +1,5 @@
+import { formatBytes } from '../checker/words.js';
 import type { Recorder } from '../history/recorder.js';
-import { formatBytes } from './disk.js';
 
 const TTY_REFRESH_MS = 500;
 const PLAIN_EVERY_MS = 10_000;

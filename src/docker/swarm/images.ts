@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { formatBytes } from '../../checker/words.js';
 import { dockerClient } from '../client.js';
 import { imageExists, type Progress } from '../images.js';
 import { traced } from '../log.js';
@@ -64,7 +65,7 @@ async function copyImage(tag: string, local: Docker, engine: Engine, progress: P
     sent += chunk.length;
     if (sent - reported >= PROGRESS_STEP) {
       reported = sent;
-      progress(`${engine.name}: ${tag}: ${megabytes(sent)} sent`);
+      progress(`${engine.name}: ${tag}: ${formatBytes(sent)} sent`);
     }
   });
   const result = await traced(`load ${tag} into ${engine.name}`, () => engine.docker.loadImage(archive));
@@ -73,7 +74,7 @@ async function copyImage(tag: string, local: Docker, engine: Engine, progress: P
     throw new Error(`host '${engine.name}' did not keep ${tag} after loading it`);
   }
   progress(
-    `${engine.name}: loaded ${tag} (${megabytes(sent)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `${engine.name}: loaded ${tag} (${formatBytes(sent)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 
@@ -91,5 +92,3 @@ function drained(stream: NodeJS.ReadableStream): Promise<void> {
     });
   });
 }
-
-const megabytes = (bytes: number): string => `${Math.round(bytes / 1e6)} MB`;
